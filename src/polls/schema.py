@@ -1,0 +1,223 @@
+"""The canonical toplines frame: its columns, dtypes and :func:`validate_toplines`.
+
+One row per poll wave x question x response (x subgroup, where a table is broken down). Shares are
+proportions in [0, 1]; dates are ``datetime64``; ``response`` is an ordered categorical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from polls.errors import InvalidArgumentError, SchemaError
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "FLAGS", "validate_toplines"]
+
+#: Canonical columns, in order, with their pandas dtypes.
+DTYPES: dict[str, str] = {
+    "pollster": "string",
+    "country": "string",
+    "series": "string",
+    "question": "string",
+    "fieldwork_start": "datetime64[ns]",
+    "fieldwork_end": "datetime64[ns]",
+    "date_precision": "string",
+    "published": "datetime64[ns]",
+    "sample_size": "Int64",
+    "population": "string",
+    "mode": "string",
+    "response": "category",
+    "share": "float64",
+    "precision": "float64",
+    "source_url": "string",
+    "flags": "string",
+    "row_id": "string",
+}
+COLUMNS: tuple[str, ...] = tuple(DTYPES)
+#: Columns a frame must have for any analysis.
+REQUIRED_COLUMNS: tuple[str, ...] = ("response", "share")
+#: Extra columns a toplines frame may carry (a breakdown, a free-text note).
+OPTIONAL_COLUMNS: dict[str, str] = {"subgroup": "string", "note": "string"}
+#: The machine-readable flags a row may carry (``;``-separated in ``flags``).
+FLAGS: tuple[str, ...] = ("secondary", "conflict", "date_or_detail_inferred", "undated")
+DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "published")
+
+#: Columns that identify one wave of one question (plus ``subgroup`` when present).
+WAVE_KEYS: tuple[str, ...] = ("pollster", "series", "fieldwork_start", "fieldwork_end")
+
+
+def empty_toplines() -> pd.DataFrame:
+    """An empty frame with the canonical columns and dtypes."""
+    return coerce_dtypes(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def coerce_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give every canonical column present its canonical dtype (in place on a copy); add none."""
+    out = frame.copy()
+    for col, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items():
+        if col not in out.columns:
+            continue
+        if dtype == "category":
+            if not isinstance(out[col].dtype, pd.CategoricalDtype):
+                cats = list(dict.fromkeys(out[col].dropna().astype(str)))
+                out[col] = pd.Categorical(out[col], categories=cats, ordered=True)
+        elif dtype.startswith("datetime64"):
+            out[col] = pd.to_datetime(out[col]).astype(dtype)
+        else:
+            out[col] = out[col].astype(dtype)
+    return out
+
+
+def _where(frame: pd.DataFrame, idx, source: str | None) -> str:
+    """'row N' text for a problem: the file row when ``_source_row`` is present, else the index."""
+    if "_source_row" in frame.columns:
+        return f"row {frame.loc[idx, '_source_row']}"
+    return f"index {idx!r}"
+
+
+def validate_toplines(
+    frame: pd.DataFrame,
+    *,
+    source: str | None = None,
+    multiple_response: bool | Iterable[str] = False,
+    max_span_days: int = 366,
+) -> pd.DataFrame:
+    """Check a toplines frame against the canonical schema and return it unchanged.
+
+    Every problem is collected before raising, so one call lists them all.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A toplines frame (see ``DESIGN.md`` / :data:`COLUMNS`).
+    source : str, optional
+        A file name to mention in messages.
+    multiple_response : bool or iterable of str, default False
+        ``True`` when respondents could pick several answers (shares may then sum past 100%), or the
+        series slugs for which that holds.
+    max_span_days : int, default 366
+        Fieldwork longer than this is reported as a probable typo.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself, when it passes.
+
+    Raises
+    ------
+    SchemaError
+        With ``.problems``: one line per problem, naming the row, the column and the value.
+
+    Examples
+    --------
+    >>> import polls
+    >>> df = polls.load_dataset("levada-war-support")
+    >>> polls.validate_toplines(df) is df
+    True
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidArgumentError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    problems: list[str] = []
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS) | {"_source_row"}
+    unknown = [c for c in frame.columns if c not in known]
+    if unknown:
+        problems.append(f"unknown column(s) {unknown}; canonical columns are {list(COLUMNS)}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        problems.append(f"missing required column(s) {missing}")
+        raise SchemaError(problems, source=source)
+
+    share = pd.to_numeric(frame["share"], errors="coerce")
+    for idx in frame.index[share.isna() & frame["share"].notna()]:
+        problems.append(f"{_where(frame, idx, source)}, column 'share': not a number: "
+                        f"{frame.loc[idx, 'share']!r}")
+    for idx in frame.index[share.isna() & frame["share"].isna()]:
+        problems.append(f"{_where(frame, idx, source)}, column 'share': missing value "
+                        "(an unpublished figure is not a row)")
+    for idx in frame.index[(share < 0) | (share > 1)]:
+        problems.append(f"{_where(frame, idx, source)}, column 'share': {share[idx]!r} is outside "
+                        "[0, 1] (shares are proportions)")
+    for idx in frame.index[frame["response"].isna()]:
+        problems.append(f"{_where(frame, idx, source)}, column 'response': missing value")
+
+    if "sample_size" in frame.columns:
+        n = pd.to_numeric(frame["sample_size"], errors="coerce")
+        for idx in frame.index[n.notna() & (n <= 0)]:
+            problems.append(f"{_where(frame, idx, source)}, column 'sample_size': {n[idx]!r} is "
+                            "not positive")
+    if "precision" in frame.columns:
+        prec = pd.to_numeric(frame["precision"], errors="coerce")
+        for idx in frame.index[prec.notna() & ((prec < 0) | (prec > 0.1))]:
+            problems.append(f"{_where(frame, idx, source)}, column 'precision': {prec[idx]!r} is "
+                            "not a rounding step between 0 and 0.1")
+    if "date_precision" in frame.columns:
+        bad = frame["date_precision"].notna() & ~frame["date_precision"].isin(DATE_PRECISIONS)
+        for idx in frame.index[bad]:
+            problems.append(f"{_where(frame, idx, source)}, column 'date_precision': "
+                            f"{frame.loc[idx, 'date_precision']!r} is not one of {DATE_PRECISIONS}")
+    if "flags" in frame.columns:
+        for idx, val in frame["flags"].dropna().items():
+            for flag in str(val).split(";"):
+                if flag and flag not in FLAGS:
+                    problems.append(f"{_where(frame, idx, source)}, column 'flags': unknown flag "
+                                    f"{flag!r} (known: {FLAGS})")
+
+    if {"fieldwork_start", "fieldwork_end"} <= set(frame.columns):
+        start = pd.to_datetime(frame["fieldwork_start"], errors="coerce")
+        end = pd.to_datetime(frame["fieldwork_end"], errors="coerce")
+        for idx in frame.index[end < start]:
+            problems.append(f"{_where(frame, idx, source)}, column 'fieldwork_end': "
+                            f"{end[idx].date()} is before fieldwork_start {start[idx].date()}")
+        span = (end - start).dt.days
+        for idx in frame.index[span > max_span_days]:
+            problems.append(f"{_where(frame, idx, source)}, column 'fieldwork_end': fieldwork "
+                            f"{start[idx].date()} to {end[idx].date()} spans {int(span[idx])} days "
+                            "(more than a year: a typo?)")
+
+    keys = [c for c in (*WAVE_KEYS, "question", "subgroup") if c in frame.columns]
+    dup_cols = [*keys, "response"]
+    if "source_url" in frame.columns:
+        dup_cols.append("source_url")
+    dups = frame.duplicated(subset=dup_cols, keep="first")
+    for idx in frame.index[dups]:
+        problems.append(f"{_where(frame, idx, source)}: duplicate of an earlier row "
+                        f"(same {', '.join(dup_cols)})")
+
+    if keys:
+        mr_all = multiple_response is True
+        mr_series = set() if isinstance(multiple_response, bool) else set(multiple_response)
+        work = frame.assign(_share=share)
+        if "source_url" in frame.columns:
+            keys = [*keys, "source_url"]
+        grouped = work.groupby(keys, dropna=False, observed=True, sort=False)
+        tolerance = (
+            grouped["precision"].transform("size") * work["precision"].fillna(0.01) / 2
+            if "precision" in work.columns
+            else grouped["_share"].transform("size") * 0.005
+        )
+        total = grouped["_share"].transform("sum")
+        over = (total > 1 + tolerance + 1e-9) & ~mr_all
+        if "series" in work.columns and mr_series:
+            over &= ~work["series"].isin(mr_series)
+        seen = set()
+        for idx in frame.index[over.to_numpy()]:
+            key = tuple(work.loc[idx, k] for k in keys)
+            if key in seen:
+                continue
+            seen.add(key)
+            desc = ", ".join(f"{k}={work.loc[idx, k]!s}" for k in keys if k != "source_url")
+            problems.append(f"{_where(frame, idx, source)}: shares of the wave ({desc}) sum to "
+                            f"{total[idx]:.4g}, more than 1 plus rounding (pass "
+                            "multiple_response= if respondents could pick several answers)")
+    if problems:
+        raise SchemaError(problems, source=source)
+    return frame
+
+
+def flag_set(flags: object) -> set[str]:
+    """The set of flags in a ``flags`` cell."""
+    if flags is None or (isinstance(flags, float) and np.isnan(flags)) or flags is pd.NA:
+        return set()
+    return {f for f in str(flags).split(";") if f}
