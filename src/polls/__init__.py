@@ -4,7 +4,12 @@ Bundled, source-cited toplines from Russian (Levada Center, VCIOM, FOM) and Serb
 others) pollsters; readers for your own poll files; intervals, design effects and tests of change;
 trends with house effects; weighting and design-based estimates for respondent data; and tools for
 sensitive questions.
+
+Heavy dependencies (scipy.stats, matplotlib, pyreadstat, openpyxl) are imported inside the
+functions that need them, so ``import polls`` stays fast.
 """
+
+from types import ModuleType as _ModuleType
 
 from polls.errors import (
     ConvergenceWarning,
@@ -19,18 +24,35 @@ from polls.errors import (
 from polls.results import ConfidenceInterval
 from polls.schema import validate_toplines
 
+# --- exports: datasets
+# --- end datasets
+
+# --- exports: io
+# --- end io
+
+# --- exports: intervals, change
+# --- end intervals, change
+
+# --- exports: plotting, report
+# --- end plotting, report
+
+# --- exports: trend
+# --- end trend
+
+# --- exports: weighting
+# --- end weighting
+
+# --- exports: design, microdata
+# --- end design, microdata
+
+# --- exports: listexp, bounds
+# --- end listexp, bounds
+
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "ConfidenceInterval",
-    "ConvergenceWarning",
-    "FileFormatError",
-    "InferenceWarning",
-    "InvalidArgumentError",
-    "PollsError",
-    "PollsWarning",
-    "SchemaError",
-    "UnknownDatasetError",
-    "validate_toplines",
-]
+#: Every public name above (the explicit imports are the list; no star imports).
+__all__ = sorted(
+    name
+    for name, value in list(globals().items())
+    if not name.startswith("_") and not isinstance(value, _ModuleType)
+)
