@@ -34,6 +34,7 @@ from polls.schema import validate_toplines
 # --- end intervals, change
 
 # --- exports: plotting, report
+from polls.plotting import plot_house_effects, plot_toplines, plot_trend
 # --- end plotting, report
 
 # --- exports: trend
