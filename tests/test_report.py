@@ -1,0 +1,102 @@
+"""Tests of polls.report: a report built from two tiny temporary notebooks."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import polls
+from polls.errors import InvalidArgumentError, PollsError
+from polls.report import NotebookError, notebook_summary
+
+FIGURE = """\
+import matplotlib.pyplot as plt
+import pandas as pd
+import polls
+df = pd.DataFrame({"response": ["yes", "no"], "share": [0.6, 0.4]})
+ax = polls.plot_toplines(df, source="Source: synthetic")
+plt.show()
+"""
+
+
+def write(path, cells):
+    nbformat.write(new_notebook(cells=cells), path)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    src = tmp_path_factory.mktemp("notebooks")
+    (src / "numbers.txt").write_text("41\n")
+    write(src / "02-second.ipynb", [
+        new_markdown_cell("# Second notebook\n\nIt reads a file next to it: **relative** paths."),
+        new_code_cell("open('numbers.txt').read().strip()"),
+    ])
+    write(src / "01-first.ipynb", [
+        new_markdown_cell("# First notebook\n\nA bar chart of a synthetic wave.\n\nMore text."),
+        new_code_cell(FIGURE),
+    ])
+    out = src.parent / "report"
+    index = polls.build_report(output_dir=out, notebooks_dir=src, workers=2)
+    return src, out, index
+
+
+def test_index_links_every_notebook_in_order_with_title_and_paragraph(built):
+    src, out, index = built
+    assert index == out / "index.html"
+    text = index.read_text()
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', text)
+    assert links == [("01-first.html", "First notebook"), ("02-second.html", "Second notebook")]
+    assert "A bar chart of a synthetic wave." in text
+    assert "More text." not in text  # only the first paragraph
+    assert "<strong>relative</strong>" in text  # markdown rendered
+    assert f"polls {polls.__version__}" in text
+    assert re.search(r"Built \d{4}-\d{2}-\d{2}", text)
+    for name, _ in links:
+        assert (out / name).is_file()
+
+
+def test_pages_embed_figures_and_outputs(built):
+    src, out, _ = built
+    first = (out / "01-first.html").read_text()
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', first)
+    second = (out / "02-second.html").read_text()
+    assert "&#39;41&#39;" in second or "'41'" in second  # ran with notebooks_dir as cwd
+
+
+def test_notebooks_on_disk_are_not_modified(built):
+    src, _, _ = built
+    nb = nbformat.read(src / "01-first.ipynb", as_version=4)
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+
+
+def test_failing_notebook_named_with_cell(tmp_path):
+    write(tmp_path / "01-broken.ipynb", [
+        new_markdown_cell("# Broken"),
+        new_code_cell("x = 1"),
+        new_code_cell("raise ValueError('no such series')"),
+    ])
+    expected = r"01-broken\.ipynb, cell 3: ValueError: no such"
+    with pytest.raises(NotebookError, match=expected) as info:
+        polls.build_report(tmp_path / "out", tmp_path, workers=1)
+    assert isinstance(info.value, PollsError)
+    assert info.value.notebook == "01-broken.ipynb" and info.value.cell == 3
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_empty_folder_and_bad_workers(tmp_path):
+    with pytest.raises(InvalidArgumentError, match="no .ipynb"):
+        polls.build_report(tmp_path / "out", tmp_path)
+    with pytest.raises(InvalidArgumentError, match="workers"):
+        polls.build_report(tmp_path / "out", tmp_path, workers=0)
+    with pytest.raises(InvalidArgumentError, match="notebooks_dir"):
+        polls.build_report(tmp_path / "out", tmp_path / "missing")
+
+
+def test_notebook_summary_heading_without_paragraph_and_later_paragraph():
+    nb = new_notebook(cells=[new_markdown_cell("## Title here"), new_code_cell("1"),
+                             new_markdown_cell("First words.\n\nSecond.")])
+    assert notebook_summary(nb) == ("Title here", "First words.")
+    assert notebook_summary(new_notebook(cells=[new_code_cell("1")])) == ("", "")
