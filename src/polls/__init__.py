@@ -35,6 +35,7 @@ from polls.schema import validate_toplines
 
 # --- exports: plotting, report
 from polls.plotting import plot_house_effects, plot_toplines, plot_trend
+from polls.report import build_report
 # --- end plotting, report
 
 # --- exports: trend
