@@ -1,0 +1,714 @@
+"""Did it really change? Differences between shares, with intervals and tests.
+
+- :func:`compare_proportions`: two independent samples (two waves of a tracker, two pollsters).
+- :func:`lead`: two options of the same poll (their estimates are negatively correlated).
+- :func:`changes`: wave-to-wave changes over a toplines frame, with optional multiple-comparison
+  corrections; :func:`with_ci`: a toplines frame with interval columns added.
+
+Design effects enter through effective sample sizes ``n / deff``; the rounding-aware option
+(``precision=`` / ``rounding=True``) lets each published share lie anywhere within +/- half its
+rounding step. See ``docs/uncertainty.md``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polls._checks import (
+    as_float_array,
+    broadcast,
+    check_at_least,
+    check_choice,
+    check_confidence_level,
+    check_positive,
+    check_share,
+)
+from polls.errors import InvalidArgumentError, PollsWarning
+from polls.intervals import (
+    METHODS,
+    _is_scalar,
+    _limits,
+    _limits_rounded,
+    _z,
+    check_precision,
+)
+from polls.results import Comparison
+
+__all__ = [
+    "COMPARE_METHODS",
+    "ALTERNATIVES",
+    "CORRECTIONS",
+    "compare_proportions",
+    "lead",
+    "changes",
+    "with_ci",
+    "adjust_pvalues",
+]
+
+#: Interval methods of :func:`compare_proportions`.
+COMPARE_METHODS: tuple[str, ...] = ("newcombe", "wald")
+#: Alternatives of the tests (scipy's vocabulary).
+ALTERNATIVES: tuple[str, ...] = ("two-sided", "less", "greater")
+#: Multiple-comparison corrections of :func:`changes` and :func:`adjust_pvalues`.
+CORRECTIONS: tuple[str, ...] = ("holm", "fdr_bh")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _pvalue(z: np.ndarray, alternative: str) -> np.ndarray:
+    from scipy.special import ndtr
+
+    if alternative == "two-sided":
+        return 2 * ndtr(-np.abs(z))
+    if alternative == "greater":
+        return ndtr(-z)
+    return ndtr(z)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` with 0/0 read as 0 (no difference, no spread) and x/0 as +/-inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num / den
+    return np.where((den == 0) & (num == 0), 0.0, out)
+
+
+def _diff_limits(p1, ne1, p2, ne2, method, z):
+    """Two-sided limits for ``p1 - p2`` from independent samples."""
+    d = p1 - p2
+    if method == "newcombe":
+        l1, u1 = _limits(p1, ne1, "wilson", z)
+        l2, u2 = _limits(p2, ne2, "wilson", z)
+        low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+        high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    else:
+        half = z * np.sqrt(p1 * (1 - p1) / ne1 + p2 * (1 - p2) / ne2)
+        low, high = d - half, d + half
+    return np.clip(low, -1.0, 1.0), np.clip(high, -1.0, 1.0)
+
+
+def _lead_limits(pa, pb, ne, z):
+    d = pa - pb
+    se = np.sqrt(np.maximum(pa + pb - d * d, 0.0) / ne)
+    return np.clip(d - z * se, -1.0, 1.0), np.clip(d + z * se, -1.0, 1.0)
+
+
+def _box(p, h):
+    if h is None:
+        return p, p
+    return np.clip(p - h / 2, 0, 1), np.clip(p + h / 2, 0, 1)
+
+
+def _least_different(a1, b1, a2, b2, alternative):
+    """The point of the box [a1, b1] x [a2, b2] that favours the null hypothesis most.
+
+    Two-sided: the smallest ``|p1 - p2|`` (equal shares when the ranges overlap); "greater":
+    the smallest ``p1 - p2``; "less": the largest.
+    """
+    if alternative == "greater":
+        return a1, b2
+    if alternative == "less":
+        return b1, a2
+    lo, hi = np.maximum(a1, a2), np.minimum(b1, b2)
+    overlap = lo <= hi
+    mid = (lo + hi) / 2
+    above = a1 > b2  # the whole first range lies above the second
+    q1 = np.where(overlap, mid, np.where(above, a1, b1))
+    q2 = np.where(overlap, mid, np.where(above, b2, a2))
+    return q1, q2
+
+
+def _envelope(func, a1, b1, a2, b2, p1, p2):
+    """Envelope of the intervals ``func(x1, x2)`` over the corners and centre of a box."""
+    lows, highs = [], []
+    for x1, x2 in ((p1, p2), (a1, a2), (a1, b2), (b1, a2), (b1, b2)):
+        lo, hi = func(x1, x2)
+        lows.append(lo)
+        highs.append(hi)
+    return np.minimum.reduce(lows), np.maximum.reduce(highs)
+
+
+def _compare(p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec1, prec2):
+    """Vectorised core of :func:`compare_proportions` on checked, broadcast arrays."""
+    z = _z(level)
+    ne1, ne2 = n1 / deff1, n2 / deff2
+    a1, b1 = _box(p1, prec1)
+    a2, b2 = _box(p2, prec2)
+    low, high = _envelope(lambda x1, x2: _diff_limits(x1, ne1, x2, ne2, method, z),
+                          a1, b1, a2, b2, p1, p2)
+    if prec1 is None and prec2 is None:
+        t1, t2 = p1, p2
+    else:
+        t1, t2 = _least_different(a1, b1, a2, b2, alternative)
+    if method == "newcombe":  # score (pooled) z test
+        pooled = (t1 * ne1 + t2 * ne2) / (ne1 + ne2)
+        se_test = np.sqrt(pooled * (1 - pooled) * (1 / ne1 + 1 / ne2))
+    else:  # Wald z test
+        se_test = np.sqrt(t1 * (1 - t1) / ne1 + t2 * (1 - t2) / ne2)
+    statistic = _ratio(t1 - t2, se_test)
+    se = np.sqrt(p1 * (1 - p1) / ne1 + p2 * (1 - p2) / ne2)
+    return p1 - p2, low, high, statistic, _pvalue(statistic, alternative), se
+
+
+def _shape(arr: np.ndarray, scalar: bool):
+    return float(arr) if scalar else arr
+
+
+# --------------------------------------------------------------------------- public
+
+
+def compare_proportions(
+    p1: Any,
+    n1: Any,
+    p2: Any,
+    n2: Any,
+    *,
+    deff1: Any = 1.0,
+    deff2: Any = 1.0,
+    method: str = "newcombe",
+    alternative: str = "two-sided",
+    confidence_level: float = 0.95,
+    precision: Any = None,
+) -> Comparison:
+    """Difference ``p1 - p2`` between shares from two independent samples.
+
+    Parameters
+    ----------
+    p1, p2 : float or array-like
+        Shares (proportions in [0, 1]), e.g. the later and the earlier wave of a tracker.
+    n1, n2 : float or array-like
+        Sample sizes, positive.
+    deff1, deff2 : float or array-like, default 1.0
+        Design effects (at least 1); each sample counts with ``n / deff``.
+    method : {"newcombe", "wald"}, default "newcombe"
+        ``"newcombe"``: Newcombe's hybrid score interval (method 10 of Newcombe 1998, built from
+        the two Wilson intervals) with the score (pooled-variance) z test of no difference,
+        which is R's ``prop.test(correct = FALSE)``. ``"wald"``: the Wald interval
+        ``d +/- z se`` with the Wald z test (unpooled variance).
+    alternative : {"two-sided", "less", "greater"}, default "two-sided"
+        ``"greater"`` tests whether ``p1 > p2``. The interval is always two-sided.
+    confidence_level : float, default 0.95
+    precision : float or array-like, optional
+        Rounding step of both published shares (0.01 for whole percents). The interval becomes
+        the envelope of the intervals over the corners of the rounding box, and the test is
+        evaluated at the point of the box that favours "no difference" most, so a change that
+        rounding could explain is not called significant.
+
+    Returns
+    -------
+    Comparison
+        ``.difference``, ``.statistic`` (z), ``.pvalue``, ``.se``, ``.confidence_interval()``,
+        ``.to_frame()``. Arrays for array input.
+
+    Examples
+    --------
+    Support fell from 81% to 74% between two waves of 1,600 respondents each:
+
+    >>> import polls
+    >>> res = polls.compare_proportions(0.74, 1600, 0.81, 1600)
+    >>> round(res.difference, 2), res.pvalue < 0.001
+    (-0.07, True)
+    >>> low, high = res.confidence_interval()
+    >>> round(low, 4), round(high, 4)
+    (-0.0988, -0.0411)
+    """
+    check_choice("method", method, COMPARE_METHODS)
+    check_choice("alternative", alternative, ALTERNATIVES)
+    level = check_confidence_level(confidence_level)
+    prec = check_precision(precision)
+    return _compare_checked(
+        p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec, prec,
+        scalar=_is_scalar(p1, n1, p2, n2, deff1, deff2, precision),
+    )
+
+
+def _compare_checked(p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec1, prec2,
+                     *, scalar):
+    arrays = {
+        "p1": check_share("p1", p1),
+        "n1": check_positive("n1", n1),
+        "p2": check_share("p2", p2),
+        "n2": check_positive("n2", n2),
+        "deff1": check_at_least("deff1", deff1, 1.0),
+        "deff2": check_at_least("deff2", deff2, 1.0),
+    }
+    if prec1 is not None:
+        arrays["precision1"] = np.asarray(prec1, dtype=float)
+    if prec2 is not None:
+        arrays["precision2"] = np.asarray(prec2, dtype=float)
+    parts = dict(zip(arrays, broadcast(**arrays), strict=True))
+    q1, m1, q2, m2, d1, d2 = (parts[k] for k in ("p1", "n1", "p2", "n2", "deff1", "deff2"))
+    h1, h2 = parts.get("precision1"), parts.get("precision2")
+    diff, low, high, stat, pval, se = _compare(q1, m1, q2, m2, d1, d2, method, level,
+                                               alternative, h1, h2)
+    s = lambda a: _shape(a, scalar)  # noqa: E731
+    return Comparison(
+        difference=s(diff), low=s(low), high=s(high), statistic=s(stat), pvalue=s(pval),
+        se=s(se), confidence_level=level, alternative=alternative, method=method,
+        kind="independent", p1=s(q1), p2=s(q2), n1=s(m1), n2=s(m2), deff1=s(d1), deff2=s(d2),
+        precision1=None if h1 is None else s(h1), precision2=None if h2 is None else s(h2),
+    )
+
+
+def lead(
+    p_a: Any,
+    p_b: Any,
+    n: Any,
+    *,
+    deff: Any = 1.0,
+    alternative: str = "two-sided",
+    confidence_level: float = 0.95,
+    precision: Any = None,
+) -> Comparison:
+    """The lead ``p_a - p_b`` of one option over another in the same poll.
+
+    Both shares come from the same respondents, so their estimates are negatively correlated
+    (multinomial covariance ``-p_a p_b / n``) and the variance of the lead is
+    ``(p_a + p_b - (p_a - p_b)**2) / n_eff`` (Franklin, "The margin of error for differences in
+    polls", 2007; Kish 1965). The interval is ``lead +/- z se`` and the test is the z test
+    ``lead / se``.
+
+    Parameters
+    ----------
+    p_a, p_b : float or array-like
+        Shares of the two options (proportions, ``p_a + p_b <= 1`` up to rounding).
+    n : float or array-like
+        Sample size, positive.
+    deff : float or array-like, default 1.0
+        Design effect (at least 1); the poll counts with ``n / deff``.
+    alternative : {"two-sided", "less", "greater"}, default "two-sided"
+        ``"greater"`` tests whether ``p_a > p_b``.
+    confidence_level : float, default 0.95
+    precision : float or array-like, optional
+        Rounding step of the published shares; the interval becomes the envelope over the
+        rounding box and the test is evaluated at the point of the box nearest to a tie.
+
+    Returns
+    -------
+    Comparison
+        With ``kind="lead"``, ``.difference``, ``.statistic``, ``.pvalue``, ``.se``,
+        ``.confidence_interval()`` and ``.to_frame()``.
+
+    Examples
+    --------
+    Peace talks 55% against continuing the war 36%, n = 1,600 with a design effect of 1.9:
+
+    >>> import polls
+    >>> res = polls.lead(0.55, 0.36, 1600, deff=1.9)
+    >>> round(res.se, 4)
+    0.0322
+    >>> low, high = res.confidence_interval()
+    >>> round(low, 3), round(high, 3)
+    (0.127, 0.253)
+    """
+    check_choice("alternative", alternative, ALTERNATIVES)
+    level = check_confidence_level(confidence_level)
+    prec = check_precision(precision)
+    arrays = {
+        "p_a": check_share("p_a", p_a),
+        "p_b": check_share("p_b", p_b),
+        "n": check_positive("n", n),
+        "deff": check_at_least("deff", deff, 1.0),
+    }
+    if prec is not None:
+        arrays["precision"] = prec
+    parts = dict(zip(arrays, broadcast(**arrays), strict=True))
+    pa, pb, size, d = parts["p_a"], parts["p_b"], parts["n"], parts["deff"]
+    h = parts.get("precision")
+    slack = 1e-9 if h is None else h + 1e-9
+    over = pa + pb > 1 + slack
+    if over.any():
+        i = np.flatnonzero(over.ravel())[0]
+        raise InvalidArgumentError(
+            f"p_a + p_b must not exceed 1 (shares of one poll), got p_a={pa.ravel()[i]!r}, "
+            f"p_b={pb.ravel()[i]!r}"
+        )
+    z = _z(level)
+    ne = size / d
+    a1, b1 = _box(pa, h)
+    a2, b2 = _box(pb, h)
+    low, high = _envelope(lambda x1, x2: _lead_limits(x1, x2, ne, z), a1, b1, a2, b2, pa, pb)
+    t1, t2 = (pa, pb) if h is None else _least_different(a1, b1, a2, b2, alternative)
+    diff = pa - pb
+    se = np.sqrt(np.maximum(pa + pb - diff**2, 0.0) / ne)
+    se_test = np.sqrt(np.maximum(t1 + t2 - (t1 - t2) ** 2, 0.0) / ne)
+    stat = _ratio(t1 - t2, se_test)
+    scalar = _is_scalar(p_a, p_b, n, deff, precision)
+    s = lambda a: _shape(a, scalar)  # noqa: E731
+    return Comparison(
+        difference=s(diff), low=s(low), high=s(high), statistic=s(stat),
+        pvalue=s(_pvalue(stat, alternative)), se=s(se), confidence_level=level,
+        alternative=alternative, method="multinomial", kind="lead", p1=s(pa), p2=s(pb),
+        n1=s(size), n2=s(size), deff1=s(d), deff2=s(d),
+        precision1=None if h is None else s(h), precision2=None if h is None else s(h),
+    )
+
+
+def adjust_pvalues(pvalues: Any, method: str = "holm") -> Any:
+    """Adjust p-values for multiple comparisons.
+
+    Parameters
+    ----------
+    pvalues : array-like or pandas.Series
+        P-values in [0, 1] of one family of tests.
+    method : {"holm", "fdr_bh"}, default "holm"
+        ``"holm"``: Holm's step-down adjustment (controls the family-wise error rate).
+        ``"fdr_bh"``: Benjamini-Hochberg (controls the false discovery rate).
+
+    Returns
+    -------
+    numpy.ndarray or pandas.Series
+        Adjusted p-values in the input order (a Series keeps its index).
+
+    Examples
+    --------
+    >>> import polls
+    >>> polls.adjust_pvalues([0.01, 0.04, 0.03], method="holm").round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    check_choice("method", method, CORRECTIONS)
+    p = check_share("pvalues", pvalues).ravel()
+    m = p.size
+    out = np.empty(m)
+    if m:
+        order = np.argsort(p, kind="mergesort")
+        ranked = p[order]
+        if method == "holm":
+            adj = np.maximum.accumulate((m - np.arange(m)) * ranked)
+        else:
+            adj = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
+        out[order] = np.minimum(adj, 1.0)
+    if isinstance(pvalues, pd.Series):
+        return pd.Series(out, index=pvalues.index, name=pvalues.name)
+    return out
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _require_frame(data: Any) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    return data
+
+
+def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
+    for arg, col in columns.items():
+        if col is not None and col not in data.columns:
+            raise InvalidArgumentError(
+                f"{arg}={col!r} is not a column of data (columns: {list(data.columns)})"
+            )
+
+
+def _row_labels(data: pd.DataFrame, mask: np.ndarray, limit: int = 10) -> str:
+    idx = data.index[mask]
+    if "row_id" in data.columns:
+        labels = [f"{i!r} (row_id {r})" for i, r in zip(idx, data.loc[mask, "row_id"], strict=True)]
+    else:
+        labels = [repr(i) for i in idx]
+    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
+    return ", ".join(labels[:limit]) + more
+
+
+def _resolve_n(data: pd.DataFrame, n: str | None, default_n: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row sample sizes and where they came from ("stated" / "default")."""
+    if n is not None and n in data.columns:
+        stated = pd.to_numeric(data[n], errors="coerce").astype("Float64")
+        values = stated.to_numpy(dtype=float, na_value=np.nan)
+    elif n is not None and not isinstance(n, str):
+        raise InvalidArgumentError(
+            f"n must be a column name, got {n!r} (use default_n= for a number)"
+        )
+    else:
+        values = np.full(len(data), np.nan)
+    missing = np.isnan(values)
+    source = np.where(missing, "default", "stated").astype(object)
+    if missing.any():
+        fallback = default_n
+        if fallback is None:
+            fallback = data.attrs.get("usual_sample_size")
+        if fallback is None:
+            raise InvalidArgumentError(
+                f"{int(missing.sum())} row(s) have no sample size in column {n!r} and no default "
+                f"is known: pass default_n= (e.g. the pollster's usual sample size). Rows: "
+                f"{_row_labels(data, missing)}"
+            )
+        fallback = float(check_positive("default_n", fallback))
+        values = np.where(missing, fallback, values)
+    bad = ~(values > 0)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"column {n!r} must hold positive sample sizes; rows {_row_labels(data, bad)}"
+        )
+    return values, source
+
+
+def _resolve_number(data: pd.DataFrame, arg: str, value: Any) -> np.ndarray:
+    """A number, or the name of a numeric column, as a per-row array."""
+    if isinstance(value, str):
+        _require_columns(data, **{arg: value})
+        return as_float_array(arg, pd.to_numeric(data[value], errors="coerce")
+                              .to_numpy(dtype=float, na_value=np.nan))
+    return np.broadcast_to(as_float_array(arg, value), len(data)).astype(float)
+
+
+def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np.ndarray | None:
+    if not rounding:
+        return None
+    if isinstance(precision, str):
+        _require_columns(data, precision=precision)
+        values = pd.to_numeric(data[precision], errors="coerce").to_numpy(dtype=float,
+                                                                        na_value=np.nan)
+        missing = np.isnan(values)
+        if missing.any():
+            raise InvalidArgumentError(
+                f"rounding=True but column precision={precision!r} is missing in rows "
+                f"{_row_labels(data, missing)}; pass precision= as a number"
+            )
+        return check_precision(values)
+    return np.broadcast_to(check_precision(precision), len(data)).astype(float)
+
+
+def with_ci(
+    data: pd.DataFrame,
+    *,
+    method: str = "wilson",
+    share: str = "share",
+    n: str = "sample_size",
+    default_n: float | None = None,
+    deff: float | str = 1.0,
+    rounding: bool = False,
+    precision: float | str = "precision",
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """A toplines frame with confidence intervals added.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A toplines frame (e.g. from :func:`polls.load_dataset`); kept whole, attrs included.
+    method : str, default "wilson"
+        An interval method of :func:`polls.proportion_ci`.
+    share, n : str
+        Column names of the shares and of the sample sizes.
+    default_n : float, optional
+        Sample size for rows without one. Without it, ``data.attrs["usual_sample_size"]`` (set by
+        :func:`polls.load_dataset` from the dataset's metadata) is used; when neither exists, rows
+        without a sample size raise an error that lists them.
+    deff : float or str, default 1.0
+        Design effect (at least 1), or the name of a column holding one per row.
+    rounding : bool, default False
+        Widen each interval for the rounding of the published share (the union of the intervals
+        over +/- precision/2; see :func:`polls.proportion_ci`).
+    precision : float or str, default "precision"
+        The rounding step, or the column holding it (used when ``rounding=True``).
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``data`` with columns ``n_eff``, ``n_source`` (``"stated"`` or ``"default"``),
+        ``ci_low`` and ``ci_high`` added.
+
+    Examples
+    --------
+    >>> import pandas as pd, polls
+    >>> df = pd.DataFrame({"share": [0.76, 0.74], "sample_size": [1600, None]})
+    >>> out = polls.with_ci(df, default_n=1600, deff=1.9)
+    >>> out["n_source"].tolist()
+    ['stated', 'default']
+    >>> out["ci_low"].round(3).tolist()
+    [0.73, 0.709]
+    """
+    data = _require_frame(data)
+    check_choice("method", method, METHODS)
+    _require_columns(data, share=share)
+    level = check_confidence_level(confidence_level)
+    sizes, source = _resolve_n(data, n, default_n)
+    d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
+    prec = _resolve_precision(data, rounding, precision)
+    p = check_share(share, pd.to_numeric(data[share], errors="coerce")
+                    .to_numpy(dtype=float, na_value=np.nan))
+    low, high = _limits_rounded(p, sizes / d, method, _z(level), prec)
+    out = data.copy()
+    out["n_eff"] = sizes / d
+    out["n_source"] = pd.array(source, dtype="string")
+    out["ci_low"] = low
+    out["ci_high"] = high
+    return out
+
+
+def changes(
+    data: pd.DataFrame,
+    *,
+    response: str = "response",
+    by: str | list[str] | None = "series",
+    date: str = "fieldwork_end",
+    share: str = "share",
+    n: str = "sample_size",
+    default_n: float | None = None,
+    deff: float | str = 1.0,
+    rounding: bool = False,
+    precision: float | str = "precision",
+    method: str = "newcombe",
+    alternative: str = "two-sided",
+    correction: str | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """Wave-to-wave changes of every response in a toplines frame, with intervals and tests.
+
+    Rows are grouped by ``by`` and ``response`` (and ``subgroup`` when the frame has one), ordered
+    by ``date``, and each wave is compared with the previous wave of its group by
+    :func:`compare_proportions` (difference = this wave minus the previous one).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A toplines frame (e.g. from :func:`polls.load_dataset`).
+    response, by, date, share, n : str
+        Column names (``by`` may be a list of columns, or None for a single series).
+    default_n : float, optional
+        Sample size for waves without one; else ``data.attrs["usual_sample_size"]``; else an error
+        listing the rows. The output says which was used in ``n_source``.
+    deff : float or str, default 1.0
+        Design effect (at least 1) for every wave, or a column holding one per row.
+    rounding : bool, default False
+        Take the rounding of the published shares into account (see
+        :func:`compare_proportions`), with the steps from ``precision``.
+    precision : float or str, default "precision"
+        The rounding step, or the column holding it (used when ``rounding=True``).
+    method : {"newcombe", "wald"}, default "newcombe"
+        Interval and test, as in :func:`compare_proportions`.
+    alternative : {"two-sided", "less", "greater"}, default "two-sided"
+    correction : {None, "holm", "fdr_bh"}, default None
+        Adjust the p-values within each series x response (a tracker with 40 waves makes 39
+        tests): Holm controls the chance of any false alarm, Benjamini-Hochberg the share of false
+        alarms among the flagged changes. Adds ``pvalue_adjusted``.
+    confidence_level : float, default 0.95
+        Level of the intervals; ``significant`` means a (adjusted) p-value below
+        ``1 - confidence_level``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per wave after the first of each group: the group columns, ``date``,
+        ``previous_date``, ``share``, ``previous_share``, ``difference`` and ``estimate`` (the
+        same number), ``ci_low``, ``ci_high``, ``confidence_level``, ``se``, ``statistic``,
+        ``pvalue``, ``pvalue_adjusted`` (with a correction), ``significant``, ``n``,
+        ``previous_n``, ``n_eff``, ``previous_n_eff``, ``n_source``, ``previous_n_source``,
+        ``method``. Rows without a date cannot be ordered: they are left out with a warning that
+        counts them.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For unknown columns or options, bad shares, sample sizes or design effects, waves with no
+        sample size and no default, and two rows for the same group and date (e.g. two sources
+        for one wave: choose one first).
+
+    Examples
+    --------
+    >>> import pandas as pd, polls
+    >>> df = pd.DataFrame({
+    ...     "series": "s", "response": "support",
+    ...     "fieldwork_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]),
+    ...     "share": [0.76, 0.75, 0.70], "sample_size": 1600,
+    ... })
+    >>> out = polls.changes(df, deff=1.9)
+    >>> out["difference"].round(2).tolist()
+    [-0.01, -0.05]
+    >>> out["significant"].tolist()
+    [False, True]
+    """
+    data = _require_frame(data)
+    check_choice("method", method, COMPARE_METHODS)
+    check_choice("alternative", alternative, ALTERNATIVES)
+    if correction is not None:
+        check_choice("correction", correction, CORRECTIONS)
+    level = check_confidence_level(confidence_level)
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _require_columns(data, response=response, date=date, share=share)
+    for col in by_cols:
+        _require_columns(data, by=col)
+    keys = [*by_cols, response]
+    if "subgroup" in data.columns and "subgroup" not in keys:
+        keys.append("subgroup")
+
+    sizes, source = _resolve_n(data, n, default_n)
+    d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
+    prec = _resolve_precision(data, rounding, precision)
+    p = check_share(share, pd.to_numeric(data[share], errors="coerce")
+                    .to_numpy(dtype=float, na_value=np.nan))
+
+    work = pd.DataFrame({k: data[k] for k in keys})
+    work["date"] = pd.to_datetime(data[date])
+    work["share"] = p
+    work["n"] = sizes
+    work["deff"] = d
+    work["n_source"] = source
+    work["precision"] = prec if prec is not None else np.nan
+    undated = work["date"].isna().to_numpy()
+    if undated.any():
+        warnings.warn(
+            f"changes(): {int(undated.sum())} row(s) without {date!r} cannot be ordered and are "
+            f"left out: {_row_labels(data, undated)}",
+            PollsWarning,
+            stacklevel=2,
+        )
+        work = work.loc[~undated]
+    dup = work.duplicated(subset=[*keys, "date"], keep=False).to_numpy()
+    if dup.any():
+        raise InvalidArgumentError(
+            f"data has several rows for the same {', '.join(keys)} and {date} (e.g. two sources "
+            f"for one wave); keep one per wave first. Rows: {_row_labels(work, dup)}"
+        )
+    work = work.sort_values([*keys, "date"], kind="mergesort")
+    grouped = work.groupby(keys, observed=True, sort=False, dropna=False)
+    prev = grouped[["date", "share", "n", "deff", "n_source", "precision"]].shift(1)
+    has_prev = prev["date"].notna().to_numpy()
+    cur = work.loc[has_prev]
+    prev = prev.loc[has_prev]
+
+    prec1 = None if prec is None else cur["precision"].to_numpy(dtype=float)
+    prec2 = None if prec is None else prev["precision"].to_numpy(dtype=float)
+    res = _compare_checked(
+        cur["share"].to_numpy(dtype=float), cur["n"].to_numpy(dtype=float),
+        prev["share"].to_numpy(dtype=float), prev["n"].to_numpy(dtype=float),
+        cur["deff"].to_numpy(dtype=float), prev["deff"].to_numpy(dtype=float),
+        method, level, alternative, prec1, prec2, scalar=False,
+    )
+    out = cur[keys].reset_index(drop=True)
+    out["date"] = cur["date"].to_numpy()
+    out["previous_date"] = prev["date"].to_numpy()
+    out["share"] = cur["share"].to_numpy()
+    out["previous_share"] = prev["share"].to_numpy(dtype=float)
+    out["difference"] = res.difference
+    out["estimate"] = res.difference
+    out["ci_low"] = res.low
+    out["ci_high"] = res.high
+    out["confidence_level"] = level
+    out["se"] = res.se
+    out["statistic"] = res.statistic
+    out["pvalue"] = res.pvalue
+    alpha = 1 - level
+    if correction is not None:
+        adjusted = np.empty(len(out))
+        for rows in out.groupby(keys, observed=True, sort=False, dropna=False).indices.values():
+            adjusted[rows] = adjust_pvalues(out["pvalue"].to_numpy()[rows], method=correction)
+        out["pvalue_adjusted"] = adjusted
+        out["significant"] = adjusted < alpha
+    else:
+        out["significant"] = out["pvalue"] < alpha
+    out["n"] = cur["n"].to_numpy()
+    out["previous_n"] = prev["n"].to_numpy(dtype=float)
+    out["n_eff"] = cur["n"].to_numpy() / cur["deff"].to_numpy()
+    out["previous_n_eff"] = prev["n"].to_numpy(dtype=float) / prev["deff"].to_numpy(dtype=float)
+    out["n_source"] = pd.array(cur["n_source"].to_numpy(), dtype="string")
+    out["previous_n_source"] = pd.array(prev["n_source"].to_numpy(), dtype="string")
+    out["method"] = method
+    out.attrs = dict(data.attrs)
+    return out
