@@ -31,6 +31,16 @@ from polls.schema import validate_toplines
 # --- end io
 
 # --- exports: intervals, change
+from polls.change import adjust_pvalues, changes, compare_proportions, lead, with_ci
+from polls.intervals import (
+    design_effect,
+    effective_n,
+    implied_design_effect,
+    margin_of_error,
+    proportion_ci,
+    proportion_estimate,
+)
+from polls.results import Comparison, ProportionEstimate
 # --- end intervals, change
 
 # --- exports: plotting, report
