@@ -25,6 +25,14 @@ from polls.results import ConfidenceInterval
 from polls.schema import validate_toplines
 
 # --- exports: datasets
+from polls.datasets import (
+    DatasetInfo,
+    dataset_info,
+    list_datasets,
+    load_dataset,
+    stated_margins,
+)
+
 # --- end datasets
 
 # --- exports: io

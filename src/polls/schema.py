@@ -81,7 +81,8 @@ def validate_toplines(
     frame: pd.DataFrame,
     *,
     source: str | None = None,
-    multiple_response: bool | Iterable[str] = False,
+    multiple_response: bool | Iterable[str] | None = None,
+    net_responses: Iterable[str] | None = None,
     max_span_days: int = 366,
 ) -> pd.DataFrame:
     """Check a toplines frame against the canonical schema and return it unchanged.
@@ -94,9 +95,13 @@ def validate_toplines(
         A toplines frame (see ``DESIGN.md`` / :data:`COLUMNS`).
     source : str, optional
         A file name to mention in messages.
-    multiple_response : bool or iterable of str, default False
+    multiple_response : bool or iterable of str, optional
         ``True`` when respondents could pick several answers (shares may then sum past 100%), or the
-        series slugs for which that holds.
+        series slugs for which that holds. Default: ``frame.attrs["multiple_response"]`` (set by
+        :func:`polls.load_dataset`), else False.
+    net_responses : iterable of str, optional
+        Responses that are published sums of other responses (e.g. ``"support (total)"``); they
+        are left out of the sum check. Default: ``frame.attrs["net_responses"]``, else none.
     max_span_days : int, default 366
         Fieldwork longer than this is reported as a probable typo.
 
@@ -119,6 +124,9 @@ def validate_toplines(
     """
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgumentError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if multiple_response is None:
+        multiple_response = bool(frame.attrs.get("multiple_response", False))
+    nets = set(frame.attrs.get("net_responses", ()) if net_responses is None else net_responses)
     problems: list[str] = []
     known = set(COLUMNS) | set(OPTIONAL_COLUMNS) | {"_source_row"}
     unknown = [c for c in frame.columns if c not in known]
@@ -188,7 +196,7 @@ def validate_toplines(
     if keys:
         mr_all = multiple_response is True
         mr_series = set() if isinstance(multiple_response, bool) else set(multiple_response)
-        work = frame.assign(_share=share)
+        work = frame.assign(_share=share.where(~frame["response"].astype(object).isin(nets), 0.0))
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
         grouped = work.groupby(keys, dropna=False, observed=True, sort=False)
