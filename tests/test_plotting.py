@@ -307,3 +307,12 @@ def test_import_polls_does_not_import_matplotlib():
     code = "import sys, polls; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plot_trend_warns_and_leaves_out_undated_rows():
+    df = monthly(["2022-01", "2022-02", "2022-03"], [0.5, 0.6, 0.55])
+    df.loc[1, "fieldwork_end"] = pd.NaT
+    df["row_id"] = ["a", "b", "c"]
+    with pytest.warns(polls.PollsWarning, match=r"1 row\(s\) of data without 'fieldwork_end'.*b"):
+        ax = polls.plot_trend(df)
+    assert sum(len(line.get_xdata()) for line in ax.get_lines()) == 2

@@ -314,6 +314,26 @@ def _check_one_per_x(frame: pd.DataFrame, x: str, label: Any) -> None:
         )
 
 
+def _drop_undated(frame: pd.DataFrame, x: str, name: str) -> pd.DataFrame:
+    """Rows without an ``x`` value cannot be placed on the axis: leave them out, with a warning."""
+    missing = frame[x].isna()
+    if not missing.any():
+        return frame
+    import warnings
+
+    from polls.errors import PollsWarning
+
+    ids = frame.loc[missing, "row_id"].astype(str).tolist()[:5] if "row_id" in frame else []
+    which = f" (row_id {', '.join(ids)}{' ...' if missing.sum() > 5 else ''})" if ids else ""
+    warnings.warn(
+        f"plot_trend: {int(missing.sum())} row(s) of {name} without {x!r} cannot be placed on the "
+        f"axis and are left out{which}",
+        PollsWarning,
+        stacklevel=3,
+    )
+    return frame.loc[~missing]
+
+
 # --------------------------------------------------------------------------- plot_trend
 
 
@@ -389,6 +409,11 @@ def plot_trend(
     InvalidArgumentError
         For a missing column, non-numeric values, or several rows at one date within a line.
 
+    Warns
+    -----
+    PollsWarning
+        When rows have no ``x`` (undated waves): they are left out of the figure and counted.
+
     Examples
     --------
     >>> import pandas as pd
@@ -412,6 +437,10 @@ def plot_trend(
     if waves is not None:
         waves = _check_frame(waves)
         _check_columns(waves, "waves_x/waves_y", [waves_x, waves_y])
+
+    data = _drop_undated(data, x, "data")
+    if waves is not None:
+        waves = _drop_undated(waves, waves_x, "waves")
 
     ax = _new_axes(ax, (8, 4.5))
     is_date = False
