@@ -563,7 +563,10 @@ def changes(
 
     Rows are grouped by ``by`` and ``response`` (and ``subgroup`` when the frame has one), ordered
     by ``date``, and each wave is compared with the previous wave of its group by
-    :func:`compare_proportions` (difference = this wave minus the previous one).
+    :func:`compare_proportions` (difference = this wave minus the previous one). When one wave of
+    a group holds several questions (a series asking the same item about several countries),
+    ``question`` joins the grouping columns; otherwise changes of wording between waves do not
+    split a series.
 
     Parameters
     ----------
@@ -645,6 +648,8 @@ def changes(
                     .to_numpy(dtype=float, na_value=np.nan))
 
     work = pd.DataFrame({k: data[k] for k in keys})
+    if "question" in data.columns and "question" not in keys:
+        work["question"] = data["question"]
     work["date"] = pd.to_datetime(data[date])
     work["share"] = p
     work["n"] = sizes
@@ -661,6 +666,11 @@ def changes(
         )
         work = work.loc[~undated]
     dup = work.duplicated(subset=[*keys, "date"], keep=False).to_numpy()
+    if dup.any() and "question" in work.columns and "question" not in keys:
+        # one wave asks several questions of the same series: compare like with like
+        if not work.duplicated(subset=[*keys, "question", "date"], keep=False).any():
+            keys.insert(len(by_cols), "question")
+            dup = np.zeros(len(work), dtype=bool)
     if dup.any():
         raise InvalidArgumentError(
             f"data has several rows for the same {', '.join(keys)} and {date} (e.g. two sources "
