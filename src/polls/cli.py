@@ -1,0 +1,161 @@
+"""The ``polls`` command: the dataset catalogue, one series as a table, and the notebooks report.
+
+Usage::
+
+    polls datasets [--country RU|RS] [--pollster ID]
+    polls info NAME
+    polls show NAME [--last N] [--conflicts all]
+    polls report [--output build/report] [--notebooks notebooks] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from polls.errors import PollsError
+
+__all__ = ["main"]
+
+
+def _wave_label(row: pd.Series) -> str:
+    """How a wave's date reads in a table: days, a month, or the publication date."""
+    start, end, precision = row["fieldwork_start"], row["fieldwork_end"], row["date_precision"]
+    if precision == "day":
+        if pd.isna(start) or start == end:
+            return f"{end:%Y-%m-%d}"
+        return f"{start:%Y-%m-%d}..{end:%d}" if start.month == end.month else (
+            f"{start:%Y-%m-%d}..{end:%m-%d}")
+    if precision == "month":
+        if pd.notna(start) and (start.year, start.month) != (end.year, end.month):
+            return f"{start:%Y-%m}..{end:%Y-%m}"
+        return f"{end:%Y-%m}"
+    if precision == "published" and pd.notna(row["published"]):
+        return f"published {row['published']:%Y-%m-%d}"
+    return "undated"
+
+
+def _percent_text(share: float, precision: float) -> str:
+    decimals = max(0, round(-math.log10(precision * 100)))
+    return f"{share * 100:.{decimals}f}"
+
+
+def wide_text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Waves x responses as percent texts, with the stated sample size; several sources'
+    differing figures for one cell are shown side by side ("52 / 53"), never averaged."""
+    work = frame.assign(
+        wave=frame.apply(_wave_label, axis=1),
+        text=[_percent_text(s, p) for s, p in zip(frame["share"], frame["precision"],
+                                                   strict=True)],
+    )
+    order = work.drop_duplicates("wave")["wave"].tolist()
+    table = work.pivot_table(index="wave", columns="response", values="text",
+                             aggfunc=lambda s: " / ".join(dict.fromkeys(s)), observed=True)
+    table = table.reindex(order)
+    n = work.groupby("wave", sort=False)["sample_size"].max()
+    table.insert(0, "n", n.reindex(order).astype("string").fillna(""))
+    table.columns.name = None
+    table.index.name = "wave"
+    return table.fillna("")
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from polls.datasets import list_datasets
+
+    cat = list_datasets()
+    if args.country:
+        cat = cat[cat["country"] == args.country.upper()]
+    if args.pollster:
+        cat = cat[cat["pollster"] == args.pollster.lower()]
+    show = cat[["name", "country", "first_fieldwork", "last_fieldwork", "n_waves", "n_rows",
+                "flags"]].copy()
+    for col in ("first_fieldwork", "last_fieldwork"):
+        show[col] = show[col].dt.strftime("%Y-%m-%d").fillna("undated")
+    with pd.option_context("display.max_rows", None, "display.width", 200,
+                           "display.max_colwidth", 60):
+        print(show.to_string(index=False))
+    print(f"\n{len(cat)} datasets. Details: polls info NAME; figures: polls show NAME")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from polls.datasets import dataset_info
+
+    info = dataset_info(args.name)
+    print(info)
+    print()
+    print("Cite as:", info.citation())
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from polls.datasets import dataset_info, load_dataset
+
+    frame = load_dataset(args.name, conflicts=args.conflicts)
+    info = dataset_info(args.name)
+    table = wide_text_table(frame)
+    if args.last:
+        table = table.tail(args.last)
+    print(info.title)
+    print("Shares in percent as published; n = stated sample size (blank: not stated).")
+    with pd.option_context("display.max_rows", None, "display.width", 250,
+                           "display.max_columns", None):
+        print(table.to_string())
+    print(f"\n{len(frame)} figures from {frame['source_url'].nunique()} sources "
+          f"(polls info {args.name}).")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from polls.report import build_report
+
+    index = build_report(args.output, args.notebooks, workers=args.workers)
+    print(f"report written: {index}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="polls", description="Published opinion polls, with honest uncertainty.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("datasets", help="list the bundled datasets")
+    p.add_argument("--country", help="RU or RS")
+    p.add_argument("--pollster", help="a pollster id, e.g. levada")
+    p.set_defaults(func=_cmd_datasets)
+
+    p = sub.add_parser("info", help="metadata, caveats and citation of a dataset")
+    p.add_argument("name")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("show", help="a dataset as a table of waves x responses (percent)")
+    p.add_argument("name")
+    p.add_argument("--last", type=int, default=None, help="only the last N waves")
+    p.add_argument("--conflicts", choices=("prefer", "all"), default="prefer",
+                   help="'all' shows every source's figure where sources disagree")
+    p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("report", help="execute the notebooks into an HTML report")
+    p.add_argument("--output", default="build/report")
+    p.add_argument("--notebooks", default="notebooks")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``polls`` command; returns the exit status (2 for a polls error)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PollsError as err:
+        print(f"polls: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

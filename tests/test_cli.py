@@ -1,0 +1,71 @@
+"""The ``polls`` command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import polls
+from polls.cli import main, wide_text_table
+
+
+def test_datasets_lists_every_dataset(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    names = polls.list_datasets()["name"]
+    assert all(name in out for name in names)
+    assert f"{len(names)} datasets" in out
+
+
+def test_datasets_filters_by_country(capsys):
+    assert main(["datasets", "--country", "rs"]) == 0
+    out = capsys.readouterr().out
+    assert "crta-eu-referendum" in out and "levada-war-support" not in out
+
+
+def test_show_prints_waves_by_responses_in_percent(capsys):
+    assert main(["show", "levada-war-support", "--last", "3"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == polls.dataset_info("levada-war-support").title
+    header = next(line for line in lines if "support (total)" in line)
+    assert header.split()[0] == "n"
+    # the last wave in the data (Levada, 18-25 February 2026: 72% support in total)
+    last = polls.load_dataset("levada-war-support").iloc[-1]
+    assert last["fieldwork_end"].strftime("%Y-%m-%d") == "2026-02-25"
+    assert any(line.startswith("2026-02-18..25") and " 72" in line for line in lines)
+
+
+def test_wide_table_shows_disagreeing_sources_side_by_side():
+    frame = polls.load_dataset("levada-war-support", conflicts="all")
+    table = wide_text_table(frame)
+    # March 2022 'definitely support': 53 (levada.ru) and 52 (two relays), never averaged
+    assert table.loc["2022-03", "definitely support"] in {"53 / 52", "52 / 53"}
+
+
+def test_info_prints_caveats_and_citation(capsys):
+    assert main(["info", "levada-putin-approval"]) == 0
+    out = capsys.readouterr().out
+    assert "Prime Minister" in out and "Cite as:" in out
+
+
+def test_unknown_dataset_exits_2_with_a_message(capsys):
+    assert main(["show", "levada-war-suport"]) == 2
+    err = capsys.readouterr().err
+    assert "levada-war-support" in err
+
+
+def test_console_script_is_installed():
+    run = subprocess.run([sys.executable, "-m", "polls.cli", "datasets", "--pollster", "fom"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "fom-putin-job-rating" in run.stdout
+
+
+@pytest.mark.parametrize("argv", [["show"], ["nonsense"]])
+def test_bad_usage_exits_with_argparse_error(argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2

@@ -1,0 +1,59 @@
+"""Packaging: environment.yml matches pyproject.toml, and `import polls` stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(spec: str) -> tuple[str, str]:
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", spec)
+    assert match, spec
+    return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
+
+
+def test_environment_yml_has_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(s) for s in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(s) for s in extra}
+    conda = set()
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
+        match = re.match(r"^  - ([A-Za-z0-9_.\-]+[^:]*)$", line)
+        if match:
+            name, spec = _name(match.group(1))
+            if name not in {"python", "pip"}:
+                conda.add((name, spec))
+    assert conda == wanted
+
+
+def test_import_polls_does_not_load_heavy_optional_libraries():
+    code = ("import sys, polls; heavy = ('scipy', 'matplotlib', 'statsmodels', 'pyreadstat', "
+            "'openpyxl', 'nbformat', 'nbclient'); "
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == ""
+
+
+def test_every_public_name_has_a_docstring_with_an_example():
+    import polls
+
+    missing = []
+    for name in polls.__all__:
+        obj = getattr(polls, name)
+        if name.startswith("__") or isinstance(obj, str):
+            continue
+        if isinstance(obj, type) and issubclass(obj, (Exception, Warning)):
+            if not obj.__doc__:
+                missing.append(name)
+            continue
+        doc = obj.__doc__ or ""
+        if callable(obj) and not isinstance(obj, type) and "Examples" not in doc:
+            missing.append(name)
+    assert missing == []
