@@ -1,0 +1,237 @@
+"""Parsing the fieldwork dates found in users' poll files (private).
+
+Accepted forms (case-insensitive, surrounding spaces and a trailing dot ignored):
+
+- ISO dates ``2022-03-31`` (also ``2022-3-31`` and ``2022/03/31``) and ISO months ``2022-03``;
+- day-first dates ``31.03.2022``, ``31/03/2022``, ``31-03-2022`` and months ``03.2022``,
+  ``03/2022``;
+- month names in English, Russian (every case form and the usual abbreviations: ``март``,
+  ``марта``, ``марте``, ``мар``) and Serbian in Cyrillic and Latin script (``март``, ``марта``,
+  ``mart``, ``avgust``, ``septembra``), with or without a day: ``Mar 2022``, ``31 March 2022``,
+  ``March 31, 2022``, ``31 марта 2022 г.``, ``31. mart 2022.``;
+- ranges of any of these: ``24-30 March 2022``, ``13–19 June 2022``, ``28 Feb - 3 Mar 2022``,
+  ``24.03.2022-30.03.2022``, ``2022-03-24/2022-03-30``, ``March–April 2022``. The left end may
+  leave out what it shares with the right end.
+
+Numeric dates are read day-first; two-digit years are refused (they are ambiguous). A month
+without a day stands for the whole month: it starts on the first and ends on the last day, and its
+precision is ``"month"``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+import pandas as pd
+
+__all__ = ["MONTHS", "month_number", "parse_date_text", "parse_date_series"]
+
+
+def _forms() -> dict[str, int]:
+    table: dict[str, int] = {}
+
+    def add(month: int, *words: str) -> None:
+        for w in words:
+            table[w] = month
+
+    english = [
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+        ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+        ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+        ("december", "dec"),
+    ]
+    for i, words in enumerate(english, start=1):
+        add(i, *words)
+
+    # Russian: soft-sign months decline like "январь": -ь, -я, -е, -ю, -ём/-ем; the others like
+    # "март": -, -а, -е, -у, -ом; "май": -й, -я, -е, -ю, -ем.
+    soft = {1: "январ", 2: "феврал", 4: "апрел", 6: "июн", 7: "июл", 9: "сентябр",
+            10: "октябр", 11: "ноябр", 12: "декабр"}
+    for month, stem in soft.items():
+        add(month, *(stem + end for end in ("ь", "я", "е", "ю", "ём", "ем")))
+    for month, stem in {3: "март", 8: "август"}.items():
+        add(month, *(stem + end for end in ("", "а", "е", "у", "ом")))
+    add(5, "май", "мая", "мае", "маю", "маем")
+    ru_abbr = {1: ("янв",), 2: ("фев", "февр"), 3: ("мар",), 4: ("апр",), 6: ("июн",),
+               7: ("июл",), 8: ("авг",), 9: ("сен", "сент"), 10: ("окт",), 11: ("ноя", "нояб"),
+               12: ("дек",)}
+    for month, words in ru_abbr.items():
+        add(month, *words)
+
+    # Serbian, Cyrillic and Latin: nominative, genitive (-а, with the fleeting "a" of -бар/-bar
+    # months dropped), locative/dative (-у), instrumental (-ом), plus abbreviations.
+    serbian = [
+        ("јануар", "januar", "јан", "jan"), ("фебруар", "februar", "феб", "feb"),
+        ("март", "mart", "мар", "mar"), ("април", "april", "апр", "apr"),
+        ("мај", "maj", "мај", "maj"), ("јун", "jun", "јун", "jun"), ("јул", "jul", "јул", "jul"),
+        ("август", "avgust", "авг", "avg"), ("септембар", "septembar", "сеп", "sep"),
+        ("октобар", "oktobar", "окт", "okt"), ("новембар", "novembar", "нов", "nov"),
+        ("децембар", "decembar", "дец", "dec"),
+    ]
+    for i, (cyr, lat, cyr_abbr, lat_abbr) in enumerate(serbian, start=1):
+        for word in (cyr, lat):
+            stem = word[:-2] + word[-1] if word.endswith(("бар", "bar")) else word
+            add(i, word, stem + ("а" if word == cyr else "a"), stem + ("у" if word == cyr else "u"),
+                stem + ("ом" if word == cyr else "om"))
+        add(i, cyr_abbr, lat_abbr)
+    add(6, "juni", "јуни")
+    add(7, "juli", "јули")
+    add(9, "сеп", "септ", "sept")
+    return table
+
+
+#: Every accepted month word (lower case, no trailing dot) and its month number.
+MONTHS: dict[str, int] = _forms()
+
+_LETTERS = r"[^\W\d_]+"
+_YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.?|года|год|године|godine|god\.?)\s*$")
+_TIME = re.compile(r"[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+
+# Full patterns. Each returns year, month, day (day may be None for a month).
+_FULL = [
+    (re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), ("y", "m")),
+    (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{1,2})[./](\d{4})$"), ("m", "y")),
+    (re.compile(rf"^(\d{{1,2}})\.?\s*({_LETTERS})\.?,?\s+(\d{{4}})$"), ("d", "M", "y")),
+    (re.compile(rf"^({_LETTERS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$"),
+     ("M", "d", "y")),
+    (re.compile(rf"^({_LETTERS})\.?,?\s*(\d{{4}})$"), ("M", "y")),
+]
+# Left ends of ranges: what is missing comes from the right end.
+_PARTIAL = [
+    (re.compile(r"^(\d{1,2})\.?$"), ("d",)),
+    (re.compile(r"^(\d{1,2})[./](\d{1,2})\.?$"), ("d", "m")),
+    (re.compile(rf"^(\d{{1,2}})\.?\s*({_LETTERS})\.?$"), ("d", "M")),
+    (re.compile(rf"^({_LETTERS})\.?\s+(\d{{1,2}})$"), ("M", "d")),
+    (re.compile(rf"^({_LETTERS})\.?$"), ("M",)),
+]
+_SEPARATORS = re.compile(r"\s*(?:–|—|-|/|\bto\b|\bдо\b|\bdo\b)\s*")
+
+
+def month_number(word: str) -> int | None:
+    """The month a word names (English, Russian or Serbian), or None."""
+    return MONTHS.get(word.lower().rstrip("."))
+
+
+def _normalise(text: str) -> str:
+    s = " ".join(str(text).replace("\u00a0", " ").split()).lower()
+    s = _TIME.sub("", s)
+    s = _YEAR_WORDS.sub("", s)
+    return s.rstrip(". ").strip()
+
+
+def _match(text: str, patterns) -> dict[str, int] | None:
+    for pattern, fields in patterns:
+        m = pattern.match(text)
+        if not m:
+            continue
+        out: dict[str, int] = {}
+        for field, value in zip(fields, m.groups(), strict=True):
+            if field == "M":
+                month = month_number(value)
+                if month is None:
+                    break
+                out["m"] = month
+            else:
+                out[field] = int(value)
+        else:
+            return out
+    return None
+
+
+def _make(parts: dict[str, int], text: str) -> tuple[dt.date, dt.date, str]:
+    year, month, day = parts["y"], parts["m"], parts.get("d")
+    if not 1 <= month <= 12:
+        hint = "" if re.match(r"\s*\d{4}", text) else " (numeric dates are read day-first)"
+        raise ValueError(f"{text!r}: month {month} does not exist{hint}")
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return dt.date(year, month, 1), dt.date(year, month, last), "month"
+    if not 1 <= day <= last:
+        raise ValueError(f"{text!r}: day {day} does not exist in {year}-{month:02d}")
+    date = dt.date(year, month, day)
+    return date, date, "day"
+
+
+def parse_date_text(text: str) -> tuple[dt.date, dt.date, str]:
+    """Parse one date or date range into ``(start, end, precision)``.
+
+    ``precision`` is ``"day"`` when both ends name a day, else ``"month"``.
+
+    Raises
+    ------
+    ValueError
+        With a short reason, when the text is not a date this module reads.
+    """
+    s = _normalise(text)
+    if not s:
+        raise ValueError("empty date")
+    parts = _match(s, _FULL)
+    if parts is not None:
+        return _make(parts, str(text))
+    for sep in _SEPARATORS.finditer(s):
+        left, right = s[: sep.start()].strip(), s[sep.end():].strip()
+        if not left or not right:
+            continue
+        rparts = _match(right, _FULL)
+        if rparts is None:
+            continue
+        lparts = _match(left, _FULL) or _match(left, _PARTIAL)
+        if lparts is None:
+            continue
+        if "y" not in lparts:
+            if "m" not in lparts:
+                lparts["m"] = rparts["m"]
+            lparts["y"] = rparts["y"] - (1 if lparts["m"] > rparts["m"] else 0)
+        if "d" in lparts and "d" not in rparts:
+            lparts.pop("d")  # "15 March - April 2022" is read at month precision
+        start, _, p1 = _make(lparts, str(text))
+        _, end, p2 = _make(rparts, str(text))
+        if end < start:
+            raise ValueError(f"{text!r}: the range ends before it starts")
+        return start, end, "day" if p1 == p2 == "day" else "month"
+    if re.fullmatch(r"\d{4}", s):
+        raise ValueError(f"{text!r}: a year alone is not a fieldwork date (give a month or a day)")
+    if re.search(r"(?:^|[./-])\d{2}$", s) and not re.search(r"\d{4}", s):
+        raise ValueError(f"{text!r}: two-digit years are ambiguous; write the year in full")
+    raise ValueError(
+        f"{text!r} is not a date this reader knows (ISO 2022-03-31, day-first 31.03.2022, "
+        "months 2022-03 / 03.2022 / 'March 2022' / 'март 2022' / 'mart 2022', or a range)"
+    )
+
+
+def parse_date_series(values: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse a column of date texts, each distinct text once.
+
+    Returns
+    -------
+    parsed : DataFrame
+        Columns ``start``, ``end`` (datetime64, NaT where missing or bad) and ``precision``.
+    errors : Series
+        The reason for each text that could not be read (indexed like ``values``; empty when
+        all were read). Missing values (NA) are neither parsed nor errors.
+    """
+    present = values.dropna()
+    table: dict[str, tuple] = {}
+    reasons: dict[str, str] = {}
+    for text in pd.unique(present):
+        try:
+            table[text] = parse_date_text(text)
+        except ValueError as exc:
+            reasons[text] = str(exc)
+    start = values.map(lambda v: table[v][0] if v in table else None)
+    end = values.map(lambda v: table[v][1] if v in table else None)
+    precision = values.map(lambda v: table[v][2] if v in table else None)
+    parsed = pd.DataFrame(
+        {
+            "start": pd.to_datetime(start.astype(object)),
+            "end": pd.to_datetime(end.astype(object)),
+            "precision": precision.astype("string"),
+        },
+        index=values.index,
+    )
+    errors = present[present.isin(list(reasons))].map(reasons)
+    return parsed, errors
