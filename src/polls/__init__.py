@@ -36,6 +36,7 @@ from polls.datasets import (
 # --- end datasets
 
 # --- exports: io
+from polls.io import read_toplines, write_toplines
 # --- end io
 
 # --- exports: intervals, change
