@@ -58,6 +58,7 @@ from polls.report import build_report
 # --- end plotting, report
 
 # --- exports: trend
+from polls.trend import PollAverage, poll_average, smooth_trend
 # --- end trend
 
 # --- exports: weighting

@@ -5,24 +5,24 @@ The model behind :mod:`polls.trend`, on arrays only::
     y_i = x[state_i] + (C eta)[group_i] + e_i,        e_i ~ N(0, s2_i)
     x[m] - x[m-1] ~ N(0, sigma2 * gap[m-1])           (a random walk in continuous time)
 
-with a flat (diffuse) prior on ``x[0]`` and on ``eta``. ``C`` is a ``k x q`` contrast matrix that maps
-the ``q`` free offset parameters to the ``k`` group offsets (sum to zero, or one group anchored at
-zero). Several observations may share a state.
+with a flat (diffuse) prior on ``x[0]`` and on ``eta``. ``C`` is a ``k x q`` contrast matrix that
+maps the ``q`` free offset parameters to the ``k`` group offsets (sum to zero, or one group
+anchored at zero). Several observations may share a state.
 
 Given ``sigma2`` the joint posterior precision of ``(x, eta)`` is an arrow matrix: a tridiagonal
 block ``P`` for ``x`` bordered by ``q`` dense columns. Everything below works with the banded
-Cholesky factor ``P = L L'`` (LAPACK ``dpbtrf``/``dtbtrs``, linear in the number of states) and a
-``q x q`` Schur complement for ``eta``:
+factorisation ``P = U D U'`` (LAPACK ``dpttrf``/``dpttrs``, linear in the number of states; ``U``
+unit lower bidiagonal) and a ``q x q`` Schur complement for ``eta``:
 
 - smoothed means solve the full system by block elimination;
 - smoothed variances of ``x`` use the diagonal of ``P^{-1}`` from a forward and a backward
   factorisation (``1 / (P_mm - forward and backward fill-ins)``), plus the low-rank term that
   carries the uncertainty of ``eta``;
-- the forward sweep itself is the filter: after eliminating ``x[0..m-1]`` the pivot ``L_mm^2``,
+- the forward sweep itself is the filter: after eliminating ``x[0..m-1]`` the pivot ``D_mm``,
   less the prior link to ``x[m+1]``, is the precision of ``x[m]`` given the observations up to
   ``m`` (with ``eta`` held at a value);
-- the diffuse marginal likelihood of ``sigma2`` needs ``log det P = 2 sum log L_mm``,
-  ``log det`` of the Schur complement and two triangular solves.
+- the diffuse marginal likelihood of ``sigma2`` needs ``log det P = sum log D_mm``,
+  ``log det`` of the Schur complement and ``1 + q`` tridiagonal solves.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Design", "Posterior", "make_design", "loglike", "posterior", "fit_sigma2"]
+__all__ = [
+    "Design",
+    "Posterior",
+    "make_design",
+    "loglike",
+    "posterior",
+    "fit_sigma2",
+]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -52,6 +59,7 @@ class Design:
     sum_log_s2: float
     n_obs: int
     contrast: np.ndarray  # (k, q)
+    sigma2_start: float  # moment estimate from within-group differences (a starting value)
 
 
 def make_design(
@@ -76,12 +84,14 @@ def make_design(
         c_eta = np.zeros(0)
     else:
         k = contrast.shape[0]
-        w_sg = np.bincount(state * k + group, weights=w, minlength=n_states * k).reshape(n_states, k)
+        cells = np.bincount(state * k + group, weights=w, minlength=n_states * k)
+        w_sg = cells.reshape(n_states, k)
         coupling = w_sg @ contrast
         w_g = w_sg.sum(axis=0)
         g_eta = contrast.T @ (w_g[:, None] * contrast)
         c_eta = contrast.T @ np.bincount(group, weights=wy, minlength=k)
     return Design(
+        sigma2_start=_moment_start(state, gap, y, s2, group),
         n_states=n_states,
         gap=np.asarray(gap, dtype=float),
         w_state=w_state,
@@ -96,6 +106,27 @@ def make_design(
     )
 
 
+def _moment_start(state, gap, y, s2, group) -> float:
+    """Moment estimate of ``sigma2`` from consecutive observations of the same group.
+
+    Offsets cancel in such differences: ``E[(y_b - y_a)^2] = sigma2 * elapsed + s2_a + s2_b``.
+    Only a starting point for the likelihood search; falls back to a small positive value.
+    """
+    times = np.concatenate([[0.0], np.cumsum(gap)])
+    g = np.zeros(len(y), dtype=np.int64) if group is None else np.asarray(group)
+    order = np.lexsort((state, g))
+    t, yy, v, gg = times[state[order]], y[order], s2[order], g[order]
+    same = (gg[1:] == gg[:-1]) & (t[1:] > t[:-1])
+    dt = (t[1:] - t[:-1])[same]
+    if dt.size:
+        excess = ((yy[1:] - yy[:-1]) ** 2 - v[1:] - v[:-1])[same]
+        est = float(excess.sum() / dt.sum())
+        if est > 0 and math.isfinite(est):
+            return est
+    span = max(float(times[-1]), 1.0)
+    return float(np.median(s2)) / span
+
+
 def _tridiagonal(design: Design, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal and sub-diagonal of P = prior precision of the walk + observation precision."""
     q = 1.0 / (sigma2 * design.gap)
@@ -105,77 +136,111 @@ def _tridiagonal(design: Design, sigma2: float) -> tuple[np.ndarray, np.ndarray]
     return diag, -q
 
 
-def _cholesky(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """Lower banded Cholesky factor of the tridiagonal matrix (LAPACK storage, 2 x T)."""
+def _ldl(diag: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``P = U D U'`` for tridiagonal ``P`` (LAPACK ``dpttrf``): pivots and unit sub-diagonal."""
     from scipy.linalg import lapack
 
-    ab = np.empty((2, len(diag)))
-    ab[0] = diag
-    ab[1, :-1] = off
-    ab[1, -1] = 0.0
-    chol, info = lapack.dpbtrf(ab, lower=1, overwrite_ab=1)
+    d, e, info = lapack.dpttrf(diag, off)
     if info != 0:
-        raise np.linalg.LinAlgError(f"banded Cholesky failed (info={info})")
-    return chol
+        raise np.linalg.LinAlgError(f"tridiagonal factorisation failed (info={info})")
+    return d, e
 
 
-def _trisolve(chol: np.ndarray, rhs: np.ndarray, *, transpose: bool = False) -> np.ndarray:
-    """Solve ``L z = rhs`` (or ``L' z = rhs``) for the lower bidiagonal factor ``L``."""
+def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``P^{-1} rhs`` from the factorisation; one LAPACK call per column (faster than a block)."""
     from scipy.linalg import lapack
 
-    b = rhs.reshape(len(rhs), -1)
-    out, info = lapack.dtbtrs(chol, b, uplo="L", trans="T" if transpose else "N")
-    if info != 0:
-        raise np.linalg.LinAlgError(f"banded triangular solve failed (info={info})")
+    cols = rhs.reshape(len(rhs), -1)
+    out = np.empty(cols.shape, order="F")
+    for j in range(cols.shape[1]):
+        x, info = lapack.dpttrs(d, e, cols[:, j])
+        if info != 0:
+            raise np.linalg.LinAlgError(f"tridiagonal solve failed (info={info})")
+        out[:, j] = x
     return out.reshape(rhs.shape)
+
+
+def _forward(e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``U^{-1} rhs`` for the unit lower bidiagonal factor (the forward sweep only)."""
+    from scipy.linalg import lapack
+
+    ab = np.empty((2, len(rhs)))
+    ab[0] = 1.0
+    ab[1, :-1] = e
+    ab[1, -1] = 0.0
+    out, info = lapack.dtbtrs(ab, rhs.reshape(-1, 1), uplo="L", trans="N", diag="U")
+    if info != 0:
+        raise np.linalg.LinAlgError(f"bidiagonal solve failed (info={info})")
+    return out.ravel()
 
 
 @dataclass
 class _Sweep:
-    chol: np.ndarray
-    z: np.ndarray  # L^{-1} b
-    zc: np.ndarray  # L^{-1} coupling, (T, q)
-    schur: np.ndarray  # H = g_eta - zc' zc
-    u: np.ndarray  # c_eta - zc' z
+    d: np.ndarray  # pivots of P (forward)
+    e: np.ndarray
+    xb: np.ndarray  # P^{-1} b
+    xm: np.ndarray  # P^{-1} coupling, (T, q)
+    schur: np.ndarray  # H = g_eta - coupling' P^{-1} coupling
+    u: np.ndarray  # c_eta - coupling' P^{-1} b
+    bpb: float  # b' P^{-1} b
     logdet_p: float
 
 
 def _sweep(design: Design, sigma2: float) -> _Sweep:
     diag, off = _tridiagonal(design, sigma2)
-    chol = _cholesky(diag, off)
-    z = _trisolve(chol, design.b_state)
-    if design.coupling.shape[1]:
-        zc = _trisolve(chol, design.coupling)
-        schur = design.g_eta - zc.T @ zc
-        u = design.c_eta - zc.T @ z
+    d, e = _ldl(diag, off)
+    q = design.coupling.shape[1]
+    rhs = np.column_stack([design.b_state, design.coupling]) if q else design.b_state
+    x = _solve(d, e, rhs)
+    if q:
+        xb, xm = x[:, 0], x[:, 1:]
+        schur = design.g_eta - design.coupling.T @ xm
+        schur = 0.5 * (schur + schur.T)
+        u = design.c_eta - design.coupling.T @ xb
     else:
-        zc = design.coupling
-        schur = design.g_eta
-        u = design.c_eta
-    logdet_p = 2.0 * float(np.log(chol[0]).sum())
-    return _Sweep(chol=chol, z=z, zc=zc, schur=schur, u=u, logdet_p=logdet_p)
+        xb, xm = x, design.coupling
+        schur, u = design.g_eta, design.c_eta
+    return _Sweep(
+        d=d,
+        e=e,
+        xb=xb,
+        xm=xm,
+        schur=schur,
+        u=u,
+        bpb=float(design.b_state @ xb),
+        logdet_p=float(np.log(d).sum()),
+    )
 
 
-def loglike(design: Design, sigma2: float) -> float:
-    """Diffuse marginal log-likelihood of ``sigma2`` (trend and offsets integrated out)."""
-    sw = _sweep(design, sigma2)
-    quad = design.yy - float(sw.z @ sw.z)
+def _loglike(design: Design, sigma2: float, sw: _Sweep) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood, plus ``eta_hat`` and ``H^{-1}`` (empty without offsets)."""
+    q = design.coupling.shape[1]
+    quad = design.yy - sw.bpb
     logdet_h = 0.0
-    if design.coupling.shape[1]:
+    eta = np.zeros(0)
+    h_inv = np.zeros((0, 0))
+    if q:
         hc = np.linalg.cholesky(sw.schur)
         v = np.linalg.solve(hc, sw.u)
         quad -= float(v @ v)
         logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
-    q = design.coupling.shape[1]
-    n_free = design.n_obs - 1 - q
-    return -0.5 * (
-        n_free * _LOG_2PI
+        hc_inv = np.linalg.inv(hc)
+        h_inv = hc_inv.T @ hc_inv
+        eta = h_inv @ sw.u
+    ll = -0.5 * (
+        (design.n_obs - 1 - q) * _LOG_2PI
         + design.sum_log_s2
         + float(np.log(sigma2 * design.gap).sum())
         + sw.logdet_p
         + logdet_h
         + quad
     )
+    return ll, eta, h_inv
+
+
+def loglike(design: Design, sigma2: float) -> float:
+    """Diffuse marginal log-likelihood of ``sigma2`` (trend and offsets integrated out)."""
+    return _loglike(design, sigma2, _sweep(design, sigma2))[0]
 
 
 @dataclass(frozen=True)
@@ -195,39 +260,16 @@ class Posterior:
 
 def posterior(design: Design, sigma2: float) -> Posterior:
     """Exact posterior moments for a given ``sigma2``."""
-    from scipy.linalg import lapack
-
     diag, off = _tridiagonal(design, sigma2)
     sw = _sweep(design, sigma2)
-    chol = sw.chol
+    ll, eta, h_inv = _loglike(design, sigma2, sw)
     q = design.coupling.shape[1]
-    if q:
-        hc = np.linalg.cholesky(sw.schur)
-        h_inv = np.linalg.inv(sw.schur)
-        h_inv = 0.5 * (h_inv + h_inv.T)
-        eta = h_inv @ sw.u
-        v = np.linalg.solve(hc, sw.u)
-        extra_quad = float(v @ v)
-        logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
-        zeta = sw.z - sw.zc @ eta
-    else:
-        h_inv = np.zeros((0, 0))
-        eta = np.zeros(0)
-        extra_quad = 0.0
-        logdet_h = 0.0
-        zeta = sw.z
-    mean = _trisolve(chol, zeta, transpose=True)
+    mean = sw.xb - sw.xm @ eta if q else sw.xb
 
-    # Diagonal of P^{-1}: forward pivots (from chol) and backward pivots (factorise reversed P).
-    fwd = chol[0] ** 2
-    rev = np.empty((2, len(diag)))
-    rev[0] = diag[::-1]
-    rev[1, :-1] = off[::-1]
-    rev[1, -1] = 0.0
-    rchol, info = lapack.dpbtrf(rev, lower=1, overwrite_ab=1)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"banded Cholesky failed (info={info})")
-    bwd = (rchol[0] ** 2)[::-1]
+    # Diagonal of P^{-1} from the forward pivots and those of the reversed matrix:
+    # (P^{-1})_mm = 1 / (P_mm - off_{m-1}^2 / fwd_{m-1} - off_m^2 / bwd_{m+1}).
+    fwd = sw.d
+    bwd = _ldl(diag[::-1].copy(), off[::-1].copy())[0][::-1]
     denom = diag.copy()
     off2 = off**2
     denom[1:] -= off2 / fwd[:-1]
@@ -235,31 +277,22 @@ def posterior(design: Design, sigma2: float) -> Posterior:
     var = 1.0 / denom
     cov_next = -off * var[1:] / fwd[:-1]
     if q:
-        g = _trisolve(chol, sw.zc, transpose=True)  # P^{-1} coupling
-        gh = g @ h_inv
-        var = var + np.einsum("ij,ij->i", gh, g)
-        cov_next = cov_next + np.einsum("ij,ij->i", gh[:-1], g[1:])
+        gh = sw.xm @ h_inv
+        var = var + np.einsum("ij,ij->i", gh, sw.xm)
+        cov_next = cov_next + np.einsum("ij,ij->i", gh[:-1], sw.xm[1:])
 
     # The forward pivot at m still holds the prior link to x[m+1] (-off[m] on the diagonal);
-    # without it, it is the filtering precision. The eliminated right-hand side is L_mm * zeta_m.
+    # without it, it is the filtering precision; the forward-eliminated right-hand side is
+    # U^{-1} (b - coupling eta).
+    rhs = design.b_state - design.coupling @ eta if q else design.b_state
     filt_prec = fwd.copy()
     filt_prec[:-1] += off
     filtered_var = 1.0 / filt_prec
-    filtered_mean = chol[0] * zeta * filtered_var
+    filtered_mean = _forward(sw.e, rhs) * filtered_var
 
     c = design.contrast
     offsets = c @ eta if q else np.zeros(c.shape[0])
     offsets_cov = c @ h_inv @ c.T if q else np.zeros((c.shape[0], c.shape[0]))
-
-    quad = design.yy - float(sw.z @ sw.z) - extra_quad
-    ll = -0.5 * (
-        (design.n_obs - 1 - q) * _LOG_2PI
-        + design.sum_log_s2
-        + float(np.log(sigma2 * design.gap).sum())
-        + sw.logdet_p
-        + logdet_h
-        + quad
-    )
     return Posterior(
         sigma2=sigma2,
         mean=mean,
@@ -274,24 +307,42 @@ def posterior(design: Design, sigma2: float) -> Posterior:
 
 
 def fit_sigma2(
-    design: Design, *, bounds: tuple[float, float] = (1e-9, 1.0), xatol: float = 1e-3
-) -> tuple[float, float, bool]:
-    """Maximum-likelihood ``sigma2`` over ``bounds`` (searching on ``log sigma``).
+    design: Design,
+    *,
+    bounds: tuple[float, float] = (1e-12, 1.0),
+    xatol: float = 0.005,
+    span: float = 2.5,
+) -> tuple[float, float, bool, int]:
+    """Maximum-likelihood ``sigma2`` within ``bounds``, searching on ``log sigma``.
 
-    Returns ``(sigma2, loglike, at_bound)``; ``at_bound`` says the optimum sits at an end of the
-    search interval.
+    The search starts in a window of ``+-span`` around ``design.sigma2_start`` and moves the window
+    while the optimum sits at one of its ends. Returns ``(sigma2, loglike, at_bound, n_evals)``;
+    ``at_bound`` says the optimum is at an end of ``bounds`` (e.g. a flat trend, ``sigma2 -> 0``).
     """
     from scipy.optimize import minimize_scalar
 
     lo, hi = (0.5 * math.log(b) for b in bounds)
+    cache: dict[float, float] = {}
 
     def objective(log_sd: float) -> float:
-        return -loglike(design, math.exp(2.0 * log_sd))
+        if log_sd not in cache:
+            cache[log_sd] = -loglike(design, math.exp(2.0 * log_sd))
+        return cache[log_sd]
 
-    res = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
-    log_sd = float(res.x)
-    # the bounded search never evaluates the ends: compare them explicitly
-    candidates = [(float(res.fun), log_sd), (objective(lo), lo), (objective(hi), hi)]
-    fun, log_sd = min(candidates)
-    at_bound = abs(log_sd - lo) < 2 * xatol or abs(log_sd - hi) < 2 * xatol
-    return math.exp(2.0 * log_sd), -fun, at_bound
+    centre = 0.5 * math.log(design.sigma2_start)
+    centre = min(max(centre, lo + span), hi - span)
+    a, b = centre - span, centre + span
+    step = 2 * span
+    for _ in range(30):
+        res = minimize_scalar(objective, bounds=(a, b), method="bounded", options={"xatol": xatol})
+        x = float(res.x)
+        if x - a < 3 * xatol and a > lo and objective(a) <= objective(x):
+            a, b = max(lo, a - step), a + xatol
+        elif b - x < 3 * xatol and b < hi and objective(b) <= objective(x):
+            a, b = b - xatol, min(hi, b + step)
+        else:
+            break
+        step *= 2
+    best = min(cache, key=cache.get)
+    at_bound = bool(best - lo < 3 * xatol or hi - best < 3 * xatol)
+    return math.exp(2.0 * best), -cache[best], at_bound, len(cache)

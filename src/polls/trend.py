@@ -1,0 +1,782 @@
+"""Trends in a poll series, and a poll average with pollster house effects.
+
+:func:`smooth_trend` smooths one series (one pollster asking one question); :func:`poll_average`
+pools several pollsters into one latent trend plus a constant offset per pollster.
+
+The model
+---------
+For wave ``i`` of pollster ``j(i)``, published share ``y_i`` of one response, dated ``t_i``::
+
+    y_i = x(t_i) + h_j(i) + e_i,     e_i ~ Normal(0, s_i^2)
+    x(t) - x(u) ~ Normal(0, process_sd^2 * (t - u) in days)      (a random walk, t > u)
+
+- ``s_i^2`` is the sampling variance of the published share: ``p(1 - p) / n_eff`` with
+  ``n_eff = sample_size / deff`` and ``p`` the Agresti-Coull adjusted share
+  ``(n_eff * y + 2) / (n_eff + 4)``. The adjustment barely moves ``p(1 - p)`` for real polls
+  (``0.5`` stays ``0.5``) but keeps the variance positive for a published 0% or 100%, which
+  would otherwise count as a wave with no error at all. With ``rounding=True`` the variance of the
+  rounding error, ``precision^2 / 12`` (uniform over one rounding step), is added.
+- The walk has a flat (diffuse) start: no prior opinion about the level. Its variance grows with the
+  elapsed time, so missing months and irregular spacing need no special treatment. Waves on the same
+  date (different pollsters) observe the same state.
+- ``process_sd`` (per day) is estimated by maximum likelihood with the trend and the house effects
+  integrated out, or set by the user.
+
+Given ``process_sd`` the posterior of the trend is Gaussian and computed exactly: its precision
+matrix is tridiagonal (plus a few dense columns for the house effects), factorised by LAPACK in time
+linear in the number of waves. *Smoothed* values use every wave; *filtered* values use only the
+waves up to each date (what a tracker published at that date could have shown). In
+:func:`poll_average` the filtered values hold the house effects at their estimates from all waves.
+
+Intervals are Gaussian, ``estimate +- z * se``, and are not clipped to [0, 1].
+
+House effects
+-------------
+A house effect is the constant difference between what a pollster publishes and the common trend.
+When pollsters ask different questions (Levada asks whether one approves of Putin's activities,
+FOM whether he is doing his job well, VCIOM asks about approval by telephone), the house effect
+absorbs everything that is constant about a pollster: the wording, the answer options, the mode
+(face-to-face at home or telephone), the sample frame and weighting, and any systematic lean. It is
+not a measure of bias, and the trend is on the scale of the average pollster (sum-to-zero, the
+default) or of the reference pollster (``reference=``). Offsets that change over time (a change of
+mode, of wording) are not modelled: split such a pollster into two labels.
+
+Answers that sum to one
+-----------------------
+Each call models one response (``response="approve"``). The responses of one question are modelled
+one at a time because each such model is exactly linear and Gaussian, fast, and needs no choice of
+link function; the price is that the smoothed shares of all responses need not sum exactly to one
+(their sampling variances differ), and that the covariance between responses is not used. Published
+responses often do not sum to one anyway (rounding, unpublished "hard to say").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polls import _banded
+from polls._checks import check_choice, check_confidence_level, check_positive, check_share
+from polls.errors import ConvergenceWarning, InvalidArgumentError
+
+__all__ = ["smooth_trend", "poll_average", "PollAverage"]
+
+_FREQS = ("MS", "W", "D")
+_DAY = np.timedelta64(86_400_000_000_000, "ns")
+
+
+# --------------------------------------------------------------------------------------------
+# input
+
+
+def _rows(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
+    labels = list(index[np.asarray(mask)])
+    shown = ", ".join(repr(x) for x in labels[:limit])
+    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
+    return f"{len(labels)} row(s) (index {shown}{more})"
+
+
+def _column(data: pd.DataFrame, name: str, argument: str) -> pd.Series:
+    if not isinstance(name, str) or name not in data.columns:
+        raise InvalidArgumentError(
+            f"{argument}={name!r} is not a column of data; columns are {list(data.columns)}"
+        )
+    return data[name]
+
+
+@dataclass(frozen=True)
+class _Waves:
+    index: pd.Index
+    time: np.ndarray  # datetime64[ns]
+    y: np.ndarray
+    s2: np.ndarray
+    n_eff: np.ndarray
+    group: np.ndarray  # int codes
+    labels: list[Any]  # group labels
+
+
+def _prepare(
+    data: Any,
+    *,
+    response: Any,
+    response_column: str,
+    share: str,
+    date: str,
+    n: str | None,
+    default_n: float | None,
+    deff: float | str,
+    rounding: bool,
+    precision: str,
+    by: str | None,
+) -> _Waves:
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    resp = _column(data, response_column, "response_column")
+    if isinstance(resp.dtype, pd.CategoricalDtype):
+        present = [c for c in resp.cat.categories if (resp == c).any()]
+    else:
+        present = list(dict.fromkeys(resp.dropna().tolist()))
+    if response not in present:
+        raise InvalidArgumentError(
+            f"response={response!r} does not occur in column {response_column!r}; "
+            f"responses present: {present}"
+        )
+    frame = data.loc[(resp == response).fillna(False).to_numpy(dtype=bool)]
+
+    when = pd.to_datetime(_column(frame, date, "date"), errors="coerce")
+    bad = when.isna().to_numpy()
+    if bad.any():
+        raise InvalidArgumentError(
+            f"{_rows(frame.index, bad)} for response {response!r} have no date in column "
+            f"{date!r}; drop them or pass another date column (e.g. date='published')"
+        )
+    time = when.to_numpy(dtype="datetime64[ns]")
+
+    raw_share = pd.to_numeric(_column(frame, share, "share"), errors="coerce")
+    bad = raw_share.isna().to_numpy()
+    if bad.any():
+        raise InvalidArgumentError(f"{_rows(frame.index, bad)} have no numeric value in {share!r}")
+    y = check_share("share", raw_share.to_numpy(dtype=float))
+
+    if n is not None and n in frame.columns:
+        size = pd.to_numeric(frame[n], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    elif n is None:
+        size = np.full(len(frame), np.nan)
+    else:
+        _column(frame, n, "n")
+    missing = np.isnan(size)
+    if missing.any():
+        fill = default_n
+        source = "default_n"
+        if fill is None:
+            fill = data.attrs.get("usual_sample_size")
+            source = "data.attrs['usual_sample_size']"
+        if fill is None:
+            raise InvalidArgumentError(
+                f"{_rows(frame.index, missing)} have no sample size in column {n!r}; pass "
+                "default_n= (e.g. the pollster's usual sample size) or drop those rows"
+            )
+        fill = float(check_positive(source, fill))
+        size = np.where(missing, fill, size)
+    size = check_positive(n or "sample size", size)
+
+    if isinstance(deff, str):
+        d = pd.to_numeric(_column(frame, deff, "deff"), errors="coerce").to_numpy(dtype=float)
+        if np.isnan(d).any():
+            raise InvalidArgumentError(
+                f"{_rows(frame.index, np.isnan(d))} have no design effect in {deff!r}"
+            )
+        d = check_positive("deff", d)
+    else:
+        d = np.broadcast_to(check_positive("deff", deff), size.shape)
+    n_eff = size / d
+    p = (n_eff * y + 2.0) / (n_eff + 4.0)
+    s2 = p * (1.0 - p) / n_eff
+    if rounding:
+        prec = pd.to_numeric(_column(frame, precision, "precision"), errors="coerce")
+        prec = prec.to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(prec).any():
+            raise InvalidArgumentError(
+                f"{_rows(frame.index, np.isnan(prec))} have no rounding step in {precision!r} "
+                "(needed with rounding=True)"
+            )
+        s2 = s2 + prec**2 / 12.0
+
+    if by is None:
+        codes = np.zeros(len(frame), dtype=np.int64)
+        labels: list[Any] = [None]
+    else:
+        who = _column(frame, by, "by")
+        if who.isna().any():
+            raise InvalidArgumentError(
+                f"{_rows(frame.index, who.isna().to_numpy())} have no value in {by!r}"
+            )
+        codes, uniques = pd.factorize(who, sort=True)
+        labels = list(uniques)
+        codes = codes.astype(np.int64)
+
+    key = pd.DataFrame({"g": codes, "t": time})
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        who = f" of the same {by!r}" if by is not None else ""
+        raise InvalidArgumentError(
+            f"{_rows(frame.index, dup)} are waves{who} with the same date in {date!r} (for "
+            f"response {response!r}): keep one row per wave (e.g. drop a second source's "
+            "conflicting figure) before smoothing"
+        )
+    return _Waves(
+        index=frame.index, time=time, y=y, s2=s2, n_eff=n_eff, group=codes, labels=labels
+    )
+
+
+def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique dates, the state of each wave, elapsed days between states."""
+    ns = time.view(np.int64)
+    uniq, state = np.unique(ns, return_inverse=True)
+    gap = np.diff(uniq).astype(float) / float(_DAY.astype(np.int64))
+    return uniq.view("datetime64[ns]"), state.astype(np.int64), gap
+
+
+def _z(level: float) -> float:
+    from scipy.special import ndtri
+
+    return float(ndtri(0.5 + level / 2.0))
+
+
+def _output_dates(state_time: np.ndarray, freq: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Output dates (union of the grid and the wave dates) and whether each is a wave date."""
+    if freq is None:
+        return state_time, np.ones(len(state_time), dtype=bool)
+    check_choice("freq", freq, (*_FREQS, None))
+    grid = pd.date_range(
+        pd.Timestamp(state_time[0]).normalize(), pd.Timestamp(state_time[-1]), freq=freq
+    )
+    grid = grid[grid >= pd.Timestamp(state_time[0])].to_numpy(dtype="datetime64[ns]")
+    dates = np.union1d(grid, state_time)
+    return dates, np.isin(dates, state_time)
+
+
+# --------------------------------------------------------------------------------------------
+# kalman (exact banded posterior)
+
+
+def _fit(
+    waves: _Waves, *, contrast: np.ndarray | None, process_sd: float | None
+) -> tuple[_banded.Posterior, np.ndarray, np.ndarray, str]:
+    state_time, state, gap = _states(waves.time)
+    design = _banded.make_design(state, gap, waves.y, waves.s2, waves.group, contrast)
+    if process_sd is None:
+        if len(state_time) < 3:
+            raise InvalidArgumentError(
+                f"estimating process_sd needs waves on at least 3 dates, got {len(state_time)}; "
+                "pass process_sd= (the standard deviation of the trend's change over one day)"
+            )
+        sigma2, _, at_bound, _ = _banded.fit_sigma2(design)
+        source = "ml"
+        if at_bound and sigma2 > 1e-6:
+            import warnings
+
+            warnings.warn(
+                f"the maximum-likelihood process_sd ({math.sqrt(sigma2):.3g} per day) is at the "
+                "upper end of its search range; the waves may be too noisy or too few to separate "
+                "trend from noise: consider setting process_sd=",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+    else:
+        sigma2 = float(check_positive("process_sd", process_sd)) ** 2
+        source = "fixed"
+    return _banded.posterior(design, sigma2), state_time, gap, source
+
+
+def _kalman_frame(
+    post: _banded.Posterior,
+    state_time: np.ndarray,
+    counts: np.ndarray,
+    *,
+    freq: str | None,
+    level: float,
+) -> pd.DataFrame:
+    dates, is_wave = _output_dates(state_time, freq)
+    day = float(_DAY.astype(np.int64))
+    ts = (state_time.view(np.int64) - state_time.view(np.int64)[0]) / day
+    t = (dates.view(np.int64) - state_time.view(np.int64)[0]) / day
+    sigma2 = post.sigma2
+    n_states = len(ts)
+    m = np.clip(np.searchsorted(ts, t, side="right") - 1, 0, n_states - 1)
+    on = ts[m] == t
+    mean = post.mean[m].copy()
+    var = post.var[m].copy()
+    after = ~on & (m == n_states - 1)
+    var[after] += sigma2 * (t[after] - ts[m[after]])
+    between = ~on & (m < n_states - 1)
+    if between.any():
+        a = m[between]
+        left, right = ts[a], ts[a + 1]
+        width = right - left
+        w1 = (right - t[between]) / width
+        w2 = 1.0 - w1
+        mean[between] = w1 * post.mean[a] + w2 * post.mean[a + 1]
+        var[between] = (
+            w1**2 * post.var[a]
+            + w2**2 * post.var[a + 1]
+            + 2 * w1 * w2 * post.cov_next[a]
+            + sigma2 * (t[between] - left) * (right - t[between]) / width
+        )
+    fmean = post.filtered_mean[m]
+    fvar = post.filtered_var[m] + sigma2 * (t - ts[m])
+    z = _z(level)
+    se = np.sqrt(var)
+    fse = np.sqrt(fvar)
+    n_waves = np.zeros(len(dates), dtype=np.int64)
+    n_waves[is_wave] = counts[np.searchsorted(state_time, dates[is_wave])]
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "estimate": mean,
+            "ci_low": mean - z * se,
+            "ci_high": mean + z * se,
+            "se": se,
+            "filtered_estimate": fmean,
+            "filtered_ci_low": fmean - z * fse,
+            "filtered_ci_high": fmean + z * fse,
+            "filtered_se": fse,
+            "confidence_level": level,
+            "is_wave": is_wave,
+            "n_waves": n_waves,
+            "method": "kalman",
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# simple smoothers for comparison
+
+
+def _loess_weights(x: np.ndarray, x0: np.ndarray, frac: float) -> np.ndarray:
+    """Equivalent-kernel weights (len(x0) x len(x)) of local-linear tricube regression."""
+    n = len(x)
+    k = max(int(frac * n + 1e-10), 2)
+    k = min(k, n)
+    out = np.empty((len(x0), n))
+    step = max(1, 2_000_000 // max(n, 1))
+    for lo in range(0, len(x0), step):
+        xs = x0[lo : lo + step, None]
+        dist = np.abs(x[None, :] - xs)
+        h = np.partition(dist, k - 1, axis=1)[:, k - 1 : k]
+        h = np.where(h > 0, h, 1.0)
+        u = np.clip(dist / h, 0.0, 1.0)
+        w = (1.0 - u**3) ** 3
+        dx = x[None, :] - xs
+        s0 = w.sum(axis=1, keepdims=True)
+        s1 = (w * dx).sum(axis=1, keepdims=True)
+        s2 = (w * dx**2).sum(axis=1, keepdims=True)
+        det = s0 * s2 - s1**2
+        safe = np.abs(det) > 1e-12 * np.maximum(s0 * s2, 1e-300)
+        lin = np.where(safe, w * (s2 - s1 * dx) / np.where(safe, det, 1.0), w / s0)
+        out[lo : lo + step] = lin
+    return out
+
+
+def _simple_frame(
+    waves: _Waves, *, method: str, freq: str | None, level: float, frac: float, window: Any
+) -> pd.DataFrame:
+    state_time, state, _ = _states(waves.time)
+    counts = np.bincount(state, minlength=len(state_time))
+    dates, is_wave = _output_dates(state_time, freq)
+    day = float(_DAY.astype(np.int64))
+    t0 = state_time.view(np.int64)[0]
+    x = (waves.time.view(np.int64) - t0) / day
+    t = (dates.view(np.int64) - t0) / day
+    z = _z(level)
+    n_waves = np.zeros(len(dates), dtype=np.int64)
+    n_waves[is_wave] = counts[np.searchsorted(state_time, dates[is_wave])]
+    if method == "loess":
+        if not 0 < frac <= 1:
+            raise InvalidArgumentError(f"frac must lie in (0, 1], got {frac!r}")
+        weights = _loess_weights(x, t, frac)
+        est = weights @ waves.y
+        se = np.sqrt((weights**2) @ waves.s2)
+        return pd.DataFrame(
+            {
+                "date": dates,
+                "estimate": est,
+                "ci_low": est - z * se,
+                "ci_high": est + z * se,
+                "se": se,
+                "confidence_level": level,
+                "is_wave": is_wave,
+                "n_waves": n_waves,
+                "method": "loess",
+            }
+        )
+    try:
+        width = pd.Timedelta(window)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            f"window must be a time span like '90D', got {window!r}"
+        ) from None
+    if not width > pd.Timedelta(0):
+        raise InvalidArgumentError(f"window must be a positive time span, got {window!r}")
+    half = width / pd.Timedelta(days=1) / 2.0
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    w = 1.0 / waves.s2[order]
+    cw = np.concatenate([[0.0], np.cumsum(w)])
+    cwy = np.concatenate([[0.0], np.cumsum(w * waves.y[order])])
+
+    def window_mean(lo_t, hi_t, lo_side):
+        lo = np.searchsorted(xs, lo_t, side=lo_side)
+        hi = np.searchsorted(xs, hi_t, side="right")
+        sw = cw[hi] - cw[lo]
+        return (cwy[hi] - cwy[lo]) / np.where(sw > 0, sw, 1.0), 1.0 / np.sqrt(sw), sw > 0
+
+    est, se, ok = window_mean(t - half, t + half, "left")
+    fest, fse, fok = window_mean(t - 2 * half, t, "right")
+    keep = ok & fok
+    frame = pd.DataFrame(
+        {
+            "date": dates,
+            "estimate": est,
+            "ci_low": est - z * se,
+            "ci_high": est + z * se,
+            "se": se,
+            "filtered_estimate": fest,
+            "filtered_ci_low": fest - z * fse,
+            "filtered_ci_high": fest + z * fse,
+            "filtered_se": fse,
+            "confidence_level": level,
+            "is_wave": is_wave,
+            "n_waves": n_waves,
+            "method": "rolling",
+        }
+    )
+    return frame.loc[keep].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+def smooth_trend(
+    data: pd.DataFrame,
+    *,
+    response: Any,
+    date: str = "fieldwork_end",
+    method: str = "kalman",
+    n: str | None = "sample_size",
+    default_n: float | None = None,
+    deff: float | str = 1.0,
+    rounding: bool = False,
+    freq: str | None = "MS",
+    confidence_level: float = 0.95,
+    process_sd: float | None = None,
+    share: str = "share",
+    response_column: str = "response",
+    precision: str = "precision",
+    series: str = "series",
+    frac: float = 0.3,
+    window: Any = "90D",
+) -> pd.DataFrame:
+    """Smooth one poll series: the underlying share over time, with intervals.
+
+    A local-level (random-walk) model of the true share; each wave's sampling variance comes from
+    its share and effective sample size (see the module notes). Missing months and irregular
+    spacing are handled by the walk's variance growing with elapsed time.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A toplines frame (one row per wave and response), e.g. from :func:`polls.load_dataset`,
+        holding one series (use :func:`poll_average` to pool pollsters).
+    response : str
+        The response to smooth (e.g. ``"approve"``); one response at a time.
+    date : str, default "fieldwork_end"
+        Column with each wave's date. Rows without a date raise an error naming them.
+    method : {"kalman", "loess", "rolling"}, default "kalman"
+        ``"kalman"``: the exact posterior of the random-walk model (smoothed and filtered).
+        ``"loess"``: local-linear tricube regression on the ``frac`` nearest waves, an unweighted
+        smoother as in ``statsmodels.nonparametric.lowess(it=0)``; its interval reflects sampling
+        error only (not the smoother's bias) and it has no filtered columns.
+        ``"rolling"``: the inverse-variance weighted mean of the waves within a centred ``window``
+        (filtered: the trailing window); output dates with no wave in the window are left out.
+    n : str or None, default "sample_size"
+        Column of sample sizes. Missing sizes take ``default_n``, else
+        ``data.attrs["usual_sample_size"]``; with neither, an error lists the rows.
+    default_n : float, optional
+        Sample size for waves that state none.
+    deff : float or str, default 1.0
+        Design effect (a number, or a column name); ``n_eff = n / deff``.
+    rounding : bool, default False
+        Add the rounding error of the published figure, ``precision^2 / 12``, to each wave's
+        variance (from the ``precision`` column).
+    freq : {"MS", "W", "D"} or None, default "MS"
+        Also report the trend on a regular grid (month starts, weeks, days) between the first and
+        the last wave; ``None`` gives the wave dates only.
+    confidence_level : float, default 0.95
+    process_sd : float, optional
+        Standard deviation of the trend's change over one day (over ``d`` days it is
+        ``process_sd * sqrt(d)``). Estimated by maximum likelihood when not given (this needs waves
+        on at least 3 dates).
+    share, response_column, precision, series : str
+        Column names (canonical defaults).
+    frac : float, default 0.3
+        Share of the waves in each local fit (``method="loess"``).
+    window : str or Timedelta, default "90D"
+        Window width (``method="rolling"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per output date (the grid and the wave dates, sorted): ``date, estimate, ci_low,
+        ci_high, se, filtered_estimate, filtered_ci_low, filtered_ci_high, filtered_se,
+        confidence_level, is_wave, n_waves, method``. ``attrs`` holds ``process_sd`` (per day),
+        ``process_sd_source`` (``"ml"`` or ``"fixed"``), ``loglike`` and ``response``
+        (kalman).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a response that does not occur, waves without a date or sample size, two waves on
+        the same date, several series in ``data``, or too few waves to estimate ``process_sd``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import polls
+    >>> waves = pd.DataFrame({
+    ...     "fieldwork_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-04-30",
+    ...                                      "2024-05-31"]),
+    ...     "response": "approve",
+    ...     "share": [0.85, 0.86, 0.87, 0.86],
+    ...     "sample_size": 1600,
+    ... })
+    >>> fit = polls.smooth_trend(waves, response="approve", process_sd=0.002, freq=None)
+    >>> fit.set_index("date")[["estimate", "ci_low", "ci_high"]].round(3)
+                estimate  ci_low  ci_high
+    date
+    2024-01-31     0.854   0.839    0.868
+    2024-02-29     0.859   0.845    0.872
+    2024-04-30     0.866   0.853    0.879
+    2024-05-31     0.862   0.848    0.877
+    """
+    method = check_choice("method", method, ("kalman", "loess", "rolling"))
+    level = check_confidence_level(confidence_level)
+    if freq is not None:
+        check_choice("freq", freq, _FREQS)
+    if (
+        isinstance(data, pd.DataFrame)
+        and series in data.columns
+        and response_column in data.columns
+    ):
+        rows = (data[response_column] == response).fillna(False).to_numpy(dtype=bool)
+        found = list(dict.fromkeys(data.loc[rows, series].dropna().tolist()))
+        if len(found) > 1:
+            raise InvalidArgumentError(
+                f"data holds {len(found)} series ({found}); smooth_trend smooths one series: "
+                "filter the frame, or use poll_average() to pool pollsters with house effects"
+            )
+    waves = _prepare(
+        data,
+        response=response,
+        response_column=response_column,
+        share=share,
+        date=date,
+        n=n,
+        default_n=default_n,
+        deff=deff,
+        rounding=rounding,
+        precision=precision,
+        by=None,
+    )
+    if method != "kalman":
+        out = _simple_frame(waves, method=method, freq=freq, level=level, frac=frac, window=window)
+        out.attrs.update(response=response)
+        return out
+    post, state_time, _, source = _fit(waves, contrast=None, process_sd=process_sd)
+    counts = np.bincount(_states(waves.time)[1], minlength=len(state_time))
+    out = _kalman_frame(post, state_time, counts, freq=freq, level=level)
+    out.attrs.update(
+        process_sd=math.sqrt(post.sigma2),
+        process_sd_source=source,
+        loglike=post.loglike,
+        response=response,
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class PollAverage:
+    """The result of :func:`poll_average`.
+
+    Attributes
+    ----------
+    trend : pandas.DataFrame
+        The common trend (as from :func:`smooth_trend`), on the scale of the average pollster
+        (sum-to-zero house effects) or of the ``reference`` pollster.
+    house_effects : pandas.DataFrame
+        ``pollster, estimate, ci_low, ci_high, se, n_waves, confidence_level``: each pollster's
+        constant offset from the trend (the reference pollster has 0 with no interval width).
+    waves : pandas.DataFrame
+        One row per wave used: ``date, pollster, share, se`` (sampling), ``house_effect``,
+        ``adjusted_share`` (``share - house_effect``), ``trend`` (smoothed, at the wave's date).
+    process_sd : float
+        Standard deviation of the trend's change over one day.
+    process_sd_source : str
+        ``"ml"`` (estimated) or ``"fixed"`` (given).
+    loglike : float
+        Diffuse log-likelihood at ``process_sd``.
+    response : object
+    reference : object or None
+    confidence_level : float
+    """
+
+    trend: pd.DataFrame
+    house_effects: pd.DataFrame
+    waves: pd.DataFrame
+    process_sd: float
+    process_sd_source: str
+    loglike: float
+    response: Any
+    reference: Any
+    confidence_level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The trend frame."""
+        return self.trend
+
+
+def poll_average(
+    data: pd.DataFrame,
+    *,
+    response: Any,
+    by: str = "pollster",
+    reference: Any = None,
+    date: str = "fieldwork_end",
+    n: str | None = "sample_size",
+    default_n: float | None = None,
+    deff: float | str = 1.0,
+    rounding: bool = False,
+    freq: str | None = "MS",
+    confidence_level: float = 0.95,
+    process_sd: float | None = None,
+    share: str = "share",
+    response_column: str = "response",
+    precision: str = "precision",
+) -> PollAverage:
+    """One latent trend plus a constant house effect per pollster, estimated jointly.
+
+    The model of :func:`smooth_trend` with an offset ``h_j`` for each pollster ``j``:
+    ``share = trend(date) + h_j + sampling error``. The offsets sum to zero (the trend is that of
+    the average pollster) or, with ``reference=``, that pollster's offset is zero (the trend is on
+    its scale). What a house effect means when pollsters ask different questions is described in
+    the module notes: it absorbs wording, mode and sample-frame differences, not only "bias".
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A toplines frame with waves of several pollsters (e.g. several datasets concatenated).
+    response : str
+        The response to model; one response at a time. Pollsters whose label for the same
+        quantity differs should be harmonised first (e.g. FOM's ``"rather well"`` as ``"approve"``).
+    by : str, default "pollster"
+        Column naming the house of each wave (a pollster, or a pollster and mode).
+    reference : optional
+        A value of ``by`` whose house effect is fixed at 0. Default: house effects sum to zero.
+    date, n, default_n, deff, rounding, freq, confidence_level, process_sd, share,
+    response_column, precision
+        As in :func:`smooth_trend`. ``n`` gaps are filled per the same rule; the filtered columns
+        hold the house effects at their estimates from all waves.
+
+    Returns
+    -------
+    PollAverage
+        With ``.trend``, ``.house_effects``, ``.waves`` and the fitted ``.process_sd``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        As in :func:`smooth_trend`; also for an unknown ``reference``. A pollster with one wave is
+        allowed: its house effect is then identified only through the trend and has a wide
+        interval.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import polls
+    >>> waves = pd.DataFrame({
+    ...     "pollster": ["A", "B", "A", "B", "A", "B"],
+    ...     "fieldwork_end": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-02-10",
+    ...                                      "2024-02-20", "2024-03-10", "2024-03-20"]),
+    ...     "response": "approve",
+    ...     "share": [0.80, 0.70, 0.81, 0.72, 0.80, 0.71],
+    ...     "sample_size": 1600,
+    ... })
+    >>> avg = polls.poll_average(waves, response="approve", process_sd=0.001, freq=None)
+    >>> avg.house_effects[["pollster", "estimate", "n_waves"]].round(3)
+      pollster  estimate  n_waves
+    0        A     0.047        3
+    1        B    -0.047        3
+    """
+    level = check_confidence_level(confidence_level)
+    if freq is not None:
+        check_choice("freq", freq, _FREQS)
+    waves = _prepare(
+        data,
+        response=response,
+        response_column=response_column,
+        share=share,
+        date=date,
+        n=n,
+        default_n=default_n,
+        deff=deff,
+        rounding=rounding,
+        precision=precision,
+        by=by,
+    )
+    k = len(waves.labels)
+    if reference is None:
+        contrast = np.vstack([np.eye(k - 1), -np.ones((1, k - 1))]) if k > 1 else np.zeros((1, 0))
+    else:
+        if reference not in waves.labels:
+            raise InvalidArgumentError(
+                f"reference={reference!r} is not a value of {by!r} among the waves of response "
+                f"{response!r}; values: {waves.labels}"
+            )
+        r = waves.labels.index(reference)
+        contrast = np.delete(np.eye(k), r, axis=1)
+    post, state_time, _, source = _fit(waves, contrast=contrast, process_sd=process_sd)
+    _, state, _ = _states(waves.time)
+    counts = np.bincount(state, minlength=len(state_time))
+    trend = _kalman_frame(post, state_time, counts, freq=freq, level=level)
+    z = _z(level)
+    se_h = np.sqrt(np.clip(np.diag(post.offsets_cov), 0.0, None))
+    n_by = np.bincount(waves.group, minlength=k)
+    house = pd.DataFrame(
+        {
+            "pollster": waves.labels,
+            "estimate": post.offsets,
+            "ci_low": post.offsets - z * se_h,
+            "ci_high": post.offsets + z * se_h,
+            "se": se_h,
+            "n_waves": n_by,
+            "confidence_level": level,
+        }
+    )
+    h = post.offsets[waves.group]
+    wave_frame = pd.DataFrame(
+        {
+            "date": waves.time,
+            "pollster": np.asarray(waves.labels, dtype=object)[waves.group],
+            "share": waves.y,
+            "se": np.sqrt(waves.s2),
+            "house_effect": h,
+            "adjusted_share": waves.y - h,
+            "trend": post.mean[state],
+        },
+        index=waves.index,
+    )
+    wave_frame = wave_frame.sort_values("date", kind="stable")
+    attrs = dict(
+        process_sd=math.sqrt(post.sigma2),
+        process_sd_source=source,
+        loglike=post.loglike,
+        response=response,
+    )
+    trend.attrs.update(attrs)
+    house.attrs.update(attrs)
+    return PollAverage(
+        trend=trend,
+        house_effects=house,
+        waves=wave_frame,
+        process_sd=math.sqrt(post.sigma2),
+        process_sd_source=source,
+        loglike=post.loglike,
+        response=response,
+        reference=reference,
+        confidence_level=level,
+    )
