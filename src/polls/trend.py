@@ -536,13 +536,12 @@ def smooth_trend(
     ...     "sample_size": 1600,
     ... })
     >>> fit = polls.smooth_trend(waves, response="approve", process_sd=0.002, freq=None)
-    >>> fit.set_index("date")[["estimate", "ci_low", "ci_high"]].round(3)
-                estimate  ci_low  ci_high
-    date
-    2024-01-31     0.854   0.839    0.868
-    2024-02-29     0.859   0.845    0.872
-    2024-04-30     0.866   0.853    0.879
-    2024-05-31     0.862   0.848    0.877
+    >>> fit[["estimate", "ci_low", "ci_high"]].round(3)
+       estimate  ci_low  ci_high
+    0     0.854   0.839    0.868
+    1     0.859   0.845    0.872
+    2     0.866   0.853    0.879
+    3     0.862   0.848    0.877
     """
     method = check_choice("method", method, ("kalman", "loess", "rolling"))
     level = check_confidence_level(confidence_level)
