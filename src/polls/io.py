@@ -18,7 +18,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -416,7 +416,8 @@ def read_toplines(
     sheet_name: int | str = 0,
     encoding: str | None = None,
     sep: str | None = None,
-    multiple_response: bool = False,
+    multiple_response: bool | None = None,
+    net_responses: Iterable[str] | None = None,
     validate: bool = True,
 ) -> pd.DataFrame:
     """Read a topline file (CSV/TSV/PSV or .xlsx, long or wide) into the canonical frame.
@@ -455,9 +456,14 @@ def read_toplines(
         Overrides the encoding detection for text files.
     sep : str, optional
         Overrides the separator sniffing for text files.
-    multiple_response : bool, default False
-        Passed to :func:`~polls.validate_toplines`: respondents could give several answers, so a
-        poll's shares may add up to more than 100%.
+    multiple_response : bool, optional
+        Respondents could give several answers, so a poll's shares may add up to more than 100%
+        (passed to :func:`~polls.validate_toplines` and kept in ``attrs``). Default: what the
+        sidecar of a file written by :func:`write_toplines` says, else False.
+    net_responses : iterable of str, optional
+        Responses that are published sums of others (e.g. ``"support (total)"``), left out of the
+        check that a poll's shares add up to at most 100% (kept in ``attrs``). Default: the
+        sidecar's list, else none.
     validate : bool, default True
         Run :func:`~polls.validate_toplines` on the result, naming file rows in its problems.
 
@@ -474,7 +480,8 @@ def read_toplines(
         percentage point, 0.01), else the finest step printed among the poll's shares (52 and 48
         give 0.01; 37.5 gives 0.001). ``frame.attrs`` records ``source``, ``layout``, ``scale``,
         ``skipped_rows`` (file rows without a published share, long layout),
-        ``not_published`` (empty cells, wide layout) and ``ignored_columns``.
+        ``not_published`` (empty cells, wide layout), ``ignored_columns``,
+        ``multiple_response`` and ``net_responses``.
 
     Raises
     ------
@@ -572,12 +579,18 @@ def read_toplines(
     frame, used_scale = _build(long, name, scale="proportion" if canonical and scale is None
                                else scale, pollster=pollster, series=series,
                                categories=sidecar.get("response_categories") if sidecar else None)
+    side = sidecar or {}
+    if multiple_response is None:
+        multiple_response = bool(side.get("multiple_response", False))
+    nets = list(side.get("net_responses", []) if net_responses is None else net_responses)
     if validate:
-        validate_toplines(frame, source=name, multiple_response=multiple_response)
+        validate_toplines(frame, source=name, multiple_response=multiple_response,
+                          net_responses=nets)
     frame = frame.drop(columns="_source_row")
     frame.attrs = {"source": name, "layout": layout, "scale": used_scale,
                    "skipped_rows": skipped, "not_published": not_published,
-                   "ignored_columns": ignored}
+                   "ignored_columns": ignored, "multiple_response": multiple_response,
+                   "net_responses": nets}
     return frame
 
 
@@ -834,7 +847,8 @@ def write_toplines(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     UTF-8 without byte-order mark, comma-separated, ISO dates (``YYYY-MM-DD``), shares and
     precision as proportions written with full float precision, empty cells for NA. The sidecar
     ``<file name>.json`` keeps the order of the response categories (including ones with no row)
-    and marks the file as holding proportions, so :func:`read_toplines` of the file gives an
+    and marks the file as holding proportions, with ``frame.attrs["multiple_response"]`` and
+    ``frame.attrs["net_responses"]`` when set, so :func:`read_toplines` of the file gives an
     identical frame. Without the sidecar the file still reads back, with the categories in order
     of first appearance.
 
@@ -874,12 +888,16 @@ def write_toplines(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         raise InvalidArgumentError(f"frame lacks the required column(s) {missing}")
     order = [*COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in frame.columns)]
     out = coerce_dtypes(frame.reindex(columns=order))
-    validate_toplines(out, source=str(path))
+    validate_toplines(out, source=str(path),
+                      multiple_response=bool(frame.attrs.get("multiple_response", False)),
+                      net_responses=frame.attrs.get("net_responses", ()))
     path = Path(path)
     out.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n",
                encoding="utf-8")
     meta = {"format": _FORMAT, "version": 1, "scale": "proportion",
-            "response_categories": [str(c) for c in out["response"].cat.categories]}
+            "response_categories": [str(c) for c in out["response"].cat.categories],
+            "multiple_response": bool(frame.attrs.get("multiple_response", False)),
+            "net_responses": [str(r) for r in frame.attrs.get("net_responses", ())]}
     _sidecar_path(path).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n",
                                    encoding="utf-8")
     return path

@@ -72,9 +72,10 @@ def coerce_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _where(frame: pd.DataFrame, idx, source: str | None) -> str:
     """'row N' text for a problem: the file row when ``_source_row`` is present, else the index."""
+    file = f"file {source}, " if source else ""
     if "_source_row" in frame.columns:
-        return f"row {frame.loc[idx, '_source_row']}"
-    return f"index {idx!r}"
+        return f"{file}row {frame.loc[idx, '_source_row']}"
+    return f"{file}index {idx!r}"
 
 
 def validate_toplines(
@@ -152,6 +153,9 @@ def validate_toplines(
 
     if "sample_size" in frame.columns:
         n = pd.to_numeric(frame["sample_size"], errors="coerce")
+        for idx in frame.index[n.isna() & frame["sample_size"].notna()]:
+            problems.append(f"{_where(frame, idx, source)}, column 'sample_size': not a number: "
+                            f"{frame.loc[idx, 'sample_size']!r}")
         for idx in frame.index[n.notna() & (n <= 0)]:
             problems.append(f"{_where(frame, idx, source)}, column 'sample_size': {n[idx]!r} is "
                             "not positive")
@@ -189,9 +193,14 @@ def validate_toplines(
     if "source_url" in frame.columns:
         dup_cols.append("source_url")
     dups = frame.duplicated(subset=dup_cols, keep="first")
-    for idx in frame.index[dups]:
-        problems.append(f"{_where(frame, idx, source)}: duplicate of an earlier row "
-                        f"(same {', '.join(dup_cols)})")
+    if dups.any():
+        group = frame.groupby(dup_cols, dropna=False, observed=True, sort=False).ngroup()
+        first_of = pd.Series(frame.index, index=frame.index).groupby(group).transform("first")
+        for idx in frame.index[dups]:
+            earlier = _where(frame, first_of[idx], None)
+            problems.append(f"{_where(frame, idx, source)}, column 'response': "
+                            f"{frame.loc[idx, 'response']!r} duplicates {earlier} "
+                            f"(same {', '.join(dup_cols)})")
 
     if keys:
         mr_all = multiple_response is True
@@ -216,7 +225,8 @@ def validate_toplines(
                 continue
             seen.add(key)
             desc = ", ".join(f"{k}={work.loc[idx, k]!s}" for k in keys if k != "source_url")
-            problems.append(f"{_where(frame, idx, source)}: shares of the wave ({desc}) sum to "
+            problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
+                            f"wave ({desc}) sum to "
                             f"{total[idx]:.4g}, more than 1 plus rounding (pass "
                             "multiple_response= if respondents could pick several answers)")
     if problems:
