@@ -118,7 +118,8 @@ def _limits(p: np.ndarray, n: np.ndarray, method: str, z: float) -> tuple[np.nda
             z2n = z * z / n
             centre = (p + z2n / 2) / (1 + z2n)
             half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z2n)
-            low, high = centre - half, centre + half
+            low = np.where(p <= 0, 0.0, centre - half)  # exact 0, not rounding noise
+            high = np.where(p >= 1, 1.0, centre + half)
         elif method == "wilson_cc":
             z2n = z * z / n
             shift = 0.5 / n
