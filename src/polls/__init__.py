@@ -68,6 +68,20 @@ from polls.trend import PollAverage, poll_average, smooth_trend
 # --- end design, microdata
 
 # --- exports: listexp, bounds
+from polls.bounds import response_bounds
+from polls.listexp import (
+    DesignTestResult,
+    FalsificationGap,
+    ListExperimentResult,
+    ListMLResult,
+    ListSummaryResult,
+    falsification_gap,
+    list_design_test,
+    list_experiment,
+    list_experiment_from_summary,
+    list_experiment_ml,
+    published_list_experiments,
+)
 # --- end listexp, bounds
 
 __version__ = "0.1.0"
