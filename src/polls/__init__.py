@@ -53,7 +53,7 @@ from polls.results import Comparison, ProportionEstimate
 # --- end intervals, change
 
 # --- exports: plotting, report
-from polls.plotting import plot_house_effects, plot_toplines, plot_trend
+from polls.plotting import plot_house_effects, plot_toplines, plot_trend, source_line
 from polls.report import build_report
 # --- end plotting, report
 
@@ -65,6 +65,7 @@ from polls.trend import PollAverage, poll_average, smooth_trend
 # --- end weighting
 
 # --- exports: design, microdata
+from polls.design import RaoScottTest, SurveyDesign
 # --- end design, microdata
 
 # --- exports: listexp, bounds

@@ -151,11 +151,13 @@ def source_line(*frames: pd.DataFrame | None, column: str = "source_url", limit:
 def _add_source(ax: Axes, text: str | None) -> None:
     if not text:
         return
+    # below the tick labels, and below the axis label when there is one
+    offset = -44 if ax.get_xlabel() else -30
     ax.annotate(
         text,
         xy=(0, 0),
         xycoords="axes fraction",
-        xytext=(0, -30),
+        xytext=(0, offset),
         textcoords="offset points",
         ha="left",
         va="top",
@@ -302,6 +304,15 @@ def _groups(data: pd.DataFrame, hue: str | None) -> list[tuple[Any, pd.DataFrame
     return [(level, data[col == level]) for level in levels]
 
 
+def _color(i: int, n: int) -> Any:
+    """The i-th line colour: the property cycle for up to 10 lines, tab20 beyond (no repeats)."""
+    if n <= 10:
+        return f"C{i}"
+    import matplotlib
+
+    return matplotlib.colormaps["tab20"](i % 20)
+
+
 def _check_one_per_x(frame: pd.DataFrame, x: str, label: Any) -> None:
     dup = frame[x].duplicated(keep=False)
     if dup.any():
@@ -445,7 +456,9 @@ def plot_trend(
     ax = _new_axes(ax, (8, 4.5))
     is_date = False
     colors: dict[Any, Any] = {}
-    for i, (level, frame) in enumerate(_groups(data, hue)):
+    groups = _groups(data, hue)
+    n_levels = len(groups)
+    for i, (level, frame) in enumerate(groups):
         frame = frame.sort_values(x, kind="stable")
         _check_one_per_x(frame, x, level)
         xs, is_date = _x_values(frame, x)
@@ -453,7 +466,7 @@ def plot_trend(
         lows = highs = None
         if interval is not None:
             lows, highs = _numeric(frame, interval[0]), _numeric(frame, interval[1])
-        line_color = color if (hue is None and color is not None) else f"C{i}"
+        line_color = color if (hue is None and color is not None) else _color(i, n_levels)
         colors[level] = line_color
         name = label if hue is None else str(level)
         runs = segments(xs, ys, gap=gap)
