@@ -194,9 +194,11 @@ def compare_proportions(
     confidence_level : float, default 0.95
     precision : float or array-like, optional
         Rounding step of both published shares (0.01 for whole percents). The interval becomes
-        the envelope of the intervals over the corners of the rounding box, and the test is
-        evaluated at the point of the box that favours "no difference" most, so a change that
-        rounding could explain is not called significant.
+        the envelope of the intervals at the centre and the four corners of the rounding box
+        (each share +/- precision/2, clipped to [0, 1]); for Newcombe's interval that is the
+        union over the whole box, while Wald's limits can bulge slightly past the corners near
+        0% or 100%. The test is evaluated at the point of the box that favours "no difference"
+        most, so a change that rounding could explain is not called significant.
 
     Returns
     -------
