@@ -234,6 +234,8 @@ for (rn in names(raked)) {
                    paste0("pop.", r$vars, collapse = ", "), ctl)
   dr <- run(rcall)
   v <- if (startsWith(rn, "api")) vars$api else vars$syn
+  # a share that is not itself a raking margin (a margin's share has zero design variance)
+  if (startsWith(rn, "api")) v$bin <- 'comp.imp == "Yes"'
   add(rn, "rake", "call", 0, level = rcall)
   assign("d", dr, envir = globalenv())
   wout[[rn]] <- data.frame(design = rn, row = seq_along(weights(dr)),
