@@ -140,6 +140,8 @@ def _ldl(diag: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``P = U D U'`` for tridiagonal ``P`` (LAPACK ``dpttrf``): pivots and unit sub-diagonal."""
     from scipy.linalg import lapack
 
+    if len(diag) == 1:  # one state: nothing to factorise (LAPACK wrappers reject n = 1 here)
+        return diag.astype(float, copy=True), np.zeros(0)
     d, e, info = lapack.dpttrf(diag, off)
     if info != 0:
         raise np.linalg.LinAlgError(f"tridiagonal factorisation failed (info={info})")
@@ -151,6 +153,8 @@ def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     from scipy.linalg import lapack
 
     cols = rhs.reshape(len(rhs), -1)
+    if len(d) == 1:
+        return (cols / d[0]).reshape(rhs.shape)
     out = np.empty(cols.shape, order="F")
     for j in range(cols.shape[1]):
         x, info = lapack.dpttrs(d, e, cols[:, j])
@@ -164,6 +168,8 @@ def _forward(e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``U^{-1} rhs`` for the unit lower bidiagonal factor (the forward sweep only)."""
     from scipy.linalg import lapack
 
+    if len(rhs) == 1:
+        return rhs.astype(float, copy=True)
     ab = np.empty((2, len(rhs)))
     ab[0] = 1.0
     ab[1, :-1] = e
