@@ -440,3 +440,19 @@ def test_bad_input_names_argument_and_value(call, words):
     assert isinstance(info.value, ValueError)
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_changes_single_series_and_one_sided():
+    data = _tracker().drop(columns="series")
+    two = polls.changes(data, by=None, default_n=1600)
+    down = polls.changes(data, by=None, default_n=1600, alternative="less")
+    assert len(two) == 6 and "series" not in two.columns
+    for row, one_sided in zip(two.itertuples(), down["pvalue"], strict=True):
+        e1, e0 = row.n, row.previous_n
+        # reference: test_proportions_2indep(..., alternative="smaller") for a fall
+        ref = smp.test_proportions_2indep(row.share * e1, e1, row.previous_share * e0, e0,
+                                          method="score", correction=False,
+                                          alternative="smaller")
+        assert one_sided == pytest.approx(ref.pvalue, rel=1e-10)
+    lead_frame = polls.lead(0.55, 0.36, 1600, deff=1.9).to_frame()
+    assert lead_frame.loc[0, "n"] == 1600 and lead_frame.loc[0, "method"] == "multinomial"
