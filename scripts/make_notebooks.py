@@ -454,7 +454,9 @@ as_percent(blame_all[cols], ["share", "ci_low", "ci_high"]).sort_values(
 
 Every pollster finds a small minority for sanctions. The chart puts each poll's "in favour"
 figure side by side (labels give pollster, fieldwork and sample size); whiskers appear where a
-sample size was published.
+sample size was published. The options differ: for New Third Way the bar is "fully align
+sanctions with the EU" (another 9% chose "the lowest level of sanctions"), for Faktor plus "for
+aligning with the EU on sanctions"; the others ask for or against sanctions.
 """),
     code("""
 favour = {
