@@ -65,6 +65,11 @@ __all__ = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the plain Python value (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
@@ -121,7 +126,7 @@ def _validate_respondents(
     nonint = y != np.round(y)
     if nonint.any():
         raise InvalidArgumentError(
-            f"column {count!r} must hold whole-number counts; got {y[nonint][0]!r}"
+            f"column {count!r} must hold whole-number counts; got {float(y[nonint][0])!r}"
         )
     if t_col.isna().any():
         rows = list(t_col.index[t_col.isna()][:5])
@@ -133,7 +138,7 @@ def _validate_respondents(
     if bad_t:
         raise InvalidArgumentError(
             f"column {treatment!r} must be binary (0/1 or False/True: 1 = saw the sensitive "
-            f"item); got value {bad_t[0]!r}"
+            f"item); got value {_plain(bad_t[0])!r}"
         )
     t = t_col.to_numpy().astype(int).astype(bool)
     for arm, mask in (("control", ~t), ("treatment", t)):
@@ -596,7 +601,7 @@ def _se_bounds_from_estimate(d: float, nc: float, nt: float, j: int) -> tuple[fl
     lo_m, hi_m = max(0.0, -d), min(float(j), j + 1 - d)
     if lo_m > hi_m:
         raise InvalidArgumentError(
-            f"estimate {d!r} is impossible with n_items={j} (it must lie in [-{j}, 1])"
+            f"estimate {d!r} is impossible with n_items={j} (it must lie in [-{j}, {j + 1}])"
         )
     # upper: concave quadratic in m -> vertex, clipped
     a, b = 1 / (nc - 1), 1 / (nt - 1)
@@ -786,8 +791,8 @@ def _orthant(cov: np.ndarray, seed: int) -> float:
         return 0.125 + s / (4 * math.pi)
     from scipy import stats
 
-    mvn = stats.multivariate_normal(mean=np.zeros(m), cov=r, seed=seed)
-    return float(mvn.cdf(np.zeros(m), abseps=1e-6, releps=1e-6))
+    mvn = stats.multivariate_normal(mean=np.zeros(m), cov=r, seed=seed, abseps=1e-6, releps=1e-6)
+    return float(mvn.cdf(np.zeros(m)))
 
 
 def chi_bar_squared_weights(
