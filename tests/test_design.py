@@ -43,11 +43,6 @@ REF = pd.read_csv(
 MARGINS = json.loads((FIX / "r_survey_margins.json").read_text())
 RAKED_W = pd.read_csv(FIX / "r_survey_raked_weights.csv")
 
-DATA = {
-    "api": None,
-}
-
-
 def _data(name: str) -> pd.DataFrame:
     return pd.read_csv(FIX / f"r_survey_{name}.csv")
 
@@ -95,16 +90,15 @@ def _design(name: str) -> SurveyDesign:
     return SurveyDesign(_data(data), **kw)
 
 
+_KEYS = ["design", "call", "stat", "domain", "level"]
+assert not REF.duplicated(_KEYS).any()
+_LOOKUP = dict(zip(map(tuple, REF[_KEYS].to_numpy()), REF["value"], strict=True))
+
+
 def ref(design: str, call: str, stat: str, domain: str = "", level: str = "") -> float:
-    rows = REF[
-        (REF["design"] == design)
-        & (REF["call"] == call)
-        & (REF["stat"] == stat)
-        & (REF["domain"] == domain)
-        & (REF["level"] == level)
-    ]
-    assert len(rows) == 1, f"no single reference for {design}: {call} [{stat} {domain} {level}]"
-    return float(rows["value"].iloc[0])
+    key = (design, call, stat, domain, level)
+    assert key in _LOOKUP, f"no reference for {design}: {call} [{stat} {domain} {level}]"
+    return float(_LOOKUP[key])
 
 
 def close(actual, design, call, stat, domain="", level="", rtol=RTOL, atol=0.0):
