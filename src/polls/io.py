@@ -92,7 +92,7 @@ _TEXT_COLUMNS = ("pollster", "country", "series", "question", "population", "mod
 _WAVE_TEXT = ("pollster", "country", "series", "question", "subgroup", "fieldwork_start",
               "fieldwork_end", "date", "published")
 _FORMAT = "polls-toplines"
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _MISSING = frozenset(MISSING_MARKERS)
 
 
@@ -391,8 +391,10 @@ def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Serie
     s = s.str.removesuffix("%").str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
     good = s.str.fullmatch(_NUMBER).fillna(False).astype(bool)
     value = pd.to_numeric(s.where(good), errors="coerce").astype(float)
-    decimals = s.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype(int)
-    return value.where(good), pct, decimals.where(good, 0), s.where(good)
+    parts = s.str.extract(r"(?:\.(\d+))?(?:[eE]([+-]?\d+))?$")
+    decimals = parts[0].str.len().fillna(0).astype(int) - pd.to_numeric(
+        parts[1], errors="coerce").fillna(0).astype(int)
+    return value.where(good), pct, decimals.where(good, 0).clip(lower=0), s.where(good)
 
 
 def _exact_percent(text: pd.Series) -> pd.Series:
@@ -570,15 +572,18 @@ def read_toplines(
             ignored += unknown
         long = _select_long(table, by_target)
 
-    skipped = long.attrs.pop("skipped_rows", [])
+    info = dict(long.attrs)  # kept apart: pandas deep-copies attrs on every operation
+    long.attrs = {}
+    skipped = info.get("skipped_rows", [])
     if skipped:
         shown = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
         warnings.warn(f"{name}: {len(skipped)} row(s) with no published share were skipped "
                       f"(rows {shown})", PollsWarning, stacklevel=2)
-    not_published = long.attrs.pop("not_published", 0)
+    not_published = info.get("not_published", 0)
     frame, used_scale = _build(long, name, scale="proportion" if canonical and scale is None
                                else scale, pollster=pollster, series=series,
-                               categories=sidecar.get("response_categories") if sidecar else None)
+                               categories=sidecar.get("response_categories") if sidecar else None,
+                               canonical=canonical, info=info)
     side = sidecar or {}
     if multiple_response is None:
         multiple_response = bool(side.get("multiple_response", False))
@@ -632,9 +637,10 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
 
 
 def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | None,
-           series: str | None, categories: list[str] | None) -> tuple[pd.DataFrame, str]:
+           series: str | None, categories: list[str] | None,
+           canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str]:
     n = len(long)
-    headers = long.attrs.get("headers", {})
+    headers = info.get("headers", {})
 
     def header(target: str) -> str:
         return headers.get(target, target)
@@ -655,7 +661,7 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     value, pct, decimals, clean = _numbers(share_text)
     _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
           name, long, value.isna(), long["_share_column"], share_text)
-    wave = _wave_ids(long, text, wide=long.attrs.get("categories") is not None)
+    wave = _wave_ids(long, text, wide=info.get("categories") is not None)
     used_scale = _decide_scale(scale, value, pct, wave, name)
     as_percent = pct | (used_scale == "percent")
     share = pd.Series(np.where(as_percent, np.nan, value), index=long.index)
@@ -665,8 +671,8 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     # precision: published, else the finest step printed in the poll
     step_unit = np.where(as_percent, 2, 0)
     digits = decimals.to_numpy() + step_unit
-    printed = pd.Series([float(f"1e-{d}") if d <= 8 else np.nan for d in digits],
-                        index=long.index)
+    printed = pd.Series([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
+                         for d in digits], index=long.index)
     printed = printed.groupby(wave).transform("min")
     precision = printed
     if "precision" in text:
@@ -738,7 +744,7 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     frame = pd.DataFrame(index=long.index)
     for col in COLUMNS:
         if col == "response":
-            labels = categories if categories is not None else long.attrs.get(
+            labels = categories if categories is not None else info.get(
                 "categories", list(dict.fromkeys(response)))
             unknown = set(response) - set(labels)
             if unknown:

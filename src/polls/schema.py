@@ -75,7 +75,16 @@ def _where(frame: pd.DataFrame, idx, source: str | None) -> str:
     file = f"file {source}, " if source else ""
     if "_source_row" in frame.columns:
         return f"{file}row {frame.loc[idx, '_source_row']}"
-    return f"{file}index {idx!r}"
+    return f"{file}index {_show(idx)}"
+
+
+def _show(value: object) -> str:
+    """A value as a problem line shows it: plain Python repr, dates as YYYY-MM-DD."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def validate_toplines(
@@ -141,13 +150,13 @@ def validate_toplines(
     share = pd.to_numeric(frame["share"], errors="coerce")
     for idx in frame.index[share.isna() & frame["share"].notna()]:
         problems.append(f"{_where(frame, idx, source)}, column 'share': not a number: "
-                        f"{frame.loc[idx, 'share']!r}")
+                        f"{_show(frame.loc[idx, 'share'])}")
     for idx in frame.index[share.isna() & frame["share"].isna()]:
         problems.append(f"{_where(frame, idx, source)}, column 'share': missing value "
                         "(an unpublished figure is not a row)")
     for idx in frame.index[(share < 0) | (share > 1)]:
-        problems.append(f"{_where(frame, idx, source)}, column 'share': {share[idx]!r} is outside "
-                        "[0, 1] (shares are proportions)")
+        problems.append(f"{_where(frame, idx, source)}, column 'share': {_show(share[idx])} is "
+                        "outside [0, 1] (shares are proportions)")
     for idx in frame.index[frame["response"].isna()]:
         problems.append(f"{_where(frame, idx, source)}, column 'response': missing value")
 
@@ -155,20 +164,21 @@ def validate_toplines(
         n = pd.to_numeric(frame["sample_size"], errors="coerce")
         for idx in frame.index[n.isna() & frame["sample_size"].notna()]:
             problems.append(f"{_where(frame, idx, source)}, column 'sample_size': not a number: "
-                            f"{frame.loc[idx, 'sample_size']!r}")
+                            f"{_show(frame.loc[idx, 'sample_size'])}")
         for idx in frame.index[n.notna() & (n <= 0)]:
-            problems.append(f"{_where(frame, idx, source)}, column 'sample_size': {n[idx]!r} is "
-                            "not positive")
+            problems.append(f"{_where(frame, idx, source)}, column 'sample_size': "
+                            f"{_show(n[idx])} is not positive")
     if "precision" in frame.columns:
         prec = pd.to_numeric(frame["precision"], errors="coerce")
         for idx in frame.index[prec.notna() & ((prec < 0) | (prec > 0.1))]:
-            problems.append(f"{_where(frame, idx, source)}, column 'precision': {prec[idx]!r} is "
-                            "not a rounding step between 0 and 0.1")
+            problems.append(f"{_where(frame, idx, source)}, column 'precision': "
+                            f"{_show(prec[idx])} is not a rounding step between 0 and 0.1")
     if "date_precision" in frame.columns:
         bad = frame["date_precision"].notna() & ~frame["date_precision"].isin(DATE_PRECISIONS)
         for idx in frame.index[bad]:
             problems.append(f"{_where(frame, idx, source)}, column 'date_precision': "
-                            f"{frame.loc[idx, 'date_precision']!r} is not one of {DATE_PRECISIONS}")
+                            f"{_show(frame.loc[idx, 'date_precision'])} is not one of "
+                            f"{DATE_PRECISIONS}")
     if "flags" in frame.columns:
         for idx, val in frame["flags"].dropna().items():
             for flag in str(val).split(";"):
@@ -199,7 +209,7 @@ def validate_toplines(
         for idx in frame.index[dups]:
             earlier = _where(frame, first_of[idx], None)
             problems.append(f"{_where(frame, idx, source)}, column 'response': "
-                            f"{frame.loc[idx, 'response']!r} duplicates {earlier} "
+                            f"{_show(frame.loc[idx, 'response'])} duplicates {earlier} "
                             f"(same {', '.join(dup_cols)})")
 
     if keys:
@@ -224,7 +234,8 @@ def validate_toplines(
             if key in seen:
                 continue
             seen.add(key)
-            desc = ", ".join(f"{k}={work.loc[idx, k]!s}" for k in keys if k != "source_url")
+            desc = ", ".join(f"{k}={_show(work.loc[idx, k]).strip(chr(39))}"
+                             for k in keys if k != "source_url")
             problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
                             f"wave ({desc}) sum to "
                             f"{total[idx]:.4g}, more than 1 plus rounding (pass "
