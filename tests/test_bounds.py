@@ -1,0 +1,146 @@
+"""Tests of polls.response_bounds (worst-case bounds for undecided respondents).
+
+Interval references: statsmodels' Wilson interval. Frames here are small hand-made toplines
+(synthetic) unless they come from the bundled datasets."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import polls
+from polls.errors import InvalidArgumentError, PollsWarning
+
+
+def toplines(rows):
+    return pd.DataFrame(rows, columns=["series", "fieldwork_end", "response", "share",
+                                       "sample_size"])
+
+
+@pytest.fixture
+def three_waves():
+    return toplines([
+        ("s", "2024-01", "support", 0.70, 1600),
+        ("s", "2024-01", "oppose", 0.20, 1600),
+        ("s", "2024-01", "hard to say", 0.08, 1600),
+        ("s", "2024-01", "refused", 0.02, 1600),
+        ("s", "2024-02", "support", 0.65, None),
+        ("s", "2024-02", "oppose", 0.25, None),
+        ("s", "2024-02", "hard to say", 0.10, None),
+        ("s", "2024-03", "support", 0.60, 1500),
+        ("s", "2024-03", "oppose", 0.30, 1500),
+    ])
+
+
+def test_bounds_and_rebasing(three_waves):
+    from statsmodels.stats.proportion import proportion_confint
+
+    with pytest.warns(PollsWarning, match="1 of 3 wave"):
+        out = polls.response_bounds(three_waves, response="support", default_n=1000)
+    first = out.iloc[0]
+    assert first["lower"] == 0.70 and first["upper"] == pytest.approx(0.80)
+    assert first["undecided_published"] == "hard to say; refused"
+    assert first["rebased"] == pytest.approx(0.70 / 0.90)
+    # each end is a one-sided 97.5% Wilson bound, so the pair covers [lower, upper] at >= 95%
+    lo, _ = proportion_confint(0.70 * 1600, 1600, alpha=0.05, method="wilson")
+    _, hi = proportion_confint(0.80 * 1600, 1600, alpha=0.05, method="wilson")
+    assert first["bounds_ci_low"] == pytest.approx(lo, rel=1e-12)
+    assert first["bounds_ci_high"] == pytest.approx(hi, rel=1e-12)
+    # re-based share: Wilson with the decided respondents (1600 * 0.9)
+    rlo, rhi = proportion_confint(0.70 / 0.9 * 1440, 1440, alpha=0.05, method="wilson")
+    assert (first["rebased_ci_low"], first["rebased_ci_high"]) == pytest.approx((rlo, rhi))
+    # second wave: no sample size, so default_n is used and said
+    assert out.iloc[1]["n"] == 1000 and out.iloc[1]["n_source"] == "default_n"
+    # third wave: no undecided published: kept, no bounds, reason given
+    third = out.iloc[2]
+    assert math.isnan(third["lower"]) and third["status"].startswith("undecided share not")
+    assert third["share"] == 0.60
+
+
+def test_complement_gives_remainder_bounds(three_waves):
+    out = polls.response_bounds(three_waves, response="support", complement="oppose",
+                                default_n=1000)
+    third = out.iloc[2]
+    assert third["method"].startswith("remainder")
+    assert (third["lower"], third["upper"]) == pytest.approx((0.60, 0.70))
+    assert third["rebased"] == pytest.approx(0.60 / 0.90)
+    assert (out["status"] == "ok").all()
+
+
+def test_sample_size_rules(three_waves):
+    with pytest.raises(InvalidArgumentError, match="default_n= nor data.attrs"):
+        polls.response_bounds(three_waves, response="support")
+    frame = three_waves.copy()
+    frame.attrs["usual_sample_size"] = 1234
+    with pytest.warns(PollsWarning):
+        out = polls.response_bounds(frame, response="support")
+    assert out.iloc[1]["n"] == 1234 and out.iloc[1]["n_source"] == "usual_sample_size"
+    assert out.iloc[0]["n_source"] == "sample_size"
+    with pytest.warns(PollsWarning):
+        deff = polls.response_bounds(frame, response="support", design_effect=2.0)
+    assert deff.iloc[0]["n_eff"] == 800
+    assert deff.iloc[0]["bounds_ci_low"] < out.iloc[0]["bounds_ci_low"]
+
+
+def test_missing_response_and_conflicts_are_reported_not_dropped():
+    frame = toplines([
+        ("s", "2024-01", "oppose", 0.20, 1600),
+        ("s", "2024-01", "hard to say", 0.10, 1600),
+        ("s", "2024-02", "support", 0.60, 1600),
+        ("s", "2024-02", "support", 0.62, 1600),
+        ("s", "2024-02", "hard to say", 0.10, 1600),
+        ("s", "2024-03", "support", 0.60, 1600),
+    ])
+    with pytest.warns(PollsWarning, match="3 of 3"):
+        out = polls.response_bounds(frame, response="support")
+    assert len(out) == 3
+    assert "not published" in out.iloc[0]["status"]
+    assert "conflicting" in out.iloc[1]["status"]
+
+
+def test_bad_arguments(three_waves):
+    with pytest.raises(InvalidArgumentError, match="never appears"):
+        polls.response_bounds(three_waves, response="Support", default_n=1000)
+    with pytest.raises(InvalidArgumentError, match="also listed as undecided"):
+        polls.response_bounds(three_waves, response="hard to say", default_n=1000)
+    with pytest.raises(InvalidArgumentError, match="confidence_level"):
+        polls.response_bounds(three_waves, response="support", default_n=1000,
+                              confidence_level=95)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.integers(50, 5000))
+def test_rebased_lies_between_the_bounds(s, u, n):
+    u = u * (1 - s)  # published shares cannot exceed 100% together
+    frame = toplines([("s", "2024-01", "yes", s, n), ("s", "2024-01", "hard to say", u, n)])
+    out = polls.response_bounds(frame, response="yes").iloc[0]
+    assert out["lower"] <= out["upper"] + 1e-15
+    if u < 1:
+        assert out["lower"] - 1e-12 <= out["rebased"] <= out["upper"] + 1e-12
+    assert out["bounds_ci_low"] <= out["lower"] + 1e-12
+    assert out["bounds_ci_high"] >= min(out["upper"], 1.0) - 1e-12
+
+
+def test_bundled_levada_war_support():
+    df = polls.load_dataset("levada-war-support")
+    with pytest.warns(PollsWarning):
+        out = polls.response_bounds(df, response="support (total)")
+    published = df[df["response"] == "support (total)"]
+    ok = out[out["status"] == "ok"]
+    assert len(ok) >= 1
+    # every wave with both figures printed has lower = the published share, upper = + hard to say
+    for _, row in ok.iterrows():
+        wave = df[(df["fieldwork_end"] == row["fieldwork_end"])
+                  & (df["fieldwork_start"] == row["fieldwork_start"])]
+        s = wave.loc[wave["response"] == "support (total)", "share"].item()
+        u = wave.loc[wave["response"] == "hard to say", "share"].item()
+        assert row["lower"] == s and row["upper"] == pytest.approx(s + u)
+    # nothing dropped: every wave with a support figure appears
+    waves = published[["fieldwork_start", "fieldwork_end"]].drop_duplicates()
+    assert len(waves) <= out["share"].notna().sum()
+    assert np.isnan(out.loc[out["status"] != "ok", "lower"]).all()
