@@ -586,3 +586,14 @@ def test_no_warnings_on_clean_call(synthetic):
         polls.list_experiment(synthetic, n_items=3)
         polls.list_design_test(synthetic, n_items=3)
         polls.list_experiment_ml(synthetic, n_items=3)
+
+
+def test_simulate_list_experiment_truth_and_checks():
+    ests = [polls.list_experiment(polls.simulate_list_experiment(
+        2000, n_items=3, prevalence=0.6, random_state=s), n_items=3).estimate for s in range(60)]
+    # SE of one estimate ~0.04; the mean of 60 should sit within 3 * 0.04 / sqrt(60) of 0.6
+    assert abs(np.mean(ests) - 0.6) < 3 * 0.045 / math.sqrt(60)
+    df = polls.simulate_list_experiment(500, n_items=2, prevalence=0.3, random_state=1)
+    assert df.loc[df.treatment == 0, "count"].max() <= 2
+    with pytest.raises(InvalidArgumentError, match="prevalence"):
+        polls.simulate_list_experiment(100, n_items=3, prevalence=60)

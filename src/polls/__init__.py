@@ -82,6 +82,7 @@ from polls.listexp import (
     list_experiment_from_summary,
     list_experiment_ml,
     published_list_experiments,
+    simulate_list_experiment,
 )
 # --- end listexp, bounds
 
