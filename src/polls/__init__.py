@@ -66,6 +66,7 @@ from polls.trend import PollAverage, poll_average, smooth_trend
 
 # --- exports: design, microdata
 from polls.design import RaoScottTest, SurveyDesign
+from polls.microdata import read_microdata
 # --- end design, microdata
 
 # --- exports: listexp, bounds
