@@ -655,3 +655,18 @@ def test_round_trip_property(tmp_path, frame):
     path = polls.write_toplines(frame, tmp_path / "synthetic-prop.csv")
     back = read_quiet(path)
     pd.testing.assert_frame_equal(back, expected)
+
+
+def test_eopaod_csv_export_style():
+    # the column set of EOPAOD's CSV exports, with "Not Available" and percent signs (synthetic
+    # figures)
+    text = ("Polling Firm,Commissioners,Fieldwork Start,Fieldwork End,Scope,Sample Size,"
+            "Sample Size Qualification,Participation,Precision,A,B,Other\n"
+            "Synthetic,Not Available,2022-05-02,2022-05-06,National,1000,Provided,"
+            "Not Available,1%,40%,35%,Not Available\n")
+    df = read_quiet(io.StringIO(text), layout="wide")
+    assert list(df["response"]) == ["A", "B"]
+    assert list(df["share"]) == [0.40, 0.35]
+    assert (df["precision"] == 0.01).all()
+    assert df.attrs["ignored_columns"] == ["Commissioners", "Scope", "Sample Size Qualification",
+                                           "Participation"]

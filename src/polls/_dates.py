@@ -24,6 +24,7 @@ import calendar
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MONTHS", "month_number", "parse_date_text", "parse_date_series"]
@@ -222,14 +223,19 @@ def parse_date_series(values: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
             table[text] = parse_date_text(text)
         except ValueError as exc:
             reasons[text] = str(exc)
-    start = values.map(lambda v: table[v][0] if v in table else None)
-    end = values.map(lambda v: table[v][1] if v in table else None)
-    precision = values.map(lambda v: table[v][2] if v in table else None)
+    keys = list(table)
+    codes = pd.Index(keys, dtype=object).get_indexer(values.astype(object))
+    found = codes >= 0
+
+    def column(i: int, dtype: str) -> np.ndarray:
+        known = pd.array([table[k][i] for k in keys] + [None], dtype=dtype)
+        return known[np.where(found, codes, len(keys))]
+
     parsed = pd.DataFrame(
         {
-            "start": pd.to_datetime(start.astype(object)),
-            "end": pd.to_datetime(end.astype(object)),
-            "precision": precision.astype("string"),
+            "start": column(0, "datetime64[ns]"),
+            "end": column(1, "datetime64[ns]"),
+            "precision": column(2, "string"),
         },
         index=values.index,
     )

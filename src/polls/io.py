@@ -269,6 +269,17 @@ def _excel_records(data: bytes, name: str, sheet_name: int | str) -> list[list[s
         book.close()
 
 
+def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
+    """A record cut or padded to the header's width (only empty cells may be cut)."""
+    if len(rec) > width:
+        extra = [c for c in rec[width:] if str(c).strip()]
+        if extra:
+            raise FileFormatError(f"has {len(rec)} cells but the header has {width}", path=name,
+                                  row=int(row), value=extra[0])
+        return list(rec[:width])
+    return list(rec) + [""] * (width - len(rec))
+
+
 def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
                 sep: str | None) -> _Table:
     data, name, ext = _source(path_or_buffer)
@@ -298,16 +309,10 @@ def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str
     body = records[first + 1:]
     rows = np.arange(first + 2, first + 2 + len(body))
     keep = [not b for b in blank[first + 1:]]
-    padded = []
-    for rec, row in zip(body, rows, strict=True):
-        if len(rec) > width:
-            extra = [c for c in rec[width:] if str(c).strip()]
-            if extra:
-                raise FileFormatError(
-                    f"has {len(rec)} cells but the header has {width}", path=name, row=int(row),
-                    value=extra[0])
-            rec = rec[:width]
-        padded.append(list(rec) + [""] * (width - len(rec)))
+    if all(len(rec) == width for rec in body):
+        padded = body
+    else:
+        padded = [_fit(rec, row, width, name) for rec, row in zip(body, rows, strict=True)]
     cells = pd.DataFrame(padded, columns=range(width), dtype=object)
     cells = cells.loc[keep].reset_index(drop=True)
     rows = rows[np.asarray(keep, dtype=bool)] if len(rows) else rows
@@ -391,9 +396,14 @@ def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Serie
     s = s.str.removesuffix("%").str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
     good = s.str.fullmatch(_NUMBER).fillna(False).astype(bool)
     value = pd.to_numeric(s.where(good), errors="coerce").astype(float)
-    parts = s.str.extract(r"(?:\.(\d+))?(?:[eE]([+-]?\d+))?$")
-    decimals = parts[0].str.len().fillna(0).astype(int) - pd.to_numeric(
-        parts[1], errors="coerce").fillna(0).astype(int)
+    s = s.where(good)
+    dot = s.str.find(".").fillna(-1).astype(int)
+    decimals = (s.str.len().fillna(0).astype(int) - dot - 1).where(dot >= 0, 0)
+    has_exp = s.str.contains("e", case=False, regex=False).fillna(False).astype(bool)
+    if has_exp.any():  # "4.5e-05": digits after the point, less the exponent
+        parts = s[has_exp].str.extract(r"^[+-]?\d*(?:\.(\d*))?[eE]([+-]?\d+)$")
+        decimals[has_exp] = (parts[0].fillna("").str.len().astype(int)
+                             - parts[1].astype(int)).to_numpy()
     return value.where(good), pct, decimals.where(good, 0).clip(lower=0), s.where(good)
 
 
@@ -508,7 +518,7 @@ def read_toplines(
     --------
     >>> import io, polls
     >>> text = "Polling firm|Fieldwork End|Sample Size|Yes|No\\nCrta|2022-03|1000|52|N/A\\n"
-    >>> df = polls.read_toplines(io.StringIO(text), scale="percent")
+    >>> df = polls.read_toplines(io.StringIO(text), scale="percent", layout="wide")
     >>> df[["pollster", "fieldwork_end", "response", "share", "date_precision"]]
       pollster fieldwork_end response  share date_precision
     0     Crta    2022-03-31      Yes   0.52          month
@@ -691,8 +701,8 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     if "sample_size" in text:
         stext = text["sample_size"]
         s = stext.str.replace(r"[\s\u00a0\u202f]+", "", regex=True)
-        s = s.str.replace(r"^(\d{1,3})(?:[,.](\d{3}))+$",
-                          lambda m: m.group(0).replace(",", "").replace(".", ""), regex=True)
+        grouped = s.str.fullmatch(r"\d{1,3}(?:[,.]\d{3})+").fillna(False).astype(bool)
+        s = s.where(~grouped, s.str.replace(r"[,.]", "", regex=True))
         num = pd.to_numeric(s.where(s.str.fullmatch(_NUMBER).fillna(False).astype(bool)),
                             errors="coerce")
         bad = stext.notna() & (num.isna() | (num <= 0) | (num != np.round(num)))
@@ -744,11 +754,9 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     frame = pd.DataFrame(index=long.index)
     for col in COLUMNS:
         if col == "response":
-            labels = categories if categories is not None else info.get(
-                "categories", list(dict.fromkeys(response)))
-            unknown = set(response) - set(labels)
-            if unknown:
-                labels = [*labels, *dict.fromkeys(r for r in response if r in unknown)]
+            seen = list(pd.unique(response.to_numpy(dtype=object)))
+            labels = categories if categories is not None else info.get("categories", seen)
+            labels = [*labels, *(r for r in seen if r not in set(labels))]
             frame[col] = pd.Categorical(response.to_numpy(dtype=object), categories=labels,
                                         ordered=True)
         elif col == "share":
