@@ -62,6 +62,7 @@ from polls.trend import PollAverage, poll_average, smooth_trend
 # --- end trend
 
 # --- exports: weighting
+from polls.weighting import RakeResult, rake, trim_weights
 # --- end weighting
 
 # --- exports: design, microdata

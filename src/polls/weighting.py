@@ -508,10 +508,15 @@ def _margin_error(
 
 
 def _ipf(
-    m0: np.ndarray, lv: list[np.ndarray], targets: list[np.ndarray], tol: float, max_iter: int
+    m0: np.ndarray,
+    lv: list[np.ndarray],
+    shares: list[np.ndarray],
+    total: float,
+    tol: float,
+    max_iter: int,
 ) -> tuple[np.ndarray, int, float, tuple[int, int]]:
-    shares = [t / t.sum() for t in targets]
-    m = m0 * (targets[0].sum() / m0.sum())
+    targets = [s * total for s in shares]
+    m = m0 * (total / m0.sum())
     err, v, j = _margin_error(m, lv, shares)
     it = 0
     while err > tol and it < max_iter:
@@ -585,14 +590,15 @@ def _bounded_factors(
 def _bounded_ipf(
     m0: np.ndarray,
     lv: list[np.ndarray],
-    targets: list[np.ndarray],
+    shares: list[np.ndarray],
+    total: float,
     tol: float,
     max_iter: int,
     bounds: tuple[float, float],
 ) -> tuple[np.ndarray, int, float, tuple[int, int]]:
     lo, hi = bounds
-    shares = [t / t.sum() for t in targets]
-    d = m0 * (targets[0].sum() / m0.sum())
+    targets = [s * total for s in shares]
+    d = m0 * (total / m0.sum())
     u = np.ones_like(d)
     m = d.copy()
     err, v, j = _margin_error(m, lv, shares)
@@ -601,6 +607,9 @@ def _bounded_ipf(
         for codes, target in zip(lv, targets, strict=True):
             f = _bounded_factors(codes, d, u, target, lo, hi)
             u *= f[codes]
+            # unreachable targets push factors without limit; far outside the bounds every
+            # value clips alike, so cap them to keep the arithmetic finite
+            np.clip(u, 1e-100, 1e100, out=u)
         m = d * np.clip(u, lo, hi)
         it += 1
         err, v, j = _margin_error(m, lv, shares)
@@ -751,11 +760,12 @@ def rake(
             )
 
     target_total = total if total is not None else float(m0.sum())
-    tgt = [s * target_total for s in shares]
     if bounds is None:
-        m, iterations, err, (vw, jw) = _ipf(m0, lv_k, tgt, tol, max_iter)
+        m, iterations, err, (vw, jw) = _ipf(m0, lv_k, shares, target_total, tol, max_iter)
     else:
-        m, iterations, err, (vw, jw) = _bounded_ipf(m0, lv_k, tgt, tol, max_iter, bounds)
+        m, iterations, err, (vw, jw) = _bounded_ipf(
+            m0, lv_k, shares, target_total, tol, max_iter, bounds
+        )
     converged = err <= tol
     if not converged:
         warnings.warn(

@@ -1,0 +1,414 @@
+"""Tests for polls.weighting: rake() and trim_weights().
+
+Reference weights come from R's survey package (scripts/r/rake.R writes
+tests/fixtures/r_rake_*.csv); the R call is quoted beside each comparison.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from polls.errors import ConvergenceWarning, InvalidArgumentError, PollsError
+from polls.weighting import RakeResult, rake, trim_weights
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REL = 1e-8
+
+
+def _targets(name: str, level_dtype=None) -> dict:
+    tg = pd.read_csv(FIXTURES / name, dtype={"level": level_dtype} if level_dtype else None)
+    return {v: dict(zip(g["level"], g["total"], strict=True)) for v, g in tg.groupby("variable")}
+
+
+def _rel_err(a, b) -> float:
+    return float(np.max(np.abs(np.asarray(a) / np.asarray(b) - 1)))
+
+
+# --------------------------------------------------------------------------------------------
+# against R's survey package
+
+
+@pytest.mark.parametrize("name", ["apisrs", "apiclus1"])
+def test_rake_matches_r_survey_rake_on_api_data(name):
+    # R: rake(svydesign(...), list(~stype, ~sch.wide, ~comp.imp),
+    #         list(<table of apipop$stype>, <... sch.wide>, <... comp.imp>),
+    #         control = list(maxit = 1000, epsilon = 1e-13))
+    df = pd.read_csv(FIXTURES / f"r_rake_{name}.csv")
+    res = rake(df, _targets("r_rake_api_targets.csv"), weights="pw", tol=1e-13)
+    assert res.converged
+    assert _rel_err(res.weights, df["w_rake"]) < REL
+    assert res.total == pytest.approx(6194, rel=1e-12)
+
+
+@pytest.mark.parametrize(("name", "bounds"), [("apisrs", (0.65, 1.3)), ("apiclus1", (0.65, 2.0))])
+def test_bounded_rake_matches_r_calibrate_raking_with_bounds(name, bounds):
+    # R: calibrate(design, ~stype + sch.wide + comp.imp, population = <apipop totals>,
+    #              calfun = "raking", bounds = c(lo, hi), epsilon = 1e-13, maxit = 1000)
+    # R bounds w / pw; polls bounds w / (pw * 6194 / sum(pw)), so the bounds are rescaled.
+    df = pd.read_csv(FIXTURES / f"r_rake_{name}.csv")
+    scale = df["pw"].sum() / 6194
+    res = rake(
+        df,
+        _targets("r_rake_api_targets.csv"),
+        weights="pw",
+        tol=1e-13,
+        bounds=(bounds[0] * scale, bounds[1] * scale),
+    )
+    assert res.converged
+    assert _rel_err(res.weights, df["w_bounded"]) < REL
+    ratio = res.weights / df["pw"]
+    assert ratio.min() >= bounds[0] * (1 - 1e-12) and ratio.max() <= bounds[1] * (1 + 1e-12)
+
+
+@pytest.fixture(scope="module")
+def synth():
+    # synthetic respondents drawn in scripts/r/rake.R with set.seed(20240601)
+    df = pd.read_csv(FIXTURES / "r_rake_synth.csv", dtype={"age": str})
+    return df, _targets("r_rake_synth_targets.csv", level_dtype=str)
+
+
+@pytest.mark.parametrize("kind", ["str", "object", "category"])
+def test_rake_matches_r_on_synthetic_data(synth, kind):
+    # R: rake(svydesign(id = ~1, weights = ~d, data = df), list(~region, ~age, ~sex),
+    #         <population totals>, control = list(maxit = 1000, epsilon = 1e-13))
+    df, targets = synth
+    data = df[["region", "age", "sex", "d"]].copy()
+    for c in ["region", "age", "sex"]:
+        data[c] = data[c].astype(kind)
+    res = rake(data, targets, weights="d", tol=1e-13)
+    assert _rel_err(res.weights, df["w_rake"]) < REL
+    assert res.total == pytest.approx(1e6, rel=1e-12)
+
+
+def test_rake_integer_columns_match_r(synth):
+    df, targets = synth
+    data = df[["region", "age", "sex", "d"]].copy()
+    data["age"] = data["age"].astype("int64")
+    targets = dict(targets, age={int(k): v for k, v in targets["age"].items()})
+    res = rake(data, targets, weights=data["d"].to_numpy(), tol=1e-13)
+    assert _rel_err(res.weights, df["w_rake"]) < REL
+
+
+def test_bounded_rake_matches_r_on_synthetic_data(synth):
+    # R: calibrate(design, ~region + age + sex, pop, calfun = "raking", bounds = c(0.4, 3))
+    df, targets = synth
+    res = rake(df, targets, weights="d", tol=1e-13, bounds=(0.4, 3.0))
+    assert _rel_err(res.weights, df["w_bounded"]) < REL
+
+
+def test_trim_equal_matches_r_trimweights(synth):
+    # R: trimWeights(raked, lower = <5% quantile>, upper = <95% quantile>), repeated to a
+    # fixed point (what strict = TRUE does)
+    df, _ = synth
+    out = trim_weights(
+        df["w_rake"], df["trim_lower"].iloc[0], df["trim_upper"].iloc[0], redistribute="equal"
+    )
+    assert isinstance(out, pd.Series) and out.index.equals(df.index)
+    assert _rel_err(out, df["w_trim"]) < REL
+
+
+# --------------------------------------------------------------------------------------------
+# results and documented behaviour
+
+
+def test_result_fields_and_kish_design_effect():
+    df = pd.DataFrame({"sex": ["f", "f", "m", "m", "m"], "age": ["y", "o", "y", "o", "o"]})
+    res = rake(df, {"sex": {"f": 0.5, "m": 0.5}, "age": {"y": 0.4, "o": 0.6}})
+    assert isinstance(res, RakeResult)
+    w = res.weights.to_numpy()
+    n = len(w)
+    assert res.design_effect == pytest.approx(n * (w**2).sum() / w.sum() ** 2, rel=1e-12)
+    assert res.efficiency == pytest.approx(1 / res.design_effect)
+    assert res.n_eff == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-12)
+    assert res.weights.name == "weight" and res.weights.index.equals(df.index)
+    assert w.sum() == pytest.approx(5)  # shares: the base total (here the number of rows)
+    frame = res.to_frame()
+    assert list(frame.columns) == [
+        "variable",
+        "level",
+        "n",
+        "sample_share",
+        "target",
+        "achieved",
+        "error",
+    ]
+    assert frame["n"].tolist() == [2, 3, 2, 3]
+    assert np.abs(frame["error"]).max() == pytest.approx(res.max_error)
+    with pytest.raises(AttributeError):
+        res.converged = False  # frozen
+
+
+def test_targets_as_series_and_totals_give_the_same_weights():
+    df = pd.DataFrame({"a": list("xxyyy"), "b": [1, 2, 1, 2, 2]})
+    shares = rake(df, {"a": pd.Series({"x": 0.3, "y": 0.7}), "b": {1: 0.5, 2: 0.5}}, tol=1e-12)
+    totals = rake(
+        df, {"a": {"x": 300, "y": 700}, "b": pd.Series([500, 500], index=[1, 2])}, tol=1e-12
+    )
+    assert totals.total == pytest.approx(1000)
+    np.testing.assert_allclose(totals.weights / 200, shares.weights, rtol=1e-10)
+
+
+def test_categorical_with_unused_category_and_custom_index():
+    df = pd.DataFrame(
+        {"g": pd.Categorical(["a", "b", "b", "a"], categories=["a", "b", "c"])},
+        index=[10, 20, 30, 40],
+    )
+    res = rake(df, {"g": {"a": 0.25, "b": 0.75}})
+    assert res.weights.index.tolist() == [10, 20, 30, 40]
+    np.testing.assert_allclose(res.weights.to_numpy(), [0.5, 1.5, 1.5, 0.5])
+
+
+def test_unmatched_drop_reports_count_and_zero_weight():
+    df = pd.DataFrame({"g": ["a", "b", "c", "c", "a"], "h": [1, 2, 1, 2, 1]})
+    before = df.copy()
+    res = rake(df, {"g": {"a": 0.5, "b": 0.5}, "h": {1: 0.5, 2: 0.5}}, unmatched="drop")
+    assert res.n_dropped == 2 and res.n == 3
+    assert (res.weights[df["g"] == "c"] == 0).all()
+    assert (res.weights[df["g"] != "c"] > 0).all()
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_hashed_cell_table_for_many_level_combinations():
+    # more level combinations than the dense table allows: the hashed path must agree
+    rng = np.random.default_rng(7)
+    n = 3000
+    df = pd.DataFrame({f"v{i}": rng.integers(0, 40, n) for i in range(4)})
+    targets = {c: {k: 1 / 40 for k in range(40)} for c in df.columns}
+    res = rake(df, targets, tol=1e-10)
+    for c in df.columns:
+        shares = res.weights.groupby(df[c]).sum() / res.weights.sum()
+        np.testing.assert_allclose(shares.to_numpy(), 1 / 40, atol=1e-10)
+    # the same weights as with strings (factorize path)
+    res2 = rake(
+        df.astype(str),
+        {c: {str(k): v for k, v in t.items()} for c, t in targets.items()},
+        tol=1e-10,
+    )
+    np.testing.assert_allclose(res.weights, res2.weights, rtol=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input: a clear polls error, and the user's frame untouched
+
+
+def _frame():
+    return pd.DataFrame(
+        {
+            "sex": ["f", "m", "f", "m", "f", "m"],
+            "age": pd.Categorical(["y", "y", "o", "o", "m", "m"]),
+            "edu": [1, 2, 3, 1, 2, 3],
+            "w": [1.0, 2.0, 1.5, 0.5, 1.0, 1.0],
+        }
+    )
+
+
+GOOD = {
+    "sex": {"f": 0.5, "m": 0.5},
+    "age": {"y": 0.3, "m": 0.3, "o": 0.4},
+    "edu": {1: 0.2, 2: 0.3, 3: 0.5},
+}
+
+
+def _bad_cases():
+    def with_nan(col):
+        df = _frame()
+        df[col] = df[col].astype(object if col != "age" else df[col].dtype)
+        df.loc[2, col] = np.nan
+        return df
+
+    return {
+        "target level absent from data": (
+            _frame(),
+            dict(GOOD, sex={"f": 0.4, "m": 0.4, "x": 0.2}),
+            {},
+            "no respondents",
+        ),
+        "data level absent from targets": (
+            _frame(),
+            dict(GOOD, edu={1: 0.5, 2: 0.5}),
+            {},
+            "with no target",
+        ),
+        "categorical level absent from targets": (
+            _frame(),
+            dict(GOOD, age={"y": 0.5, "o": 0.5}),
+            {},
+            "'m'",
+        ),
+        "shares not summing to 1": (
+            _frame(),
+            dict(GOOD, sex={"f": 0.5, "m": 0.6}),
+            {},
+            "summing to 1",
+        ),
+        "totals not sharing one sum": (
+            _frame(),
+            {"sex": {"f": 50, "m": 50}, "edu": {1: 20, 2: 30, 3: 60}},
+            {},
+            "common sum",
+        ),
+        "zero target": (_frame(), dict(GOOD, sex={"f": 1.0, "m": 0.0}), {}, "positive"),
+        "missing in string variable": (with_nan("sex"), GOOD, {}, "missing"),
+        "missing in categorical variable": (with_nan("age"), GOOD, {}, "missing"),
+        "missing in numeric variable": (with_nan("edu"), GOOD, {}, "missing"),
+        "negative base weight": (
+            _frame().assign(w=[1.0, -1.0, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "positive",
+        ),
+        "zero base weight": (
+            _frame().assign(w=[1.0, 0.0, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "positive",
+        ),
+        "NaN base weight": (
+            _frame().assign(w=[1.0, np.nan, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "positive",
+        ),
+        "weights array of wrong length": (_frame(), GOOD, {"weights": np.ones(3)}, "one value"),
+        "unknown weighting variable": (_frame(), dict(GOOD, region={"a": 1.0}), {}, "not a column"),
+        "unknown weights column": (_frame(), GOOD, {"weights": "nope"}, "not in data"),
+        "bad bounds": (_frame(), GOOD, {"bounds": (1.5, 2.0)}, "bounds"),
+        "bad tol": (_frame(), GOOD, {"tol": 0}, "tol"),
+        "bad unmatched": (_frame(), GOOD, {"unmatched": "ignore"}, "unmatched"),
+        "targets not a dict": (_frame(), [0.5, 0.5], {}, "targets"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_bad_cases()))
+def test_bad_input_raises_clear_error_and_leaves_frame_unchanged(case):
+    df, targets, kwargs, words = _bad_cases()[case]
+    before = df.copy(deep=True)
+    with pytest.raises(InvalidArgumentError, match=words) as info:
+        rake(df, targets, **kwargs)
+    assert isinstance(info.value, PollsError)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_good_frame_is_unchanged_by_raking():
+    df = _frame()
+    before = df.copy(deep=True)
+    res = rake(df, GOOD, weights="w")
+    assert res.converged
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_non_convergence_warns_with_diagnostics():
+    df = pd.DataFrame({"sex": ["f", "f", "m", "m", "m"], "age": ["y", "o", "y", "o", "o"]})
+    targets = {"sex": {"f": 0.5, "m": 0.5}, "age": {"y": 0.4, "o": 0.6}}
+    with pytest.warns(ConvergenceWarning, match="did not converge in 3 sweeps"):
+        res = rake(df, targets, max_iter=3, tol=1e-14)
+    assert not res.converged and res.iterations == 3 and res.max_error > 1e-14
+    # bounds that make the margins unreachable: the bounds hold, convergence fails loudly
+    with pytest.warns(ConvergenceWarning, match="bounds"):
+        res = rake(df, targets, bounds=(0.8, 1.25), max_iter=50)
+    assert not res.converged
+    ratio = res.weights.to_numpy()
+    assert ratio.min() >= 0.8 - 1e-12 and ratio.max() <= 1.25 + 1e-12
+
+
+def test_trim_weights_proportional_and_relative():
+    w = np.array([1.0, 2.0, 3.0, 10.0])
+    out = trim_weights(w, upper=5.0)
+    # by hand: 10 -> 5; the other 11 spread as 1:2:3 puts 5.5 on the third row, so it is capped
+    # too; the remaining 6 spread 1:2 gives [2, 4]
+    np.testing.assert_allclose(out, [2.0, 4.0, 5.0, 5.0], rtol=1e-14)
+    rel = trim_weights(w, upper=1.25, relative=True)  # cap at 1.25 x the mean (4.0)
+    assert rel.max() == pytest.approx(5.0) and rel.sum() == pytest.approx(w.sum())
+    assert w.tolist() == [1.0, 2.0, 3.0, 10.0]  # input untouched
+    with pytest.raises(InvalidArgumentError, match="cannot hold"):
+        trim_weights(w, upper=3.0)
+    with pytest.raises(InvalidArgumentError, match="positive"):
+        trim_weights([1.0, -2.0], upper=3.0)
+
+
+# --------------------------------------------------------------------------------------------
+# properties
+
+
+@st.composite
+def samples(draw):
+    ks = draw(st.lists(st.integers(2, 4), min_size=1, max_size=3))
+    n = draw(st.integers(70, 200))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    # every combination of levels occurs (so any positive margins are reachable), then random rows
+    full = np.stack(np.meshgrid(*[np.arange(k) for k in ks], indexing="ij")).reshape(len(ks), -1)
+    order = rng.permutation(n)  # one shuffle for all columns keeps the combinations
+    data = {}
+    targets = {}
+    for j, k in enumerate(ks):
+        codes = np.concatenate([full[j], rng.integers(0, k, n - full.shape[1])])
+        data[f"v{j}"] = codes[order]
+        share = rng.dirichlet(np.full(k, 5.0))
+        targets[f"v{j}"] = dict(enumerate(share))
+    base = rng.lognormal(0, 0.3, n)
+    return pd.DataFrame(data), targets, base
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(samples())
+def test_property_margins_hit_targets_and_weights_positive(sample):
+    df, targets, base = sample
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        res = rake(df, targets, weights=base, tol=1e-8, max_iter=5000)
+    w = res.weights
+    assert (w > 0).all()
+    for var, shares in targets.items():
+        got = w.groupby(df[var]).sum() / w.sum()
+        for level, share in shares.items():
+            assert abs(got[level] - share) <= 1e-8
+    assert res.max_error <= 1e-8
+
+
+@settings(max_examples=30, deadline=None)
+@given(samples())
+def test_property_matching_sample_is_unchanged(sample):
+    df, _, base = sample
+    # targets equal to the sample's own weighted margins: nothing to do
+    targets = {
+        var: (pd.Series(base).groupby(df[var]).sum() / base.sum()).to_dict() for var in df.columns
+    }
+    res = rake(df, targets, weights=base)
+    assert res.iterations == 0
+    np.testing.assert_array_equal(res.weights.to_numpy(), base)
+
+
+@settings(max_examples=30, deadline=None)
+@given(samples(), st.floats(0.3, 0.9), st.floats(1.2, 3.0))
+def test_property_bounded_raking_respects_bounds(sample, lo, hi):
+    df, targets, base = sample
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # tight bounds may be unreachable
+        res = rake(df, targets, weights=base, bounds=(lo, hi), max_iter=300)
+    ratio = res.weights.to_numpy() / base
+    assert ratio.min() >= lo * (1 - 1e-12) and ratio.max() <= hi * (1 + 1e-12)
+    if res.converged:
+        assert res.max_error <= 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(0.1, 100.0), min_size=3, max_size=50),
+    st.floats(1.05, 3.0),
+    st.sampled_from(["proportional", "equal"]),
+)
+def test_property_trim_keeps_total_and_bounds(weights, cap, how):
+    w = np.array(weights)
+    upper = cap * w.mean()
+    out = trim_weights(w, upper=upper, redistribute=how)
+    assert out.sum() == pytest.approx(w.sum(), rel=1e-12)
+    assert out.max() <= upper * (1 + 1e-12)
+    assert (out > 0).all() or how == "equal"
