@@ -874,8 +874,8 @@ def trim_weights(
     --------
     >>> import numpy as np
     >>> import polls
-    >>> polls.trim_weights(np.array([1.0, 1.0, 1.0, 5.0]), upper=3.0).tolist()
-    [1.3333333333333333, 1.3333333333333333, 1.3333333333333333, 3.0]
+    >>> polls.trim_weights(np.array([1.0, 1.0, 2.0, 8.0]), upper=4.0).tolist()
+    [2.0, 2.0, 4.0, 4.0]
     """
     from polls._checks import as_float_array
 
