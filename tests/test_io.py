@@ -670,3 +670,17 @@ def test_eopaod_csv_export_style():
     assert (df["precision"] == 0.01).all()
     assert df.attrs["ignored_columns"] == ["Commissioners", "Scope", "Sample Size Qualification",
                                            "Participation"]
+
+
+def test_unknown_sheet_and_unknown_encoding(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["response", "share"])
+    book.active.append(["yes", 52])
+    path = tmp_path / "synthetic-sheets.xlsx"
+    book.save(path)
+    with pytest.raises(FileFormatError, match="no sheet 'Data'; its sheets are"):
+        polls.read_toplines(path, sheet_name="Data")
+    csv_path = write(tmp_path, "synthetic.csv", "response,share\nyes,52\n")
+    with pytest.raises(InvalidArgumentError, match="not a known encoding"):
+        polls.read_toplines(csv_path, encoding="no-such-codec")

@@ -19,7 +19,6 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -27,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_choice
-from polls._dates import parse_date_series
 from polls.errors import (
     FileFormatError,
     InferenceWarning,
@@ -409,6 +407,8 @@ def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Serie
 
 def _exact_percent(text: pd.Series) -> pd.Series:
     """Percent texts to proportions, exactly as a decimal shift (no binary rounding on the way)."""
+    from decimal import Decimal  # imported here: it adds to the time of ``import polls``
+
     table = {t: float(Decimal(t) / 100) for t in pd.unique(text.dropna())}
     return text.map(table).astype(float)
 
@@ -649,6 +649,8 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
 def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | None,
            series: str | None, categories: list[str] | None,
            canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+    from polls._dates import parse_date_series  # its month tables are built on first use
+
     n = len(long)
     headers = info.get("headers", {})
 
