@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import Any
 
 import pandas as pd
@@ -155,6 +154,8 @@ def response_bounds(
     if "fieldwork_end" in keys and "published" in frame.columns:
         frame["_undated"] = frame["published"].where(frame["fieldwork_end"].isna())
         keys = keys + ["_undated"]
+    from statistics import NormalDist
+
     z_two = NormalDist().inv_cdf(0.5 + level / 2)
     attrs = dict(getattr(data, "attrs", {}) or {})
     rows = []

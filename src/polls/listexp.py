@@ -35,7 +35,6 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -72,6 +71,8 @@ def _plain(value: Any) -> Any:
 
 
 def _z(level: float) -> float:
+    from statistics import NormalDist
+
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
@@ -460,7 +461,7 @@ def list_experiment(
     ...                    "treatment": [0, 0, 0, 0, 1, 1, 1, 1]})
     >>> res = polls.list_experiment(df, count="count", treatment="treatment", n_items=3)
     >>> round(res.estimate, 2)
-    0.88
+    1.0
     """
     level = check_confidence_level(confidence_level)
     if weights is not None and design is not None:
