@@ -285,9 +285,8 @@ if (dir.exists(nb_dir)) {
     data.frame(variable = "sch.wide", level = names(table(apipop$sch.wide)),
                population = as.vector(table(apipop$sch.wide))),
     data.frame(variable = "awards", level = names(table(apipop$awards)),
-               population = as.vector(table(apipop$awards))),
-    data.frame(variable = "yr.rnd", level = names(table(apipop$yr.rnd)),
-               population = as.vector(table(apipop$yr.rnd))))
+               population = as.vector(table(apipop$awards))))
+  # (apipop's yr.rnd is missing for 5320 of its 6194 schools, so it gives no margin)
   write.csv(pm, file.path(nb_dir, "apipop_margins.csv"), row.names = FALSE)
   write.csv(data.frame(variable = c("api00", "api99", "meals", "enroll"),
                        population_mean = c(mean(apipop$api00), mean(apipop$api99),

@@ -943,6 +943,11 @@ class SurveyDesign:
             )
         result = _rake(self._data, targets, weights=self._w.copy(), **kwargs)
         new_w = np.asarray(pd.Series(result.weights).reindex(self._data.index), dtype=float)
+        if not (np.isfinite(new_w) & (new_w > 0)).all():
+            raise InvalidArgumentError(
+                "raking left rows with zero weight (unmatched='drop'); give those levels "
+                "targets, or leave the rows out of the data before building the design"
+            )
         margins = []
         for name in targets:
             codes, _ = _codes(_column(self._data, name, "targets"), f"targets[{name!r}]")
