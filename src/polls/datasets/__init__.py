@@ -304,8 +304,8 @@ def load_dataset(name: str, *, conflicts: str = "prefer", undated: str = "keep")
     meta = _meta(name)
     check_choice("conflicts", conflicts, ("prefer", "all"))
     check_choice("undated", undated, ("keep", "drop"))
-    raw = pd.read_csv(_files().joinpath(f"{name}.csv").open("rb"), dtype=str,
-                      keep_default_na=False, encoding="utf-8")
+    with _files().joinpath(f"{name}.csv").open("rb") as handle:
+        raw = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
     preferred = raw.pop("preferred").eq("True")
     if conflicts == "prefer":
         raw = raw[preferred.to_numpy()]
@@ -373,8 +373,8 @@ def stated_margins(pollster: str = "levada") -> pd.DataFrame:
     0.034
     """
     check_choice("pollster", pollster, ("levada",))
-    raw = pd.read_csv(_files().joinpath("levada-sampling-error.csv").open("rb"), dtype=str,
-                      keep_default_na=False)
+    with _files().joinpath("levada-sampling-error.csv").open("rb") as handle:
+        raw = pd.read_csv(handle, dtype=str, keep_default_na=False)
     out = pd.DataFrame({
         "share_level": raw["share_level"].astype(float) / 100,
         "max_error": raw["max_error_pct"].astype(float) / 100,
