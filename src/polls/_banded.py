@@ -52,7 +52,7 @@ class Design:
     gap: np.ndarray  # (T-1,) elapsed time between consecutive states, all > 0
     w_state: np.ndarray  # (T,) sum of 1/s2 per state
     b_state: np.ndarray  # (T,) sum of y/s2 per state
-    coupling: np.ndarray  # (T, q) A' S B C
+    rhs: np.ndarray  # (T, 1 + q), Fortran order: [b_state, A' S B C]
     g_eta: np.ndarray  # (q, q) C' B' S B C
     c_eta: np.ndarray  # (q,) C' B' S y
     yy: float  # y' S y
@@ -79,15 +79,19 @@ def make_design(
     if contrast is None or contrast.shape[1] == 0:
         k = 1 if contrast is None else contrast.shape[0]
         contrast = np.zeros((k, 0))
-        coupling = np.zeros((n_states, 0))
+        rhs = np.asfortranarray(b_state.reshape(-1, 1))
         g_eta = np.zeros((0, 0))
         c_eta = np.zeros(0)
     else:
-        k = contrast.shape[0]
-        cells = np.bincount(state * k + group, weights=w, minlength=n_states * k)
-        w_sg = cells.reshape(n_states, k)
-        coupling = w_sg @ contrast
-        w_g = w_sg.sum(axis=0)
+        k, q = contrast.shape
+        # per group and state sums of 1/s2, group-major so that each group's column is contiguous
+        cells = np.bincount(group * n_states + state, weights=w, minlength=n_states * k)
+        w_gs = cells.reshape(k, n_states)
+        rhs = np.zeros((n_states, 1 + q), order="F")
+        rhs[:, 0] = b_state
+        for j, c in zip(*np.nonzero(contrast), strict=True):  # contrasts are sparse
+            rhs[:, 1 + c] += contrast[j, c] * w_gs[j]
+        w_g = w_gs.sum(axis=1)
         g_eta = contrast.T @ (w_g[:, None] * contrast)
         c_eta = contrast.T @ np.bincount(group, weights=wy, minlength=k)
     return Design(
@@ -96,7 +100,7 @@ def make_design(
         gap=np.asarray(gap, dtype=float),
         w_state=w_state,
         b_state=b_state,
-        coupling=coupling,
+        rhs=rhs,
         g_eta=g_eta,
         c_eta=c_eta,
         yy=float(np.dot(wy, y)),
@@ -113,8 +117,8 @@ def _moment_start(state, gap, y, s2, group) -> float:
     Only a starting point for the likelihood search; falls back to a small positive value.
     """
     times = np.concatenate([[0.0], np.cumsum(gap)])
-    g = np.zeros(len(y), dtype=np.int64) if group is None else np.asarray(group)
-    order = np.lexsort((state, g))
+    g = np.zeros(len(y), dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+    order = np.argsort(g * len(times) + state, kind="stable")
     t, yy, v, gg = times[state[order]], y[order], s2[order], g[order]
     same = (gg[1:] == gg[:-1]) & (t[1:] > t[:-1])
     dt = (t[1:] - t[:-1])[same]
@@ -152,16 +156,16 @@ def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``P^{-1} rhs`` from the factorisation; one LAPACK call per column (faster than a block)."""
     from scipy.linalg import lapack
 
-    cols = rhs.reshape(len(rhs), -1)
     if len(d) == 1:
-        return (cols / d[0]).reshape(rhs.shape)
-    out = np.empty(cols.shape, order="F")
-    for j in range(cols.shape[1]):
-        x, info = lapack.dpttrs(d, e, cols[:, j])
+        return rhs / d[0]
+    out = np.array(rhs, order="F", dtype=float)
+    for j in range(out.shape[1]):
+        x, info = lapack.dpttrs(d, e, out[:, j], overwrite_b=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"tridiagonal solve failed (info={info})")
-        out[:, j] = x
-    return out.reshape(rhs.shape)
+        if not np.shares_memory(x, out):
+            out[:, j] = x
+    return out
 
 
 def _forward(e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -195,16 +199,17 @@ class _Sweep:
 def _sweep(design: Design, sigma2: float) -> _Sweep:
     diag, off = _tridiagonal(design, sigma2)
     d, e = _ldl(diag, off)
-    q = design.coupling.shape[1]
-    rhs = np.column_stack([design.b_state, design.coupling]) if q else design.b_state
-    x = _solve(d, e, rhs)
+    q = design.rhs.shape[1] - 1
+    x = _solve(d, e, design.rhs)
+    xb = x[:, 0]
     if q:
-        xb, xm = x[:, 0], x[:, 1:]
-        schur = design.g_eta - design.coupling.T @ xm
+        xm = x[:, 1:]
+        cross = design.rhs[:, 1:].T @ x  # coupling' P^{-1} [b, coupling]
+        schur = design.g_eta - cross[:, 1:]
         schur = 0.5 * (schur + schur.T)
-        u = design.c_eta - design.coupling.T @ xb
+        u = design.c_eta - cross[:, 0]
     else:
-        xb, xm = x, design.coupling
+        xm = x[:, 1:]
         schur, u = design.g_eta, design.c_eta
     return _Sweep(
         d=d,
@@ -220,7 +225,7 @@ def _sweep(design: Design, sigma2: float) -> _Sweep:
 
 def _loglike(design: Design, sigma2: float, sw: _Sweep) -> tuple[float, np.ndarray, np.ndarray]:
     """Log-likelihood, plus ``eta_hat`` and ``H^{-1}`` (empty without offsets)."""
-    q = design.coupling.shape[1]
+    q = design.rhs.shape[1] - 1
     quad = design.yy - sw.bpb
     logdet_h = 0.0
     eta = np.zeros(0)
@@ -269,7 +274,7 @@ def posterior(design: Design, sigma2: float) -> Posterior:
     diag, off = _tridiagonal(design, sigma2)
     sw = _sweep(design, sigma2)
     ll, eta, h_inv = _loglike(design, sigma2, sw)
-    q = design.coupling.shape[1]
+    q = design.rhs.shape[1] - 1
     mean = sw.xb - sw.xm @ eta if q else sw.xb
 
     # Diagonal of P^{-1} from the forward pivots and those of the reversed matrix:
@@ -284,13 +289,14 @@ def posterior(design: Design, sigma2: float) -> Posterior:
     cov_next = -off * var[1:] / fwd[:-1]
     if q:
         gh = sw.xm @ h_inv
-        var = var + np.einsum("ij,ij->i", gh, sw.xm)
-        cov_next = cov_next + np.einsum("ij,ij->i", gh[:-1], sw.xm[1:])
+        for a in range(q):  # column by column: the arrays are Fortran-ordered
+            var += gh[:, a] * sw.xm[:, a]
+            cov_next += gh[:-1, a] * sw.xm[1:, a]
 
     # The forward pivot at m still holds the prior link to x[m+1] (-off[m] on the diagonal);
     # without it, it is the filtering precision; the forward-eliminated right-hand side is
     # U^{-1} (b - coupling eta).
-    rhs = design.b_state - design.coupling @ eta if q else design.b_state
+    rhs = design.b_state - design.rhs[:, 1:] @ eta if q else design.b_state
     filt_prec = fwd.copy()
     filt_prec[:-1] += off
     filtered_var = 1.0 / filt_prec

@@ -97,6 +97,9 @@ class _Waves:
     n_eff: np.ndarray
     group: np.ndarray  # int codes
     labels: list[Any]  # group labels
+    state_time: np.ndarray  # unique dates, sorted
+    state: np.ndarray  # state of each wave
+    gap: np.ndarray  # elapsed days between consecutive states
 
 
 def _prepare(
@@ -199,8 +202,9 @@ def _prepare(
         labels = list(uniques)
         codes = codes.astype(np.int64)
 
-    key = pd.DataFrame({"g": codes, "t": time})
-    dup = key.duplicated(keep=False).to_numpy()
+    state_time, state, gap = _states(time)
+    cell = state * len(labels) + codes
+    dup = np.bincount(cell, minlength=len(state_time) * len(labels))[cell] > 1
     if dup.any():
         who = f" of the same {by!r}" if by is not None else ""
         raise InvalidArgumentError(
@@ -209,7 +213,16 @@ def _prepare(
             "conflicting figure) before smoothing"
         )
     return _Waves(
-        index=frame.index, time=time, y=y, s2=s2, n_eff=n_eff, group=codes, labels=labels
+        index=frame.index,
+        time=time,
+        y=y,
+        s2=s2,
+        n_eff=n_eff,
+        group=codes,
+        labels=labels,
+        state_time=state_time,
+        state=state,
+        gap=gap,
     )
 
 
@@ -247,7 +260,7 @@ def _output_dates(state_time: np.ndarray, freq: str | None) -> tuple[np.ndarray,
 def _fit(
     waves: _Waves, *, contrast: np.ndarray | None, process_sd: float | None
 ) -> tuple[_banded.Posterior, np.ndarray, np.ndarray, str]:
-    state_time, state, gap = _states(waves.time)
+    state_time, state, gap = waves.state_time, waves.state, waves.gap
     design = _banded.make_design(state, gap, waves.y, waves.s2, waves.group, contrast)
     if process_sd is None:
         if len(state_time) < 3:
@@ -365,7 +378,7 @@ def _loess_weights(x: np.ndarray, x0: np.ndarray, frac: float) -> np.ndarray:
 def _simple_frame(
     waves: _Waves, *, method: str, freq: str | None, level: float, frac: float, window: Any
 ) -> pd.DataFrame:
-    state_time, state, _ = _states(waves.time)
+    state_time, state = waves.state_time, waves.state
     counts = np.bincount(state, minlength=len(state_time))
     dates, is_wave = _output_dates(state_time, freq)
     day = float(_DAY.astype(np.int64))
@@ -577,7 +590,7 @@ def smooth_trend(
         out.attrs.update(response=response)
         return out
     post, state_time, _, source = _fit(waves, contrast=None, process_sd=process_sd)
-    counts = np.bincount(_states(waves.time)[1], minlength=len(state_time))
+    counts = np.bincount(waves.state, minlength=len(state_time))
     out = _kalman_frame(post, state_time, counts, freq=freq, level=level)
     out.attrs.update(
         process_sd=math.sqrt(post.sigma2),
@@ -729,7 +742,7 @@ def poll_average(
         r = waves.labels.index(reference)
         contrast = np.delete(np.eye(k), r, axis=1)
     post, state_time, _, source = _fit(waves, contrast=contrast, process_sd=process_sd)
-    _, state, _ = _states(waves.time)
+    state = waves.state
     counts = np.bincount(state, minlength=len(state_time))
     trend = _kalman_frame(post, state_time, counts, freq=freq, level=level)
     z = _z(level)
@@ -750,7 +763,7 @@ def poll_average(
     wave_frame = pd.DataFrame(
         {
             "date": waves.time,
-            "pollster": np.asarray(waves.labels, dtype=object)[waves.group],
+            "pollster": pd.Categorical.from_codes(waves.group, categories=waves.labels),
             "share": waves.y,
             "se": np.sqrt(waves.s2),
             "house_effect": h,
@@ -759,7 +772,8 @@ def poll_average(
         },
         index=waves.index,
     )
-    wave_frame = wave_frame.sort_values("date", kind="stable")
+    if not (np.diff(waves.time.view(np.int64)) >= 0).all():
+        wave_frame = wave_frame.sort_values("date", kind="stable")
     attrs = dict(
         process_sd=math.sqrt(post.sigma2),
         process_sd_source=source,
