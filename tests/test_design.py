@@ -33,6 +33,7 @@ RTOL_LIKELIHOOD = 1e-3
 #: differs from the exact logit of the weighted share by up to about 1e-7 relative for small
 #: shares (measured here: at most 6e-8). polls uses the exact share.
 RTOL_GLM = 1e-6
+RTOL_PROFILE = 1e-5
 #: A share of a raking margin has a design SE of zero; R and polls both return rounding noise
 #: (about 1e-13) there, so SEs are also compared with this absolute tolerance.
 ATOL_SE = 1e-11
@@ -192,6 +193,24 @@ def test_proportion_every_interval_method(named, method):
     close(res["se"], name, call, "se", atol=ATOL_SE)
     close(res["ci_low"], name, call, "ci_low", rtol=rtol)
     close(res["ci_high"], name, call, "ci_high", rtol=rtol)
+
+
+def test_likelihood_interval_solves_rs_profile_equation_exactly(named):
+    """The same profile equation as svyciprop(method = "likelihood"), solved by uniroot in R.
+
+    R's scale factor lambda divides by glm's model-based variance, which glm.fit computes from
+    the working weights of its last-but-one IRLS step (off by up to 1e-4 relative here: apistrat
+    0.0350978 against 1 / (n p (1 - p)) = 0.0351000); that moves the bounds by up to about 3e-6
+    relative, hence RTOL_PROFILE.
+    """
+    name, d = named
+    v = _vars(name)
+    call = f'profile root of svyglm(I({v["rbin"]}) ~ 1, d, family = quasibinomial)'
+    if name in RAKED:
+        pytest.skip("unraked designs only")
+    res = d.proportion(*v["bin"], method="likelihood").iloc[0]
+    close(res["ci_low"], name, call, "ci_low", rtol=RTOL_PROFILE)
+    close(res["ci_high"], name, call, "ci_high", rtol=RTOL_PROFILE)
 
 
 def test_proportion_other_confidence_level(named):

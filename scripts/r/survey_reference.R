@@ -115,6 +115,20 @@ reference_values <- function(dname, dcall, v, cross = TRUE) {
     add(dname, call, "estimate", as.vector(p)); add(dname, call, "se", sqrt(attr(p, "var")))
     add(dname, call, "ci_low", ci[1]); add(dname, call, "ci_high", ci[2])
   }
+  # svyciprop's "likelihood" interval interpolates a spline through the profile; this solves
+  # the same profile equation exactly (uniroot), from the same svyglm fit, dispersion and scale
+  call <- sprintf('profile root of svyglm(I(%s) ~ 1, d, family = quasibinomial)', v$bin)
+  m <- run(sprintf("svyglm(I(%s) ~ 1, d, family = quasibinomial)", v$bin))
+  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
+  cutoff <- qt(0.975, degf(d)) * sqrt(lambda)
+  disp <- as.numeric(summary(m)$dispersion)
+  yy <- m$y; wt <- m$prior.weights; b0 <- coef(m)[[1]]
+  dev <- function(b) sum(binomial()$dev.resids(yy, rep(plogis(b), length(yy)), wt))
+  z <- function(b) sign(b - b0) * sqrt(max(dev(b) - m$deviance, 0) / disp)
+  se_b <- sqrt(m$cov.unscaled[1, 1])
+  lo <- uniroot(function(b) z(b) + cutoff, c(b0 - 20 * se_b, b0), tol = 1e-14)$root
+  hi <- uniroot(function(b) z(b) - cutoff, c(b0, b0 + 20 * se_b), tol = 1e-14)$root
+  add(dname, call, "ci_low", plogis(lo)); add(dname, call, "ci_high", plogis(hi))
   call <- sprintf('svyciprop(~I(%s), d, method = "logit", level = 0.9)', v$bin)
   ci <- attr(run(call), "ci"); add(dname, call, "ci_low", ci[1]); add(dname, call, "ci_high", ci[2])
   # domains
