@@ -135,7 +135,8 @@ def _prepare(
     if bad.any():
         raise InvalidArgumentError(
             f"{_rows(frame.index, bad)} for response {response!r} have no date in column "
-            f"{date!r}; drop them or pass another date column (e.g. date='published')"
+            f"{date!r}; drop them (polls.load_dataset(name, undated='drop') does) or pass "
+            "another date column (e.g. date='published')"
         )
     time = when.to_numpy(dtype="datetime64[ns]")
 
