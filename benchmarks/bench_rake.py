@@ -167,7 +167,11 @@ def prep_ipfn(df, codes, n, kind):
     def run():
         frame = df.assign(total=1.0)
         fit = ipfn.ipfn(
-            frame, aggregates, dims, weight_col="total", convergence_rate=1e-9,
+            frame,
+            aggregates,
+            dims,
+            weight_col="total",
+            convergence_rate=1e-9,
             max_iteration=1000,
         ).iteration()
         return fit["total"].reindex(df.index).to_numpy()
@@ -187,9 +191,15 @@ def prep_balance(df, codes, n, kind):
 
     def run():
         out = rake(
-            sample_df=df, sample_weights=pd.Series(np.ones(n), index=df.index),
-            target_df=None, target_weights=None, variables=list(tg), target_margins=tg,
-            transformations=None, convergence_rate=1e-9, max_iteration=1000,
+            sample_df=df,
+            sample_weights=pd.Series(np.ones(n), index=df.index),
+            target_df=None,
+            target_weights=None,
+            variables=list(tg),
+            target_margins=tg,
+            transformations=None,
+            convergence_rate=1e-9,
+            max_iteration=1000,
         )
         return out["weight"].reindex(df.index).to_numpy()
 
@@ -232,7 +242,12 @@ def prep_leafblower(df, codes, n, kind):
 
     def run():
         out = leafblower.harvest(
-            df, tg, method="raking", min_weight=0.0, max_weight=1e12, max_iterations=1000,
+            df,
+            tg,
+            method="raking",
+            min_weight=0.0,
+            max_weight=1e12,
+            max_iterations=1000,
             convergence={"absolute": 1e-8},
         )
         return out["weights"].reindex(df.index).to_numpy()
@@ -271,6 +286,12 @@ def worker(method: str, kind: str, n: int, repeats: int) -> dict:
     df = make_frame(codes, kind)
     run = PREP[method](df, codes, n, kind)
     gc.collect()
+    try:  # hand freed heap pages back, so that memory reused by the call counts as new
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
     with open("/proc/self/clear_refs", "w") as fh:
         fh.write("5")
     before = _status()["VmRSS"]
@@ -298,7 +319,6 @@ R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 path <- args[1]; n <- as.integer(args[2]); repeats <- as.integer(args[3])
-spec <- jsonlite_free <- NULL
 labels <- list(sex = 2, age = 6, region = 8, education = 4, settlement = 5)
 shares <- list(sex = c(%SEX%), age = c(%AGE%), region = c(%REGION%),
                education = c(%EDUCATION%), settlement = c(%SETTLEMENT%))
@@ -338,7 +358,8 @@ while (length(times) < repeats && t < 20) {
                         control = list(maxit = 1000, epsilon = 1e-7)))[["elapsed"]]
   times <- c(times, t)
 }
-cat(sprintf('{"time": %.6f, "first": %.6f, "runs": %d, "peak_mb": %.3f, "max_error": %.6g, "positive": %s}\n',
+cat(sprintf(paste0('{"time": %.6f, "first": %.6f, "runs": %d, "peak_mb": %.3f, ',
+                   '"max_error": %.6g, "positive": %s}\n'),
             min(times), times[1], length(times), peak / 1024, err,
             if (all(w > 0)) "true" else "false"))
 """
@@ -407,15 +428,25 @@ def fmt_time(res: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 10_000_000])
+    ap.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 10_000_000]
+    )
     ap.add_argument("--methods", nargs="+", default=list(PREP) + ["R survey::rake"])
     ap.add_argument("--kinds", nargs="+", default=["int", "str", "category"])
-    ap.add_argument("--peer-kinds", nargs="+", default=["int"],
-                    help="column kinds for the peers (polls and rimpy always run on --kinds)")
+    ap.add_argument(
+        "--peer-kinds",
+        nargs="+",
+        default=["int"],
+        help="column kinds for the peers (polls and rimpy always run on --kinds)",
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=300)
-    ap.add_argument("--skip-slow-above", type=float, default=60,
-                    help="skip a tool at larger sizes once one of its calls took this long (s)")
+    ap.add_argument(
+        "--skip-slow-above",
+        type=float,
+        default=60,
+        help="skip a tool at larger sizes once one of its calls took this long (s)",
+    )
     ap.add_argument("--out", type=Path)
     ap.add_argument("--worker", nargs=3, metavar=("METHOD", "KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()

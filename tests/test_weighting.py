@@ -412,3 +412,27 @@ def test_property_trim_keeps_total_and_bounds(weights, cap, how):
     assert out.sum() == pytest.approx(w.sum(), rel=1e-12)
     assert out.max() <= upper * (1 + 1e-12)
     assert (out > 0).all() or how == "equal"
+
+
+def test_two_thread_pass_matches_one_thread(monkeypatch):
+    # large enough for the row pass to be split between two threads
+    import polls.weighting as pw
+
+    rng = np.random.default_rng(3)
+    n = 9 * 65536
+    df = pd.DataFrame(
+        {
+            "a": pd.Categorical.from_codes(rng.integers(0, 3, n), ["x", "y", "z"]),
+            "b": rng.integers(1, 5, n),
+        }
+    )
+    base = rng.lognormal(0, 0.5, n)
+    targets = {"a": {"x": 0.2, "y": 0.3, "z": 0.5}, "b": {1: 0.1, 2: 0.2, 3: 0.3, 4: 0.4}}
+    monkeypatch.setattr(pw, "_THREADS", 2)
+    two = rake(df, targets, weights=base, tol=1e-12)
+    monkeypatch.setattr(pw, "_THREADS", 1)
+    one = rake(df, targets, weights=base, tol=1e-12)
+    np.testing.assert_allclose(two.weights, one.weights, rtol=1e-10)
+    assert two.design_effect == pytest.approx(one.design_effect, rel=1e-10)
+    shares = two.weights.groupby(df["b"]).sum() / two.weights.sum()
+    np.testing.assert_allclose(shares.to_numpy(), [0.1, 0.2, 0.3, 0.4], atol=1e-12)

@@ -21,6 +21,7 @@ them, so the only large allocation is the weight vector that is returned.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ _CHUNK = 1 << 16
 _DENSE_LIMIT = 1 << 20
 #: Tolerance on the sum of target shares (and on the agreement of population totals).
 _SUM_TOL = 1e-6
+
+#: Threads for the pass over the rows (numpy and Arrow release the GIL there).
+_THREADS = min(2, os.cpu_count() or 1)
 
 _MISSING = -2
 _UNMATCHED = -1
@@ -212,7 +216,10 @@ def _base_weights(data: pd.DataFrame, weights: Any) -> np.ndarray | None:
         col = data[weights]
         if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             raise InvalidArgumentError(f"weights column {weights!r} must be numeric")
-        arr = col.to_numpy(dtype=float, na_value=np.nan)
+        if col.dtype == np.float64:
+            arr = col.to_numpy()  # a view: no copy of the column
+        else:
+            arr = col.to_numpy(dtype=float, na_value=np.nan)
     else:
         if isinstance(weights, pd.Series) and not weights.index.equals(data.index):
             raise InvalidArgumentError("weights Series must have the same index as data")
@@ -399,30 +406,48 @@ def _cell_table(
     out = np.empty(n, dtype=float)
     ids = out.view(np.uint8)[(8 - id_dtype.itemsize) * n :].view(id_dtype)
     chunk = min(max(_CHUNK, dense), max(n, 1))
-    tmp = np.empty(chunk, dtype=np.int64)
-    totals = np.zeros(dense)
-    counts = np.zeros(dense) if w is not None else None
-    squares = np.zeros(dense) if w is not None else None
-    bad_weight = False
-    for a in range(0, n, chunk):
-        b = min(a + chunk, n)
-        m = b - a
-        cur = ids[a:b]
-        np.copyto(cur, encs[0].chunk(a, b, tmp), casting="unsafe")
-        for e, r in zip(encs[1:], radices[1:], strict=True):
-            cur *= r
-            cur += e.chunk(a, b, tmp)
-        if const:
-            cur += const
-        if w is None:
-            totals += np.bincount(cur, minlength=dense)
-        else:
-            wc = w[a:b]
-            bad_weight |= not wc.min() > 0
-            totals += np.bincount(cur, weights=wc, minlength=dense)
-            counts += np.bincount(cur, minlength=dense)
-            np.multiply(wc, wc, out=tmp.view(float)[:m])
-            squares += np.bincount(cur, weights=tmp.view(float)[:m], minlength=dense)
+
+    def work(start: int, stop: int) -> tuple[np.ndarray, Any, Any, bool]:
+        tmp = np.empty(chunk, dtype=np.int64)
+        totals = np.zeros(dense)
+        counts = np.zeros(dense) if w is not None else None
+        squares = np.zeros(dense) if w is not None else None
+        bad_weight = False
+        for a in range(start, stop, chunk):
+            b = min(a + chunk, stop)
+            m = b - a
+            cur = ids[a:b]
+            np.copyto(cur, encs[0].chunk(a, b, tmp), casting="unsafe")
+            for e, r in zip(encs[1:], radices[1:], strict=True):
+                cur *= r
+                cur += e.chunk(a, b, tmp)
+            if const:
+                cur += const
+            if w is None:
+                totals += np.bincount(cur, minlength=dense)
+            else:
+                wc = w[a:b]
+                bad_weight |= not wc.min() > 0
+                totals += np.bincount(cur, weights=wc, minlength=dense)
+                counts += np.bincount(cur, minlength=dense)
+                np.multiply(wc, wc, out=tmp.view(float)[:m])
+                squares += np.bincount(cur, weights=tmp.view(float)[:m], minlength=dense)
+        return totals, counts, squares, bad_weight
+
+    # numpy and Arrow release the GIL in these loops: two threads take half the rows each
+    nchunks = -(-n // chunk)
+    if _THREADS > 1 and nchunks >= 8:
+        from concurrent.futures import ThreadPoolExecutor
+
+        cut = (nchunks // 2) * chunk
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(work, [0, cut], [cut, n]))
+        totals = parts[0][0] + parts[1][0]
+        counts = None if w is None else parts[0][1] + parts[1][1]
+        squares = None if w is None else parts[0][2] + parts[1][2]
+        bad_weight = parts[0][3] or parts[1][3]
+    else:
+        totals, counts, squares, bad_weight = work(0, n)
     if w is not None and (bad_weight or not np.isfinite(totals).all()):
         return None  # type: ignore[return-value]  # caller reports the bad weights
     if counts is None:
