@@ -298,7 +298,7 @@ def load_dataset(name: str, *, conflicts: str = "prefer", undated: str = "keep")
     --------
     >>> import polls
     >>> df = polls.load_dataset("levada-war-support")
-    >>> df.loc[df["response"] == "support (total)", "share"].between(0, 1).all()
+    >>> bool(df.loc[df["response"] == "support (total)", "share"].between(0, 1).all())
     True
     """
     meta = _meta(name)
