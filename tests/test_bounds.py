@@ -114,9 +114,11 @@ def test_bad_arguments(three_waves):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(0, 1), st.floats(0, 1), st.integers(50, 5000))
+@given(st.integers(0, 1000), st.floats(0, 1), st.integers(50, 5000))
 def test_rebased_lies_between_the_bounds(s, u, n):
-    u = u * (1 - s)  # published shares cannot exceed 100% together
+    # Published shares, to one decimal of a percent, that do not exceed 100% together.
+    u = round(u * (1000 - s)) / 1000
+    s = s / 1000
     frame = toplines([("s", "2024-01", "yes", s, n), ("s", "2024-01", "hard to say", u, n)])
     out = polls.response_bounds(frame, response="yes").iloc[0]
     assert out["lower"] <= out["upper"] + 1e-15
