@@ -55,7 +55,7 @@ def test_bounds_and_rebasing(three_waves):
     rlo, rhi = proportion_confint(0.70 / 0.9 * 1440, 1440, alpha=0.05, method="wilson")
     assert (first["rebased_ci_low"], first["rebased_ci_high"]) == pytest.approx((rlo, rhi))
     # second wave: no sample size, so default_n is used and said
-    assert out.iloc[1]["n"] == 1000 and out.iloc[1]["n_source"] == "default_n"
+    assert out.iloc[1]["n"] == 1000 and out.iloc[1]["n_source"] == "default"
     # third wave: no undecided published: kept, no bounds, reason given
     third = out.iloc[2]
     assert math.isnan(third["lower"]) and third["status"].startswith("undecided share not")
@@ -79,10 +79,10 @@ def test_sample_size_rules(three_waves):
     frame.attrs["usual_sample_size"] = 1234
     with pytest.warns(PollsWarning):
         out = polls.response_bounds(frame, response="support")
-    assert out.iloc[1]["n"] == 1234 and out.iloc[1]["n_source"] == "usual_sample_size"
-    assert out.iloc[0]["n_source"] == "sample_size"
+    assert out.iloc[1]["n"] == 1234 and out.iloc[1]["n_source"] == "default"
+    assert out.iloc[0]["n_source"] == "stated"
     with pytest.warns(PollsWarning):
-        deff = polls.response_bounds(frame, response="support", design_effect=2.0)
+        deff = polls.response_bounds(frame, response="support", deff=2.0)
     assert deff.iloc[0]["n_eff"] == 800
     assert deff.iloc[0]["bounds_ci_low"] < out.iloc[0]["bounds_ci_low"]
 

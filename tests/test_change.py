@@ -456,3 +456,32 @@ def test_changes_single_series_and_one_sided():
         assert one_sided == pytest.approx(ref.pvalue, rel=1e-10)
     lead_frame = polls.lead(0.55, 0.36, 1600, deff=1.9).to_frame()
     assert lead_frame.loc[0, "n"] == 1600 and lead_frame.loc[0, "method"] == "multinomial"
+
+
+def test_changes_follows_the_named_responses_only():
+    data = _tracker()
+    both = polls.changes(data, default_n=1600)
+    one = polls.changes(data, response="support", default_n=1600)
+    assert set(one["response"].astype(str)) == {"support"}
+    pd.testing.assert_frame_equal(
+        one.reset_index(drop=True),
+        both[both["response"] == "support"].reset_index(drop=True), check_categorical=False)
+    listed = polls.changes(data, response=["support", "oppose"], default_n=1600)
+    assert len(listed) == len(both)
+    with pytest.raises(InvalidArgumentError, match="'backing' never appears"):
+        polls.changes(data, response="backing", default_n=1600)
+
+
+def test_with_ci_can_keep_rows_without_a_sample_size():
+    data = _tracker()
+    with pytest.raises(InvalidArgumentError, match="no sample size"):
+        polls.with_ci(data)
+    out = polls.with_ci(data, missing_n="keep")
+    lacking = data["sample_size"].isna().to_numpy()
+    assert (out.loc[lacking, "n_source"] == "missing").all()
+    assert out.loc[lacking, ["ci_low", "ci_high", "n_eff"]].isna().all().all()
+    # rows with a stated size get exactly the interval they get on their own
+    alone = polls.with_ci(data[~lacking])
+    np.testing.assert_array_equal(out.loc[~lacking, "ci_low"], alone["ci_low"])
+    with pytest.raises(InvalidArgumentError, match="missing_n"):
+        polls.with_ci(data, missing_n="drop")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import polls
-from polls.cli import main, wide_text_table
+from polls.cli import main
 
 
 def test_datasets_lists_every_dataset(capsys):
@@ -40,7 +40,7 @@ def test_show_prints_waves_by_responses_in_percent(capsys):
 
 def test_wide_table_shows_disagreeing_sources_side_by_side():
     frame = polls.load_dataset("levada-war-support", conflicts="all")
-    table = wide_text_table(frame)
+    table = polls.wide_table(frame)
     # March 2022 'definitely support': 53 (levada.ru) and 52 (two relays), never averaged
     assert table.loc["2022-03", "definitely support"] in {"53 / 52", "52 / 53"}
 

@@ -213,3 +213,24 @@ def test_build_script_reproduces_the_committed_files():
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_datasets.py"), "--check",
                           "--source", str(SHARED)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_several_datasets_stack_with_the_union_of_responses_and_per_series_attrs():
+    names = ["levada-war-support", "levada-mobilization-feelings", "crta-eu-referendum"]
+    both = polls.load_dataset(names)
+    parts = [polls.load_dataset(n) for n in names]
+    assert len(both) == sum(len(p) for p in parts)
+    assert list(both["response"].cat.categories[:7]) == list(
+        parts[0]["response"].cat.categories)
+    assert both.attrs["usual_sample_size"] == {"levada-war-support": 1600,
+                                               "levada-mobilization-feelings": 1600}
+    assert both.attrs["multiple_response"] == ["levada-mobilization-feelings"]
+    assert polls.validate_toplines(both) is both
+    # the per-series usual size serves rows without a stated size; Crta's rows keep their own
+    ci = polls.with_ci(both, missing_n="keep")
+    levada = ci["series"] == "levada-war-support"
+    assert (ci.loc[levada & ci["sample_size"].isna(), "n_eff"] == 1600).all()
+    crta = ci[ci["series"] == "crta-eu-referendum"]
+    assert set(crta["n_source"]) <= {"stated", "missing"}
+    with pytest.raises(polls.InvalidArgumentError, match="twice"):
+        polls.load_dataset(["crta-eu-referendum", "crta-eu-referendum"])

@@ -32,6 +32,7 @@ from polls.datasets import (
     load_dataset,
     stated_margins,
 )
+from polls.tables import percent_table, wide_table
 
 # --- end datasets
 

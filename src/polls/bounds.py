@@ -15,10 +15,13 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from polls._checks import check_at_least, check_confidence_level
+from polls._frames import resolve_sample_sizes
 from polls.errors import InvalidArgumentError, PollsWarning
+from polls.intervals import _limits
 
 __all__ = ["response_bounds"]
 
@@ -26,24 +29,11 @@ _KEYS = ("pollster", "series", "question", "subgroup", "fieldwork_start", "field
 
 
 def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson score interval for a proportion p from n (effective) respondents."""
+    """Wilson limits for one share from ``n`` effective respondents (NaN when n is unknown)."""
     if not (n > 0) or not math.isfinite(p):
         return float("nan"), float("nan")
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return centre - half, centre + half
-
-
-def _resolve_n(value: Any, default_n: Any, attrs: dict) -> tuple[float, str]:
-    if value is not None and not pd.isna(value):
-        return float(value), "sample_size"
-    if default_n is not None:
-        return float(default_n), "default_n"
-    usual = attrs.get("usual_sample_size")
-    if usual is not None and not pd.isna(usual):
-        return float(usual), "usual_sample_size"
-    return float("nan"), ""
+    low, high = _limits(np.array([p]), np.array([n]), "wilson", z)
+    return float(low[0]), float(high[0])
 
 
 def response_bounds(
@@ -53,12 +43,12 @@ def response_bounds(
     undecided: str | Sequence[str] = ("hard to say", "refused"),
     complement: str | None = None,
     default_n: float | None = None,
-    design_effect: float = 1.0,
+    deff: float = 1.0,
     confidence_level: float = 0.95,
     wave: Sequence[str] | None = None,
     response_column: str = "response",
-    share_column: str = "share",
-    sample_size_column: str = "sample_size",
+    share: str = "share",
+    n: str = "sample_size",
 ) -> pd.DataFrame:
     """Worst-case bounds on a published share per wave, and the share among decided respondents.
 
@@ -80,7 +70,7 @@ def response_bounds(
         Sample size for waves whose ``sample_size`` is missing. Without it,
         ``data.attrs["usual_sample_size"]`` (set by ``polls.load_dataset``) is used; if neither
         exists, an error names the waves.
-    design_effect : float, default 1
+    deff : float, default 1
         Divides n into the effective sample size used for the intervals.
     confidence_level : float, default 0.95
         The interval ``[bounds_ci_low, bounds_ci_high]`` covers the whole range
@@ -90,7 +80,7 @@ def response_bounds(
         Columns identifying a wave; default: those of ``pollster, series, question, subgroup,
         fieldwork_start, fieldwork_end`` present in ``data`` (rows with no fieldwork date are
         kept apart by ``published``).
-    response_column, share_column, sample_size_column : str
+    response_column, share, n : str
         Column names (canonical defaults).
 
     Returns
@@ -123,13 +113,13 @@ def response_bounds(
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     level = check_confidence_level(confidence_level)
-    deff = float(check_at_least("design_effect", design_effect, 1e-12))
+    deff = float(check_at_least("deff", deff, 1.0))
     if default_n is not None and not float(default_n) > 0:
         raise InvalidArgumentError(f"default_n must be positive, got {default_n!r}")
     labels = [undecided] if isinstance(undecided, str) else list(undecided)
     if not labels:
         raise InvalidArgumentError("undecided must name at least one response label")
-    for col in (response_column, share_column):
+    for col in (response_column, share):
         if col not in data.columns:
             raise InvalidArgumentError(
                 f"column {col!r} not in data; columns are {list(data.columns)}"
@@ -145,6 +135,7 @@ def response_bounds(
 
     frame = data.copy()
     frame["_resp"] = frame[response_column].astype(str)
+    frame["_n"], frame["_n_source"] = resolve_sample_sizes(data, n, default_n, missing="keep")
     if "preferred" in frame.columns:
         frame = frame[frame["preferred"].astype(bool)]
     keys = list(wave) if wave is not None else [k for k in _KEYS if k in frame.columns]
@@ -157,7 +148,6 @@ def response_bounds(
     from statistics import NormalDist
 
     z_two = NormalDist().inv_cdf(0.5 + level / 2)
-    attrs = dict(getattr(data, "attrs", {}) or {})
     rows = []
     no_n: list[dict] = []
     groups = frame.groupby(keys, dropna=False, sort=False, observed=True) if keys else [((), frame)]
@@ -167,7 +157,7 @@ def response_bounds(
         row.pop("_undated", None)
 
         def one(label: str, grp=grp) -> tuple[float | None, bool]:
-            vals = grp.loc[grp["_resp"] == label, share_column].astype(float)
+            vals = grp.loc[grp["_resp"] == label, share].astype(float)
             if vals.empty:
                 return None, False
             if vals.nunique() > 1:
@@ -185,18 +175,16 @@ def response_bounds(
                 u += v
         comp, c = one(complement) if complement is not None else (None, False)
         conflict = conflict or c
-        n_val = None
-        if sample_size_column in grp.columns:
-            ns = grp[sample_size_column].dropna()
-            n_val = ns.iloc[0] if len(ns) else None
-        n, n_source = _resolve_n(n_val, default_n, attrs)
+        # the wave's sample size: a stated one if any row states it, else the default
+        first = int(np.argmin(grp["_n_source"].to_numpy() != "stated"))
+        size, n_source = float(grp["_n"].iloc[first]), str(grp["_n_source"].iloc[first])
         nan = float("nan")
         out = {
             "response": response, "share": nan if s is None else s,
             "undecided": u if found else nan, "undecided_published": "; ".join(found),
             "lower": nan, "upper": nan, "bounds_ci_low": nan, "bounds_ci_high": nan,
             "rebased": nan, "rebased_ci_low": nan, "rebased_ci_high": nan,
-            "confidence_level": level, "n": n, "n_eff": n / deff, "n_source": n_source,
+            "confidence_level": level, "n": size, "n_eff": size / deff, "n_source": n_source,
             "method": "", "status": "ok",
         }
         if conflict:
@@ -216,10 +204,10 @@ def response_bounds(
                 out["method"] = "remainder (1 - complement)"
                 out["rebased"] = s / (s + comp) if s + comp > 0 else nan
             out["lower"], out["upper"] = s, upper
-            if not n_source:
+            if n_source == "missing":
                 no_n.append({k: v for k, v in row.items()})
             else:
-                n_eff = n / deff
+                n_eff = size / deff
                 out["bounds_ci_low"] = _wilson(s, n_eff, z_two)[0]
                 out["bounds_ci_high"] = _wilson(min(upper, 1.0), n_eff, z_two)[1]
                 decided = (1 - u) if found else (s + comp)
@@ -230,7 +218,7 @@ def response_bounds(
         rows.append(row)
     if no_n:
         raise InvalidArgumentError(
-            f"{len(no_n)} wave(s) have no {sample_size_column!r}, and neither default_n= nor "
+            f"{len(no_n)} wave(s) have no {n!r}, and neither default_n= nor "
             f"data.attrs['usual_sample_size'] is available; first: {no_n[0]}"
         )
     result = pd.DataFrame(rows)

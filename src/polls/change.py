@@ -13,6 +13,7 @@ rounding step. See ``docs/uncertainty.md``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from polls._checks import (
     check_positive,
     check_share,
 )
+from polls._frames import resolve_sample_sizes, row_labels
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import (
     METHODS,
@@ -406,49 +408,6 @@ def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
             )
 
 
-def _row_labels(data: pd.DataFrame, mask: np.ndarray, limit: int = 10) -> str:
-    idx = data.index[mask]
-    if "row_id" in data.columns:
-        labels = [f"{i!r} (row_id {r})" for i, r in zip(idx, data.loc[mask, "row_id"], strict=True)]
-    else:
-        labels = [repr(i) for i in idx]
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return ", ".join(labels[:limit]) + more
-
-
-def _resolve_n(data: pd.DataFrame, n: str | None, default_n: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row sample sizes and where they came from ("stated" / "default")."""
-    if n is not None and n in data.columns:
-        stated = pd.to_numeric(data[n], errors="coerce").astype("Float64")
-        values = stated.to_numpy(dtype=float, na_value=np.nan)
-    elif n is not None and not isinstance(n, str):
-        raise InvalidArgumentError(
-            f"n must be a column name, got {n!r} (use default_n= for a number)"
-        )
-    else:
-        values = np.full(len(data), np.nan)
-    missing = np.isnan(values)
-    source = np.where(missing, "default", "stated").astype(object)
-    if missing.any():
-        fallback = default_n
-        if fallback is None:
-            fallback = data.attrs.get("usual_sample_size")
-        if fallback is None:
-            raise InvalidArgumentError(
-                f"{int(missing.sum())} row(s) have no sample size in column {n!r} and no default "
-                f"is known: pass default_n= (e.g. the pollster's usual sample size). Rows: "
-                f"{_row_labels(data, missing)}"
-            )
-        fallback = float(check_positive("default_n", fallback))
-        values = np.where(missing, fallback, values)
-    bad = ~(values > 0)
-    if bad.any():
-        raise InvalidArgumentError(
-            f"column {n!r} must hold positive sample sizes; rows {_row_labels(data, bad)}"
-        )
-    return values, source
-
-
 def _resolve_number(data: pd.DataFrame, arg: str, value: Any) -> np.ndarray:
     """A number, or the name of a numeric column, as a per-row array."""
     if isinstance(value, str):
@@ -469,7 +428,7 @@ def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np
         if missing.any():
             raise InvalidArgumentError(
                 f"rounding=True but column precision={precision!r} is missing in rows "
-                f"{_row_labels(data, missing)}; pass precision= as a number"
+                f"{row_labels(data, missing)}; pass precision= as a number"
             )
         return check_precision(values)
     return np.broadcast_to(check_precision(precision), len(data)).astype(float)
@@ -486,6 +445,7 @@ def with_ci(
     rounding: bool = False,
     precision: float | str = "precision",
     confidence_level: float = 0.95,
+    missing_n: str = "raise",
 ) -> pd.DataFrame:
     """A toplines frame with confidence intervals added.
 
@@ -509,12 +469,16 @@ def with_ci(
     precision : float or str, default "precision"
         The rounding step, or the column holding it (used when ``rounding=True``).
     confidence_level : float, default 0.95
+    missing_n : {"raise", "keep"}, default "raise"
+        What to do with rows that have no sample size and no default: raise an error listing
+        them, or keep them without an interval (``n_source`` is then ``"missing"``): useful for
+        series where only some waves state a sample size.
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``data`` with columns ``n_eff``, ``n_source`` (``"stated"`` or ``"default"``),
-        ``ci_low`` and ``ci_high`` added.
+        A copy of ``data`` with columns ``n_eff``, ``n_source`` (``"stated"``, ``"default"`` or
+        ``"missing"``), ``ci_low`` and ``ci_high`` added.
 
     Examples
     --------
@@ -530,12 +494,19 @@ def with_ci(
     check_choice("method", method, METHODS)
     _require_columns(data, share=share)
     level = check_confidence_level(confidence_level)
-    sizes, source = _resolve_n(data, n, default_n)
+    check_choice("missing_n", missing_n, ("raise", "keep"))
+    sizes, source = resolve_sample_sizes(data, n, default_n, missing=missing_n)
     d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
     prec = _resolve_precision(data, rounding, precision)
     p = check_share(share, pd.to_numeric(data[share], errors="coerce")
                     .to_numpy(dtype=float, na_value=np.nan))
-    low, high = _limits_rounded(p, sizes / d, method, _z(level), prec)
+    known = ~np.isnan(sizes)
+    low = np.full(len(data), np.nan)
+    high = np.full(len(data), np.nan)
+    if known.any():
+        low[known], high[known] = _limits_rounded(
+            p[known], (sizes / d)[known], method, _z(level),
+            None if prec is None else np.asarray(prec)[known])
     out = data.copy()
     out["n_eff"] = sizes / d
     out["n_source"] = pd.array(source, dtype="string")
@@ -547,7 +518,7 @@ def with_ci(
 def changes(
     data: pd.DataFrame,
     *,
-    response: str = "response",
+    response: str | Sequence[str] | None = None,
     by: str | list[str] | None = "series",
     date: str = "fieldwork_end",
     share: str = "share",
@@ -560,11 +531,12 @@ def changes(
     alternative: str = "two-sided",
     correction: str | None = None,
     confidence_level: float = 0.95,
+    response_column: str = "response",
 ) -> pd.DataFrame:
-    """Wave-to-wave changes of every response in a toplines frame, with intervals and tests.
+    """Wave-to-wave changes of the responses in a toplines frame, with intervals and tests.
 
-    Rows are grouped by ``by`` and ``response`` (and ``subgroup`` when the frame has one), ordered
-    by ``date``, and each wave is compared with the previous wave of its group by
+    Rows are grouped by ``by`` and ``response_column`` (and ``subgroup`` when the frame has
+    one), ordered by ``date``, and each wave is compared with the previous wave of its group by
     :func:`compare_proportions` (difference = this wave minus the previous one). When one wave of
     a group holds several questions (a series asking the same item about several countries),
     ``question`` joins the grouping columns; otherwise changes of wording between waves do not
@@ -574,7 +546,9 @@ def changes(
     ----------
     data : pandas.DataFrame
         A toplines frame (e.g. from :func:`polls.load_dataset`).
-    response, by, date, share, n : str
+    response : str or sequence of str, optional
+        The response(s) to follow, e.g. ``"support (total)"``; all responses when omitted.
+    by, date, share, n, response_column : str
         Column names (``by`` may be a list of columns, or None for a single series).
     default_n : float, optional
         Sample size for waves without one; else ``data.attrs["usual_sample_size"]``; else an error
@@ -636,14 +610,23 @@ def changes(
         check_choice("correction", correction, CORRECTIONS)
     level = check_confidence_level(confidence_level)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    _require_columns(data, response=response, date=date, share=share)
+    _require_columns(data, response_column=response_column, date=date, share=share)
     for col in by_cols:
         _require_columns(data, by=col)
-    keys = [*by_cols, response]
+    if response is not None:
+        wanted = [response] if isinstance(response, str) else list(response)
+        present = set(data[response_column].dropna().astype(str))
+        absent = [r for r in wanted if r not in present]
+        if absent:
+            raise InvalidArgumentError(
+                f"response {absent[0]!r} never appears in column {response_column!r}; "
+                f"responses are {sorted(present)}")
+        data = data[data[response_column].astype(str).isin(wanted).to_numpy()]
+    keys = [*by_cols, response_column]
     if "subgroup" in data.columns and "subgroup" not in keys:
         keys.append("subgroup")
 
-    sizes, source = _resolve_n(data, n, default_n)
+    sizes, source = resolve_sample_sizes(data, n, default_n)
     d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
     prec = _resolve_precision(data, rounding, precision)
     p = check_share(share, pd.to_numeric(data[share], errors="coerce")
@@ -662,7 +645,7 @@ def changes(
     if undated.any():
         warnings.warn(
             f"changes(): {int(undated.sum())} row(s) without {date!r} cannot be ordered and are "
-            f"left out: {_row_labels(data, undated)}",
+            f"left out: {row_labels(data, undated)}",
             PollsWarning,
             stacklevel=2,
         )
@@ -676,7 +659,7 @@ def changes(
     if dup.any():
         raise InvalidArgumentError(
             f"data has several rows for the same {', '.join(keys)} and {date} (e.g. two sources "
-            f"for one wave); keep one per wave first. Rows: {_row_labels(work, dup)}"
+            f"for one wave); keep one per wave first. Rows: {row_labels(work, dup)}"
         )
     work = work.sort_values([*keys, "date"], kind="mergesort")
     grouped = work.groupby(keys, observed=True, sort=False, dropna=False)

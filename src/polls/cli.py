@@ -11,56 +11,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 
 import pandas as pd
 
 from polls.errors import PollsError
+from polls.tables import wide_table
 
 __all__ = ["main"]
-
-
-def _wave_label(row: pd.Series) -> str:
-    """How a wave's date reads in a table: days, a month, or the publication date."""
-    start, end, precision = row["fieldwork_start"], row["fieldwork_end"], row["date_precision"]
-    if precision == "day":
-        if pd.isna(start) or start == end:
-            return f"{end:%Y-%m-%d}"
-        return f"{start:%Y-%m-%d}..{end:%d}" if start.month == end.month else (
-            f"{start:%Y-%m-%d}..{end:%m-%d}")
-    if precision == "month":
-        if pd.notna(start) and (start.year, start.month) != (end.year, end.month):
-            return f"{start:%Y-%m}..{end:%Y-%m}"
-        return f"{end:%Y-%m}"
-    if precision == "published" and pd.notna(row["published"]):
-        return f"published {row['published']:%Y-%m-%d}"
-    return "undated"
-
-
-def _percent_text(share: float, precision: float) -> str:
-    decimals = max(0, round(-math.log10(precision * 100)))
-    return f"{share * 100:.{decimals}f}"
-
-
-def wide_text_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Waves x responses as percent texts, with the stated sample size; several sources'
-    differing figures for one cell are shown side by side ("52 / 53"), never averaged."""
-    work = frame.assign(
-        wave=frame.apply(_wave_label, axis=1),
-        text=[_percent_text(s, p) for s, p in zip(frame["share"], frame["precision"],
-                                                   strict=True)],
-    )
-    order = work.drop_duplicates("wave")["wave"].tolist()
-    table = work.pivot_table(index="wave", columns="response", values="text",
-                             aggfunc=lambda s: " / ".join(dict.fromkeys(s)), observed=True)
-    table = table.reindex(order)
-    n = work.groupby("wave", sort=False)["sample_size"].max()
-    table.insert(0, "n", n.reindex(order).astype("string").fillna(""))
-    table.columns.name = None
-    table.index.name = "wave"
-    return table.fillna("")
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
@@ -97,7 +56,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     frame = load_dataset(args.name, conflicts=args.conflicts)
     info = dataset_info(args.name)
-    table = wide_text_table(frame)
+    table = wide_table(frame)
     if args.last:
         table = table.tail(args.last)
     print(info.title)

@@ -135,7 +135,9 @@ def validate_toplines(
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgumentError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if multiple_response is None:
-        multiple_response = bool(frame.attrs.get("multiple_response", False))
+        multiple_response = frame.attrs.get("multiple_response", False)
+        if not isinstance(multiple_response, bool):  # series slugs, from stacked datasets
+            multiple_response = list(multiple_response)
     nets = set(frame.attrs.get("net_responses", ()) if net_responses is None else net_responses)
     problems: list[str] = []
     known = set(COLUMNS) | set(OPTIONAL_COLUMNS) | {"_source_row"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_choice
-from polls.errors import UnknownDatasetError
+from polls.errors import InvalidArgumentError, UnknownDatasetError
 from polls.schema import COLUMNS, coerce_dtypes
 
 __all__ = ["DatasetInfo", "dataset_info", "list_datasets", "load_dataset", "stated_margins"]
@@ -263,13 +264,18 @@ def _precision_of(text: pd.Series) -> pd.Series:
     return pd.Series(np.power(10.0, -decimals.to_numpy()) / 100, index=text.index)
 
 
-def load_dataset(name: str, *, conflicts: str = "prefer", undated: str = "keep") -> pd.DataFrame:
-    """Load a bundled dataset as a canonical toplines frame.
+def load_dataset(
+    name: str | Sequence[str], *, conflicts: str = "prefer", undated: str = "keep"
+) -> pd.DataFrame:
+    """Load a bundled dataset (or several, stacked) as a canonical toplines frame.
 
     Parameters
     ----------
-    name : str
-        A dataset name from :func:`list_datasets` (the series slug, e.g. ``"levada-war-support"``).
+    name : str or sequence of str
+        A dataset name from :func:`list_datasets` (the series slug, e.g.
+        ``"levada-war-support"``), or several names: their frames are stacked, the response
+        categories are the union of theirs (in order of first appearance), and ``attrs`` holds
+        per-series values (``usual_sample_size`` as a dict by series).
     conflicts : {"prefer", "all"}, default "prefer"
         Where several sources report the same wave and response: ``"prefer"`` keeps one row (the
         pollster's own release first, then other primary reports, then secondary ones; see
@@ -300,7 +306,12 @@ def load_dataset(name: str, *, conflicts: str = "prefer", undated: str = "keep")
     >>> df = polls.load_dataset("levada-war-support")
     >>> bool(df.loc[df["response"] == "support (total)", "share"].between(0, 1).all())
     True
+    >>> both = polls.load_dataset(["crta-eu-referendum", "demostat-eu-referendum"])
+    >>> sorted(both["series"].unique())
+    ['crta-eu-referendum', 'demostat-eu-referendum']
     """
+    if not isinstance(name, str):
+        return _load_several(list(name), conflicts=conflicts, undated=undated)
     meta = _meta(name)
     check_choice("conflicts", conflicts, ("prefer", "all"))
     check_choice("undated", undated, ("keep", "drop"))
@@ -345,6 +356,31 @@ def load_dataset(name: str, *, conflicts: str = "prefer", undated: str = "keep")
     if undated == "drop":
         frame.attrs["dropped_undated"] = dropped
     return frame
+
+
+def _load_several(names: list[str], *, conflicts: str, undated: str) -> pd.DataFrame:
+    """Stack several datasets; responses become the union of their categories."""
+    if not names:
+        raise InvalidArgumentError("name: give at least one dataset name")
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(f"name: a dataset is named twice in {names}")
+    frames = [load_dataset(n, conflicts=conflicts, undated=undated) for n in names]
+    categories = list(dict.fromkeys(c for f in frames for c in f["response"].cat.categories))
+    for f in frames:
+        f["response"] = f["response"].cat.set_categories(categories)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {
+        "dataset": names,
+        "title": "; ".join(f.attrs["title"] for f in frames),
+        "usual_sample_size": {f.attrs["dataset"]: f.attrs["usual_sample_size"]
+                              for f in frames if f.attrs["usual_sample_size"] is not None},
+        "net_responses": list(dict.fromkeys(r for f in frames for r in f.attrs["net_responses"])),
+        "multiple_response": [f.attrs["dataset"] for f in frames
+                              if f.attrs["multiple_response"]],
+    }
+    if undated == "drop":
+        out.attrs["dropped_undated"] = sum(f.attrs["dropped_undated"] for f in frames)
+    return out
 
 
 def stated_margins(pollster: str = "levada") -> pd.DataFrame:
