@@ -25,17 +25,6 @@ import polls
 pd.set_option("display.max_colwidth", 80)
 """
 
-# A helper the notebooks use only for display: shares as percent with one decimal.
-PERCENT = """\
-def as_percent(frame, columns):
-    \"\"\"Display copy with the given share columns in percent (rounded for reading only).\"\"\"
-    out = frame.copy()
-    for col in columns:
-        out[col] = (out[col] * 100).round(1)
-    return out
-"""
-
-
 def md(text: str):
     return new_markdown_cell(text.strip("\n"))
 
@@ -69,7 +58,6 @@ sources disagree, the pollster's own release is shown and the other values stay 
 intervals cover sampling error only.
 """),
     code(SETUP),
-    code(PERCENT),
     md("""
 ## The data and its caveats
 
@@ -139,7 +127,7 @@ moves = polls.changes(total, deff=deff, rounding=True, correction="holm")
 print(f"{len(moves)} wave-to-wave changes in total support; "
       f"{int((moves['pvalue'] < 0.05).sum())} with p < 0.05 before the correction, "
       f"{int(moves['significant'].sum())} after it (Holm, 95%)")
-as_percent(
+polls.percent_table(
     moves[["previous_date", "date", "previous_share", "share", "difference", "ci_low", "ci_high",
            "pvalue_adjusted", "significant"]],
     ["previous_share", "share", "difference", "ci_low", "ci_high"],
@@ -404,7 +392,6 @@ interval rather than an invented one. Some figures carry only a publication date
 sources are kept; missing waves are not filled in.
 """),
     code(SETUP),
-    code(PERCENT),
     md("""
 ## What the bundled data hold
 
@@ -415,14 +402,6 @@ catalogue = polls.list_datasets()
 serbia = catalogue[catalogue["country"] == "RS"]
 serbia.groupby("pollster").agg(series=("name", "size"), figures=("n_rows", "sum")).sort_values(
     "figures", ascending=False)
-"""),
-    code("""
-def load_all(names):
-    \"\"\"Several bundled datasets in one frame, with intervals where a sample size is stated.\"\"\"
-    frame = pd.concat([polls.load_dataset(name) for name in names], ignore_index=True)
-    stated = frame["sample_size"].notna()
-    with_n = polls.with_ci(frame[stated])
-    return pd.concat([with_n, frame[~stated]], ignore_index=True)
 """),
     md("""
 ## Who is to blame for the war?
@@ -443,10 +422,10 @@ and NATO separately and allow several answers), so the levels differ too.
     code("""
 names = ["crta-war-responsibility", "ntp-war-responsibility", "demostat-war-responsibility",
          "nspm-war-blame", "valicon-war-responsibility"]
-blame_all = load_all(names)
+blame_all = polls.with_ci(polls.load_dataset(names), missing_n="keep")
 cols = ["pollster", "series", "fieldwork_start", "fieldwork_end", "published", "sample_size",
         "mode", "response", "share", "ci_low", "ci_high", "flags"]
-as_percent(blame_all[cols], ["share", "ci_low", "ci_high"]).sort_values(
+polls.percent_table(blame_all[cols], ["share", "ci_low", "ci_high"]).sort_values(
     ["series", "fieldwork_end", "published"])
 """),
     md("""
@@ -468,7 +447,7 @@ favour = {
     "nspm-sanctions-russia": "support",
     "faktorplus-sanctions-russia": "for aligning with the EU on sanctions",
 }
-sanctions = load_all(list(favour))
+sanctions = polls.with_ci(polls.load_dataset(list(favour)), missing_n="keep")
 sanctions = sanctions[[favour[s] == r for s, r in zip(sanctions["series"], sanctions["response"])]]
 when = sanctions["fieldwork_end"].fillna(sanctions["published"])
 sanctions = sanctions.assign(
@@ -495,7 +474,7 @@ counts them).
 """),
     code("""
 ref_names = [n for n in serbia["name"] if n.endswith("-eu-referendum")]
-referendum = load_all(ref_names)
+referendum = polls.with_ci(polls.load_dataset(ref_names), missing_n="keep")
 yes = referendum[referendum["response"].isin(["for", "yes"])]
 fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
 polls.plot_trend(yes, hue="pollster", gap="365D", ax=ax,
@@ -552,9 +531,9 @@ plt.show()
 partner_names = ["crta-partner-political", "crta-partner-security", "crta-partner-economic",
                  "ntp-partner-political", "demostat-main-partner", "nspm-main-partner",
                  "iri-most-important-ally"]
-partners = load_all(partner_names)
-as_percent(partners[["series", "question", "fieldwork_end", "published", "sample_size", "response",
-                     "share", "ci_low", "ci_high"]], ["share", "ci_low", "ci_high"])
+partners = polls.with_ci(polls.load_dataset(partner_names), missing_n="keep")
+polls.percent_table(partners[["series", "question", "fieldwork_end", "published",
+                              "sample_size", "response", "share", "ci_low", "ci_high"]])
 """),
     md("""
 ## Reading these numbers
@@ -591,7 +570,6 @@ published source for it turned up when the data were gathered. The figures that 
 from news reports of a poll, not from the pollster's own release.
 """),
     code(SETUP),
-    code(PERCENT),
     md("""
 ## Step 1: is there a Crta poll from July 2022?
 
@@ -619,11 +597,11 @@ print(polls.dataset_info("ntp-closer-to"))
 """),
     code("""
 ntp_names = ["ntp-closer-to", "ntp-eu-talks", "ntp-war-cause", "ntp-war-responsibility"]
-ntp = pd.concat([polls.load_dataset(name) for name in ntp_names], ignore_index=True)
+ntp = polls.load_dataset(ntp_names)
 ntp = polls.with_ci(ntp[ntp["sample_size"].notna()])
-as_percent(ntp[["series", "question", "fieldwork_start", "fieldwork_end", "sample_size", "mode",
-                "response", "share", "ci_low", "ci_high", "flags", "source_url"]],
-           ["share", "ci_low", "ci_high"])
+polls.percent_table(ntp[["series", "question", "fieldwork_start", "fieldwork_end",
+                         "sample_size", "mode", "response", "share", "ci_low", "ci_high", "flags",
+                         "source_url"]])
 """),
     md("""
 The intervals assume simple random sampling; an online panel is not a probability sample, so the
@@ -665,7 +643,7 @@ for claim, claimed, found, note in [
         "note": note,
     })
 checks = pd.DataFrame(checks)
-as_percent(checks, ["claimed", "published", "ci_low", "ci_high"])
+polls.percent_table(checks, ["claimed", "published", "ci_low", "ci_high"])
 """),
     md("""
 The intervals in this table also cover the rounding of the published whole percents, so they are
@@ -706,11 +684,9 @@ wording.
     code("""
 context_names = ["crta-russia-over-eu", "crta-military-alliance", "crta-war-responsibility",
                  "ntp-war-responsibility", "demostat-war-responsibility"]
-context = pd.concat([polls.load_dataset(name) for name in context_names], ignore_index=True)
-stated = context["sample_size"].notna()
-context = pd.concat([polls.with_ci(context[stated]), context[~stated]], ignore_index=True)
-as_percent(context[["series", "question", "fieldwork_end", "published", "sample_size", "response",
-                    "share", "ci_low", "ci_high"]], ["share", "ci_low", "ci_high"])
+context = polls.with_ci(polls.load_dataset(context_names), missing_n="keep")
+polls.percent_table(context[["series", "question", "fieldwork_end", "published",
+                             "sample_size", "response", "share", "ci_low", "ci_high"]])
 """),
     md("""
 For example, Crta's autumn 2022 wave found 61% agreeing that Serbia should keep good relations
