@@ -15,14 +15,16 @@ factorisation ``P = U D U'`` (LAPACK ``dpttrf``/``dpttrs``, linear in the number
 unit lower bidiagonal) and a ``q x q`` Schur complement for ``eta``:
 
 - smoothed means solve the full system by block elimination;
-- smoothed variances of ``x`` use the diagonal of ``P^{-1}`` from a forward and a backward
-  factorisation (``1 / (P_mm - forward and backward fill-ins)``), plus the low-rank term that
-  carries the uncertainty of ``eta``;
+- smoothed variances of ``x`` use the diagonal of ``P^{-1}`` from the factorisation (a backward
+  recurrence of positive terms), plus the low-rank term that carries the uncertainty of ``eta``;
 - the forward sweep itself is the filter: after eliminating ``x[0..m-1]`` the pivot ``D_mm``,
   less the prior link to ``x[m+1]``, is the precision of ``x[m]`` given the observations up to
   ``m`` (with ``eta`` held at a value);
 - the diffuse marginal likelihood of ``sigma2`` needs ``log det P = sum log D_mm``,
-  ``log det`` of the Schur complement and ``1 + q`` tridiagonal solves.
+  ``log det`` of the Schur complement and ``1 + q`` tridiagonal solves;
+- its derivative in ``log sigma2`` (the score) needs only the smoothed moments, so the maximum
+  is found as a root of the score by secant steps (a handful of evaluations), and the last
+  evaluation is reused for the posterior.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ class Design:
     n_obs: int
     contrast: np.ndarray  # (k, q)
     sigma2_start: float  # moment estimate from within-group differences (a starting value)
+    inv_gap: np.ndarray  # (T-1,) 1 / gap
+    lap_diag: np.ndarray  # (T,) diagonal of the walk's prior precision at sigma2 = 1
+    sum_log_gap: float
 
 
 def make_design(
@@ -94,10 +99,18 @@ def make_design(
         w_g = w_gs.sum(axis=1)
         g_eta = contrast.T @ (w_g[:, None] * contrast)
         c_eta = contrast.T @ np.bincount(group, weights=wy, minlength=k)
+    gap = np.asarray(gap, dtype=float)
+    inv_gap = 1.0 / gap
+    lap_diag = np.zeros(n_states)
+    lap_diag[:-1] += inv_gap
+    lap_diag[1:] += inv_gap
     return Design(
         sigma2_start=_moment_start(state, gap, y, s2, group),
+        inv_gap=inv_gap,
+        lap_diag=lap_diag,
+        sum_log_gap=float(np.log(gap).sum()),
         n_states=n_states,
-        gap=np.asarray(gap, dtype=float),
+        gap=gap,
         w_state=w_state,
         b_state=b_state,
         rhs=rhs,
@@ -111,42 +124,82 @@ def make_design(
 
 
 def _moment_start(state, gap, y, s2, group) -> float:
-    """Moment estimate of ``sigma2`` from consecutive observations of the same group.
+    """Moment estimate of ``sigma2`` from pairs of observations of the same group.
 
     Offsets cancel in such differences: ``E[(y_b - y_a)^2] = sigma2 * elapsed + s2_a + s2_b``.
+    Pairs ``lag`` waves apart (within a group, in time order) estimate ``sigma2`` by
+    ``sum(excess) / sum(elapsed)``. With frequent noisy waves the excess over one step is mostly
+    sampling noise, so the lag is moved towards the one where the walk's variance over the pair
+    matches the sampling variance (the most precise lag for a random walk), a few times.
     Only a starting point for the likelihood search; falls back to a small positive value.
     """
     times = np.concatenate([[0.0], np.cumsum(gap)])
-    g = np.zeros(len(y), dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
-    order = np.argsort(g * len(times) + state, kind="stable")
-    t, yy, v, gg = times[state[order]], y[order], s2[order], g[order]
-    same = (gg[1:] == gg[:-1]) & (t[1:] > t[:-1])
-    dt = (t[1:] - t[:-1])[same]
-    if dt.size:
-        excess = ((yy[1:] - yy[:-1]) ** 2 - v[1:] - v[:-1])[same]
-        est = float(excess.sum() / dt.sum())
-        if est > 0 and math.isfinite(est):
-            return est
+    n = len(y)
+    if group is None:
+        order = None if n < 2 or (np.diff(state) >= 0).all() else np.argsort(state, kind="stable")
+        g = np.zeros(n, dtype=np.int8)
+    else:
+        g = np.asarray(group)
+        if (np.diff(state) >= 0).all():  # waves in time order: a stable sort on the group will do
+            small = g.astype(np.int16) if g.max(initial=0) < 2**15 else g
+            order = np.argsort(small, kind="stable")
+        else:
+            order = np.argsort(g.astype(np.int64) * len(times) + state, kind="stable")
+    if order is not None:
+        t, yy, v, gg = times[state[order]], y[order], s2[order], g[order]
+    else:
+        t, yy, v, gg = times[state], y, s2, g
+
+    def at_lag(lag: int) -> tuple[float, float, float]:
+        # overlapping pairs add little: thin them at long lags (and any lag of a long series)
+        stride = max(1, lag // 16, n // 100_000)
+        a, b = slice(0, n - lag, stride), slice(lag, n, stride)
+        same = (gg[b] == gg[a]) & (t[b] > t[a])
+        noise = (v[b] + v[a])[same]
+        excess = ((yy[b] - yy[a]) ** 2)[same] - noise
+        return float(excess.sum()), float((t[b] - t[a])[same].sum()), float(noise.sum())
+
+    best, best_score = -1.0, math.inf
+    lag = 1
+    tried: set[int] = set()
+    while 1 <= lag < n and lag not in tried and len(tried) < 8:
+        tried.add(lag)
+        excess, elapsed, noise = at_lag(lag)
+        if not elapsed > 0:
+            break
+        est = excess / elapsed
+        if not (est > 0 and math.isfinite(est)):
+            lag *= 16  # no signal above the noise yet: look further apart
+            continue
+        ratio = noise / (est * elapsed)  # sampling variance against the walk's over a pair
+        if abs(math.log(ratio / 2.0)) < best_score:
+            best, best_score = est, abs(math.log(ratio / 2.0))
+        if 0.5 < ratio < 8.0:
+            break
+        lag = min(max(int(round(lag * ratio / 2.0)), 1), max(n // 20, 1))
+    if best > 0:
+        return best
     span = max(float(times[-1]), 1.0)
     return float(np.median(s2)) / span
 
 
 def _tridiagonal(design: Design, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal and sub-diagonal of P = prior precision of the walk + observation precision."""
-    q = 1.0 / (sigma2 * design.gap)
-    diag = design.w_state.copy()
-    diag[:-1] += q
-    diag[1:] += q
-    return diag, -q
+    c = 1.0 / sigma2
+    diag = design.lap_diag * c
+    diag += design.w_state
+    return diag, design.inv_gap * -c
 
 
-def _ldl(diag: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ldl(
+    diag: np.ndarray, off: np.ndarray, overwrite: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """``P = U D U'`` for tridiagonal ``P`` (LAPACK ``dpttrf``): pivots and unit sub-diagonal."""
     from scipy.linalg import lapack
 
     if len(diag) == 1:  # one state: nothing to factorise (LAPACK wrappers reject n = 1 here)
         return diag.astype(float, copy=True), np.zeros(0)
-    d, e, info = lapack.dpttrf(diag, off)
+    d, e, info = lapack.dpttrf(diag, off, overwrite_d=overwrite, overwrite_e=overwrite)
     if info != 0:
         raise np.linalg.LinAlgError(f"tridiagonal factorisation failed (info={info})")
     return d, e
@@ -184,74 +237,129 @@ def _forward(e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return out.ravel()
 
 
+def _diag_inverse(d: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Diagonal of ``P^{-1}`` from ``P = U D U'``: ``s_m = 1 / d_m + e_m^2 s_{m+1}``.
+
+    A backward recurrence of positive terms with ``e_m^2 <= 1`` (no cancellation, no growth),
+    run as one unit upper bidiagonal solve (LAPACK ``dtbtrs``).
+    """
+    from scipy.linalg import lapack
+
+    inv_d = 1.0 / d
+    if len(d) == 1:
+        return inv_d
+    ab = np.empty((2, len(d)))
+    ab[0, 0] = 0.0
+    np.multiply(e, e, out=ab[0, 1:])
+    np.negative(ab[0, 1:], out=ab[0, 1:])
+    ab[1] = 1.0
+    out, info = lapack.dtbtrs(ab, inv_d.reshape(-1, 1), uplo="U", trans="N", diag="U",
+                              overwrite_b=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"bidiagonal solve failed (info={info})")
+    return out.ravel()
+
+
 @dataclass
-class _Sweep:
+class _Eval:
+    """Everything computed at one ``sigma2``; the score parts are filled by ``_score``."""
+
+    sigma2: float
     d: np.ndarray  # pivots of P (forward)
-    e: np.ndarray
-    xb: np.ndarray  # P^{-1} b
-    xm: np.ndarray  # P^{-1} coupling, (T, q)
-    schur: np.ndarray  # H = g_eta - coupling' P^{-1} coupling
-    u: np.ndarray  # c_eta - coupling' P^{-1} b
-    bpb: float  # b' P^{-1} b
-    logdet_p: float
+    e: np.ndarray  # unit sub-diagonal of the factor
+    x: np.ndarray  # P^{-1} [b, coupling], (T, 1 + q)
+    eta: np.ndarray  # offsets' parameters at their posterior mean
+    h_inv: np.ndarray  # (q, q) posterior covariance of eta
+    loglike: float
+    sig: np.ndarray | None = None  # diagonal of P^{-1}
+    low: np.ndarray | None = None  # diagonal of X H^{-1} X' with X = P^{-1} coupling
+    gh: np.ndarray | None = None  # X H^{-1}
+    mean: np.ndarray | None = None  # smoothed means
+    ratio: float = math.nan  # log(E[sum of scaled squared increments | y] / (T - 1))
 
 
-def _sweep(design: Design, sigma2: float) -> _Sweep:
+def _evaluate(design: Design, sigma2: float, score: bool = False) -> _Eval:
+    """Factorise at ``sigma2``; the diffuse log-likelihood, and the score when asked."""
     diag, off = _tridiagonal(design, sigma2)
-    d, e = _ldl(diag, off)
-    q = design.rhs.shape[1] - 1
+    d, e = _ldl(diag, off, overwrite=True)
     x = _solve(d, e, design.rhs)
-    xb = x[:, 0]
-    if q:
-        xm = x[:, 1:]
-        cross = design.rhs[:, 1:].T @ x  # coupling' P^{-1} [b, coupling]
-        schur = design.g_eta - cross[:, 1:]
-        schur = 0.5 * (schur + schur.T)
-        u = design.c_eta - cross[:, 0]
-    else:
-        xm = x[:, 1:]
-        schur, u = design.g_eta, design.c_eta
-    return _Sweep(
-        d=d,
-        e=e,
-        xb=xb,
-        xm=xm,
-        schur=schur,
-        u=u,
-        bpb=float(design.b_state @ xb),
-        logdet_p=float(np.log(d).sum()),
-    )
-
-
-def _loglike(design: Design, sigma2: float, sw: _Sweep) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log-likelihood, plus ``eta_hat`` and ``H^{-1}`` (empty without offsets)."""
-    q = design.rhs.shape[1] - 1
-    quad = design.yy - sw.bpb
+    q = x.shape[1] - 1
+    quad = design.yy - float(design.b_state @ x[:, 0])
     logdet_h = 0.0
     eta = np.zeros(0)
     h_inv = np.zeros((0, 0))
     if q:
-        hc = np.linalg.cholesky(sw.schur)
-        v = np.linalg.solve(hc, sw.u)
+        cross = design.rhs[:, 1:].T @ x  # coupling' P^{-1} [b, coupling]
+        schur = design.g_eta - cross[:, 1:]
+        schur = 0.5 * (schur + schur.T)  # H = g_eta - coupling' P^{-1} coupling
+        u = design.c_eta - cross[:, 0]
+        hc = np.linalg.cholesky(schur)
+        v = np.linalg.solve(hc, u)
         quad -= float(v @ v)
         logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
         hc_inv = np.linalg.inv(hc)
         h_inv = hc_inv.T @ hc_inv
-        eta = h_inv @ sw.u
+        eta = h_inv @ u
+    n_gaps = design.n_states - 1
     ll = -0.5 * (
         (design.n_obs - 1 - q) * _LOG_2PI
         + design.sum_log_s2
-        + float(np.log(sigma2 * design.gap).sum())
-        + sw.logdet_p
+        + n_gaps * math.log(sigma2)
+        + design.sum_log_gap
+        + float(np.log(d).sum())
         + logdet_h
         + quad
     )
-    return ll, eta, h_inv
+    ev = _Eval(sigma2=sigma2, d=d, e=e, x=x, eta=eta, h_inv=h_inv, loglike=ll)
+    if score:
+        _score(design, ev)
+    return ev
+
+
+def _score(design: Design, ev: _Eval) -> None:
+    """Score of the diffuse log-likelihood in ``log sigma2``, as a ratio.
+
+    With ``R`` the walk's prior precision (``P = W + R``, ``W`` the observation weights) and
+    ``Omega`` the joint precision of the states and the offsets,
+    ``d loglike / d log sigma2 = (tr(Omega^{-1} R) + mean' R mean - (T - 1)) / 2``: the posterior
+    expectation of the sum of squared increments, each scaled by its prior variance, against
+    its count. ``tr(Omega^{-1} R) = T - sum_m w_m V_mm + tr(H^{-1} g_eta) - q`` with ``V`` the
+    posterior covariance of the states (``P^{-1} X' = coupling``, ``X' P X = g_eta - H``).
+    ``ev.ratio`` is the log of the ratio; zero at a stationary point, positive below it.
+    """
+    n_states = design.n_states
+    x = ev.x
+    q = x.shape[1] - 1
+    ev.sig = _diag_inverse(ev.d, ev.e)
+    if q:
+        xm = x[:, 1:]
+        # X H^{-1} computed as (H^{-1} X')' : the short-and-wide orientation keeps BLAS
+        # threading from stalling on a busy machine (seen with tall-and-skinny products)
+        gh = (ev.h_inv @ xm.T).T
+        low = np.einsum("ij,ij->i", gh, xm)
+        ev.gh, ev.low = gh, low
+        mean = x[:, 0] - xm @ ev.eta
+        trace = (
+            n_states
+            - q
+            + float(np.sum(ev.h_inv * design.g_eta))
+            - float(design.w_state @ ev.sig)
+            - float(design.w_state @ low)
+        )
+    else:
+        mean = x[:, 0]
+        trace = n_states - float(design.w_state @ ev.sig)
+    ev.mean = mean
+    step = np.diff(mean)
+    step *= step
+    total = trace + float(step @ design.inv_gap) / ev.sigma2
+    if n_states > 1:
+        ev.ratio = math.log(max(total, 1e-300) / (n_states - 1))
 
 
 def loglike(design: Design, sigma2: float) -> float:
     """Diffuse marginal log-likelihood of ``sigma2`` (trend and offsets integrated out)."""
-    return _loglike(design, sigma2, _sweep(design, sigma2))[0]
+    return _evaluate(design, sigma2).loglike
 
 
 @dataclass(frozen=True)
@@ -269,92 +377,147 @@ class Posterior:
     loglike: float
 
 
-def posterior(design: Design, sigma2: float) -> Posterior:
-    """Exact posterior moments for a given ``sigma2``."""
-    diag, off = _tridiagonal(design, sigma2)
-    sw = _sweep(design, sigma2)
-    ll, eta, h_inv = _loglike(design, sigma2, sw)
-    q = design.rhs.shape[1] - 1
-    mean = sw.xb - sw.xm @ eta if q else sw.xb
+def posterior(design: Design, sigma2: float, evaluation: _Eval | None = None) -> Posterior:
+    """Exact posterior moments for a given ``sigma2`` (reusing ``evaluation`` made at it)."""
+    ev = evaluation
+    if ev is None or ev.sigma2 != sigma2 or ev.sig is None:
+        ev = _evaluate(design, sigma2, score=True)
+    q = ev.x.shape[1] - 1
+    eta, e = ev.eta, ev.e
 
-    # Diagonal of P^{-1} from the forward pivots and those of the reversed matrix:
-    # (P^{-1})_mm = 1 / (P_mm - off_{m-1}^2 / fwd_{m-1} - off_m^2 / bwd_{m+1}).
-    fwd = sw.d
-    bwd = _ldl(diag[::-1].copy(), off[::-1].copy())[0][::-1]
-    denom = diag.copy()
-    off2 = off**2
-    denom[1:] -= off2 / fwd[:-1]
-    denom[:-1] -= off2 / bwd[1:]
-    var = 1.0 / denom
-    cov_next = -off * var[1:] / fwd[:-1]
+    # (P^{-1})_{m,m+1} = -e_m (P^{-1})_{m+1,m+1}; plus the low-rank term carrying eta's uncertainty
+    cov_next = ev.sig[1:] * -e
     if q:
-        gh = sw.xm @ h_inv
+        var = ev.sig + ev.low
+        xm, gh = ev.x[:, 1:], ev.gh
         for a in range(q):  # column by column: the arrays are Fortran-ordered
-            var += gh[:, a] * sw.xm[:, a]
-            cov_next += gh[:-1, a] * sw.xm[1:, a]
+            cov_next += gh[:-1, a] * xm[1:, a]
+    else:
+        var = ev.sig
 
     # The forward pivot at m still holds the prior link to x[m+1] (-off[m] on the diagonal);
     # without it, it is the filtering precision; the forward-eliminated right-hand side is
     # U^{-1} (b - coupling eta).
     rhs = design.b_state - design.rhs[:, 1:] @ eta if q else design.b_state
-    filt_prec = fwd.copy()
-    filt_prec[:-1] += off
+    filt_prec = ev.d.copy()
+    filt_prec[:-1] -= design.inv_gap / sigma2
     filtered_var = 1.0 / filt_prec
-    filtered_mean = _forward(sw.e, rhs) * filtered_var
+    filtered_mean = _forward(e, rhs) * filtered_var
 
     c = design.contrast
     offsets = c @ eta if q else np.zeros(c.shape[0])
-    offsets_cov = c @ h_inv @ c.T if q else np.zeros((c.shape[0], c.shape[0]))
+    offsets_cov = c @ ev.h_inv @ c.T if q else np.zeros((c.shape[0], c.shape[0]))
     return Posterior(
         sigma2=sigma2,
-        mean=mean,
+        mean=ev.mean,
         var=var,
         cov_next=cov_next,
         filtered_mean=filtered_mean,
         filtered_var=filtered_var,
         offsets=offsets,
         offsets_cov=offsets_cov,
-        loglike=ll,
+        loglike=ev.loglike,
     )
+
+
+def fit(
+    design: Design,
+    *,
+    bounds: tuple[float, float] = (1e-12, 1.0),
+    xatol: float = 1e-5,
+) -> tuple[_Eval, bool, int]:
+    """Maximum-likelihood ``sigma2`` within ``bounds``: a root of the score in ``log sigma2``.
+
+    Secant steps on the score (as ``_Eval.ratio``, a smooth function of ``log sigma2``) from
+    ``design.sigma2_start``, kept inside the bracket once the score has changed sign (else
+    bisection), moving uphill until then. Stops when the next step would be shorter than
+    ``xatol`` in ``log sigma``. Returns the evaluation at the maximum (reused by
+    :func:`posterior`), whether the maximum is at an end of ``bounds`` (e.g. a flat trend,
+    ``sigma2 -> 0``), and the number of evaluations.
+    """
+    lo, hi = (math.log(b) for b in bounds)
+    tol = 2.0 * xatol  # on log sigma2
+    seen: dict[float, _Eval] = {}
+    best: list[_Eval] = []  # the evaluation with the smallest |score| so far
+    count = 0
+
+    def ratio(theta: float) -> float:
+        nonlocal count
+        ev = _evaluate(design, math.exp(theta), score=True)
+        count += 1
+        seen.clear()
+        seen[theta] = ev
+        if not best or abs(ev.ratio) <= abs(best[0].ratio):
+            best[:] = [ev]
+        return ev.ratio
+
+    def result(theta: float, at_bound: bool) -> tuple[_Eval, bool, int]:
+        for ev in (*best, *seen.values()):
+            if ev.sigma2 == math.exp(theta):
+                return ev, at_bound, count
+        return _evaluate(design, math.exp(theta), score=True), at_bound, count
+
+    def safe_ratio(theta: float, towards: float) -> tuple[float, float]:
+        # a sigma2 too small to factorise in floating point: retreat towards a good point
+        for _ in range(60):
+            try:
+                return theta, ratio(theta)
+            except np.linalg.LinAlgError:
+                theta = 0.5 * (theta + towards)
+        return towards, ratio(towards)
+
+    a = min(max(math.log(design.sigma2_start), lo), hi)
+    ra = ratio(a)
+    if ra == 0.0:
+        return result(a, False)
+    pos, neg = -math.inf, math.inf  # largest theta seen with score > 0, smallest with score < 0
+    b = min(max(a + (0.5 if ra > 0 else -0.5), lo), hi)
+    if b == a:  # the start is at a bound and the score points outside
+        return result(a, True)
+    b, rb = safe_ratio(b, a)
+    for theta, r in ((a, ra), (b, rb)):
+        if r > 0:
+            pos = max(pos, theta)
+        elif r < 0:
+            neg = min(neg, theta)
+    for _ in range(100):
+        if rb == 0.0:
+            return result(b, False)
+        slope = (rb - ra) / (b - a) if b != a else 0.0
+        step = -rb / slope if slope < 0 else None  # secant (Newton with a difference quotient)
+        if -math.inf < pos < neg < math.inf:  # bracketed
+            if neg - pos < tol:
+                return result(b, False)
+            if step is None or not pos < b + step < neg:
+                step = 0.5 * (pos + neg) - b
+        else:  # not yet bracketed: the root lies beyond b, uphill
+            uphill = 1.0 if rb > 0 else -1.0
+            far = 8.0 * abs(b - a)
+            if step is None or step * uphill <= 0:
+                step = uphill * 2.0 * abs(b - a)
+            else:  # the score flattens out far from the root: aim past it, to bracket it
+                step = uphill * min(1.5 * abs(step), far)
+            edge = hi if uphill > 0 else lo
+            if b == edge:
+                return result(b, True)
+            step = min(max(b + step, lo), hi) - b
+        if abs(step) < tol:
+            return result(b, False)
+        a, ra = b, rb
+        b, rb = safe_ratio(b + step, b)
+        if rb > 0:
+            pos = max(pos, b)
+        elif rb < 0:
+            neg = min(neg, b)
+    return result(b, False)
 
 
 def fit_sigma2(
     design: Design,
     *,
     bounds: tuple[float, float] = (1e-12, 1.0),
-    xatol: float = 0.005,
-    span: float = 2.5,
+    xatol: float = 1e-5,
 ) -> tuple[float, float, bool, int]:
-    """Maximum-likelihood ``sigma2`` within ``bounds``, searching on ``log sigma``.
-
-    The search starts in a window of ``+-span`` around ``design.sigma2_start`` and moves the window
-    while the optimum sits at one of its ends. Returns ``(sigma2, loglike, at_bound, n_evals)``;
-    ``at_bound`` says the optimum is at an end of ``bounds`` (e.g. a flat trend, ``sigma2 -> 0``).
-    """
-    from scipy.optimize import minimize_scalar
-
-    lo, hi = (0.5 * math.log(b) for b in bounds)
-    cache: dict[float, float] = {}
-
-    def objective(log_sd: float) -> float:
-        if log_sd not in cache:
-            cache[log_sd] = -loglike(design, math.exp(2.0 * log_sd))
-        return cache[log_sd]
-
-    centre = 0.5 * math.log(design.sigma2_start)
-    centre = min(max(centre, lo + span), hi - span)
-    a, b = centre - span, centre + span
-    step = 2 * span
-    for _ in range(30):
-        res = minimize_scalar(objective, bounds=(a, b), method="bounded", options={"xatol": xatol})
-        x = float(res.x)
-        if x - a < 3 * xatol and a > lo and objective(a) <= objective(x):
-            a, b = max(lo, a - step), a + xatol
-        elif b - x < 3 * xatol and b < hi and objective(b) <= objective(x):
-            a, b = b - xatol, min(hi, b + step)
-        else:
-            break
-        step *= 2
-    best = min(cache, key=cache.get)
-    at_bound = bool(best - lo < 3 * xatol or hi - best < 3 * xatol)
-    return math.exp(2.0 * best), -cache[best], at_bound, len(cache)
+    """Maximum-likelihood ``sigma2``: ``(sigma2, loglike, at_bound, n_evals)`` (see :func:`fit`)."""
+    ev, at_bound, n_evals = fit(design, bounds=bounds, xatol=xatol)
+    return ev.sigma2, ev.loglike, at_bound, n_evals

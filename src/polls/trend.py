@@ -269,7 +269,8 @@ def _fit(
                 f"estimating process_sd needs waves on at least 3 dates, got {len(state_time)}; "
                 "pass process_sd= (the standard deviation of the trend's change over one day)"
             )
-        sigma2, _, at_bound, _ = _banded.fit_sigma2(design)
+        evaluation, at_bound, _ = _banded.fit(design)
+        sigma2 = evaluation.sigma2
         source = "ml"
         if at_bound and sigma2 > 1e-6:
             import warnings
@@ -283,8 +284,9 @@ def _fit(
             )
     else:
         sigma2 = float(check_positive("process_sd", process_sd)) ** 2
+        evaluation = None
         source = "fixed"
-    return _banded.posterior(design, sigma2), state_time, gap, source
+    return _banded.posterior(design, sigma2, evaluation), state_time, gap, source
 
 
 def _kalman_frame(
