@@ -235,6 +235,33 @@ def test_likelihood_matches_dense_and_ml_is_the_maximum(irregular):
     assert avg.process_sd**2 == pytest.approx(sigma2, rel=1e-12)
 
 
+@pytest.mark.parametrize("offsets", [False, True])
+def test_score_is_the_derivative_of_the_dense_likelihood(irregular, offsets):
+    """The analytic score used by the search equals d loglike / d log sigma2 of the dense GLS
+    likelihood (central differences, step 1e-4), and vanishes at the fitted maximum."""
+    days, pollster, shares, n = irregular
+    s2 = sampling_var(shares, n)
+    codes, labels = pd.factorize(pollster, sort=True)
+    C = sum_to_zero(len(labels)) if offsets else np.zeros((1, 0))
+    ut, state = np.unique(days, return_inverse=True)
+    design = _banded.make_design(state, np.diff(ut), shares, s2, codes if offsets else None,
+                                 C if offsets else None)
+
+    def dense_score(sigma2, h=1e-4):
+        up = dense_loglike(days, shares, s2, codes, C, sigma2 * math.exp(h))
+        down = dense_loglike(days, shares, s2, codes, C, sigma2 * math.exp(-h))
+        return (up - down) / (2 * h)
+
+    n_gaps = len(ut) - 1
+    for sigma2 in (1e-7, 3e-6, 1e-4, 1e-3):
+        ev = _banded._evaluate(design, sigma2, score=True)
+        score = 0.5 * n_gaps * math.expm1(ev.ratio)
+        assert score == pytest.approx(dense_score(sigma2), rel=1e-6, abs=1e-7)
+    ev, at_bound, n_evals = _banded.fit(design)
+    assert not at_bound and n_evals < 15
+    # the dense score changes sign within +-1e-4 of the fitted log sigma2 (a maximum)
+    assert dense_score(ev.sigma2 * math.exp(-1e-4)) > 0 > dense_score(ev.sigma2 * math.exp(1e-4))
+
 # ------------------------------------------------------------------------------------------
 # statsmodels
 
