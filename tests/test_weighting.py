@@ -436,3 +436,40 @@ def test_two_thread_pass_matches_one_thread(monkeypatch):
     assert two.design_effect == pytest.approx(one.design_effect, rel=1e-10)
     shares = two.weights.groupby(df["b"]).sum() / two.weights.sum()
     np.testing.assert_allclose(shares.to_numpy(), [0.1, 0.2, 0.3, 0.4], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["a", "b", None, "a"], dtype="str"),  # pandas' string dtype (Arrow-backed)
+        pd.Series([1, 2, None, 1], dtype="Int64"),  # nullable integers
+        pd.Series([1.0, 2.0, np.nan, 1.0]),  # float codes, as read from SPSS files
+    ],
+    ids=["str", "Int64", "float"],
+)
+def test_missing_values_in_other_column_kinds(column):
+    df = pd.DataFrame({"g": column})
+    before = df.copy()
+    keys = ["a", "b"] if column.dtype == "str" else [1, 2]
+    with pytest.raises(InvalidArgumentError, match="1 missing value"):
+        rake(df, {"g": dict.fromkeys(keys, 0.5)})
+    pd.testing.assert_frame_equal(df, before)
+    filled = pd.DataFrame({"g": column.dropna()})
+    res = rake(filled, {"g": dict.fromkeys(keys, 0.5)})
+    np.testing.assert_allclose(res.weights.to_numpy(), [0.75, 1.5, 0.75])
+
+
+def test_unmatched_levels_are_named_for_each_column_kind():
+    df = pd.DataFrame(
+        {
+            "s": pd.Series(["a", "b", "zz", "a"], dtype="str"),
+            "i": [1, 3, 9, -4],  # 3 sits inside the target range without a target
+        }
+    )
+    with pytest.raises(InvalidArgumentError, match=r"\['zz'\] in 1 row"):
+        rake(df[["s"]], {"s": {"a": 0.5, "b": 0.5}})
+    with pytest.raises(InvalidArgumentError, match=r"\[-4, 3, 9\] in 3 row"):
+        rake(df[["i"]], {"i": {1: 0.5, 2: 0.25, 4: 0.25}})
+    res = rake(df, {"s": {"a": 0.5, "b": 0.5}, "i": {1: 0.5, 3: 0.5}}, unmatched="drop")
+    assert res.n_dropped == 2
+    np.testing.assert_allclose(res.weights.to_numpy(), [1.0, 1.0, 0.0, 0.0])
