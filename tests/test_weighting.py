@@ -473,3 +473,20 @@ def test_unmatched_levels_are_named_for_each_column_kind():
     res = rake(df, {"s": {"a": 0.5, "b": 0.5}, "i": {1: 0.5, 3: 0.5}}, unmatched="drop")
     assert res.n_dropped == 2
     np.testing.assert_allclose(res.weights.to_numpy(), [1.0, 1.0, 0.0, 0.0])
+
+
+def test_targets_as_a_long_frame_give_the_same_weights_as_the_dict():
+    rng = np.random.default_rng(7)  # synthetic respondents
+    data = pd.DataFrame({"sex": rng.choice(["f", "m"], 500, p=[0.6, 0.4]),
+                         "age": rng.choice(["18-34", "35-54", "55+"], 500)})
+    as_dict = {"sex": {"f": 0.52, "m": 0.48}, "age": {"18-34": 0.3, "35-54": 0.35, "55+": 0.35}}
+    long = pd.DataFrame(
+        [(v, lev, t) for v, levels in as_dict.items() for lev, t in levels.items()],
+        columns=["variable", "level", "target"])
+    a = rake(data, as_dict).weights
+    b = rake(data, long).weights
+    pd.testing.assert_series_equal(a, b)
+    with pytest.raises(InvalidArgumentError, match="repeats level 'f'"):
+        rake(data, pd.concat([long, long.iloc[:1]], ignore_index=True))
+    with pytest.raises(InvalidArgumentError, match="needs the columns"):
+        rake(data, long.rename(columns={"target": "share"}))

@@ -906,7 +906,7 @@ class SurveyDesign:
                             row, col)
 
     # ------------------------------------------------------------------ calibration
-    def rake(self, targets: Mapping[str, Any], **kwargs: Any) -> SurveyDesign:
+    def rake(self, targets: Mapping[str, Any] | pd.DataFrame, **kwargs: Any) -> SurveyDesign:
         """Rake the weights to population margins; the new design's SEs reflect the calibration.
 
         The weights come from :func:`polls.rake` (starting from this design's weights; keyword
@@ -916,8 +916,9 @@ class SurveyDesign:
 
         Parameters
         ----------
-        targets : mapping
-            Column name to target shares or population totals by level (see :func:`polls.rake`).
+        targets : mapping or pandas.DataFrame
+            Column name to target shares or population totals by level, or a long frame with
+            columns ``variable``, ``level``, ``target`` (see :func:`polls.rake`).
         **kwargs
             Passed to :func:`polls.rake`.
 
@@ -934,8 +935,11 @@ class SurveyDesign:
         >>> raked.weights.groupby(df["sex"]).sum().round(3).tolist()
         [2.5, 2.5]
         """
+        from polls.weighting import _targets_from_frame
         from polls.weighting import rake as _rake
 
+        if isinstance(targets, pd.DataFrame):
+            targets = _targets_from_frame(targets)
         if "weights" in kwargs:
             raise InvalidArgumentError(
                 "weights= cannot be passed to SurveyDesign.rake: the design's weights are the "

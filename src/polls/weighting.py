@@ -138,10 +138,30 @@ def _check_bounds(bounds: Any) -> tuple[float, float] | None:
     return lo, hi
 
 
+def _targets_from_frame(frame: pd.DataFrame) -> dict[str, dict[Any, Any]]:
+    """``{variable: {level: target}}`` from a long frame with columns variable, level, target."""
+    need = ["variable", "level", "target"]
+    absent = [c for c in need if c not in frame.columns]
+    if absent:
+        raise InvalidArgumentError(
+            f"a targets frame needs the columns {need} (one row per variable and level); "
+            f"missing {absent}, found {list(frame.columns)}")
+    out: dict[str, dict[Any, Any]] = {}
+    for row, (var, level, value) in enumerate(frame[need].itertuples(index=False, name=None)):
+        levels = out.setdefault(var, {})
+        if level in levels:
+            raise InvalidArgumentError(
+                f"targets frame row {row}: variable {var!r} repeats level {level!r}")
+        levels[level] = value
+    return out
+
+
 def _parse_targets(
     data: pd.DataFrame, targets: Any
 ) -> tuple[list[str], list[list[Any]], list[np.ndarray], float | None]:
     """Variables, their target levels, target shares, and the population total (None: shares)."""
+    if isinstance(targets, pd.DataFrame):
+        targets = _targets_from_frame(targets)
     if not isinstance(targets, Mapping) or len(targets) == 0:
         raise InvalidArgumentError(
             "targets must be a non-empty dict {variable: {level: share or total}}, "
@@ -647,7 +667,7 @@ def _bounded_ipf(
 
 def rake(
     data: pd.DataFrame,
-    targets: Mapping[str, Mapping[Any, float] | pd.Series],
+    targets: Mapping[str, Mapping[Any, float] | pd.Series] | pd.DataFrame,
     *,
     weights: str | np.ndarray | pd.Series | None = None,
     tol: float = 1e-6,
@@ -661,8 +681,9 @@ def rake(
     ----------
     data : pandas.DataFrame
         One row per respondent. It is only read, never modified.
-    targets : dict
-        ``{variable: {level: value}}`` (or a Series keyed by level per variable). Values are
+    targets : dict or pandas.DataFrame
+        ``{variable: {level: value}}`` (or a Series keyed by level per variable), or a long frame
+        with columns ``variable``, ``level`` and ``target`` (one row per level). Values are
         either shares (each variable's values sum to 1) or population totals (every variable
         sums to the same total). Every level of a weighting variable present in the data needs a
         positive target, and every target level needs at least one respondent.
