@@ -74,8 +74,12 @@ def make_design(
     s2: np.ndarray,
     group: np.ndarray | None = None,
     contrast: np.ndarray | None = None,
+    start: bool = True,
 ) -> Design:
-    """Collapse the observations into per-state and per-group sums (one pass of ``bincount``)."""
+    """Collapse the observations into per-state and per-group sums (one pass of ``bincount``).
+
+    ``start=False`` skips the moment estimate of ``sigma2`` (only the search needs it).
+    """
     n_states = len(gap) + 1
     w = 1.0 / s2
     wy = w * y
@@ -105,7 +109,7 @@ def make_design(
     lap_diag[:-1] += inv_gap
     lap_diag[1:] += inv_gap
     return Design(
-        sigma2_start=_moment_start(state, gap, y, s2, group),
+        sigma2_start=_moment_start(state, gap, y, s2, group) if start else math.nan,
         inv_gap=inv_gap,
         lap_diag=lap_diag,
         sum_log_gap=float(np.log(gap).sum()),
@@ -212,6 +216,11 @@ def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     if len(d) == 1:
         return rhs / d[0]
     out = np.array(rhs, order="F", dtype=float)
+    if len(d) < 20_000:  # short series: one call for all columns (the call overhead dominates)
+        x, info = lapack.dpttrs(d, e, out, overwrite_b=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"tridiagonal solve failed (info={info})")
+        return x
     for j in range(out.shape[1]):
         x, info = lapack.dpttrs(d, e, out[:, j], overwrite_b=1)
         if info != 0:
@@ -289,17 +298,23 @@ def _evaluate(design: Design, sigma2: float, score: bool = False) -> _Eval:
     eta = np.zeros(0)
     h_inv = np.zeros((0, 0))
     if q:
+        from scipy.linalg import lapack
+
         cross = design.rhs[:, 1:].T @ x  # coupling' P^{-1} [b, coupling]
         schur = design.g_eta - cross[:, 1:]
         schur = 0.5 * (schur + schur.T)  # H = g_eta - coupling' P^{-1} coupling
         u = design.c_eta - cross[:, 0]
-        hc = np.linalg.cholesky(schur)
-        v = np.linalg.solve(hc, u)
-        quad -= float(v @ v)
+        hc, info = lapack.dpotrf(schur, lower=1, clean=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"offsets' Schur complement not positive (info={info})")
         logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
-        hc_inv = np.linalg.inv(hc)
-        h_inv = hc_inv.T @ hc_inv
+        h_inv, info = lapack.dpotri(hc, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"offsets' Schur complement singular (info={info})")
+        h_inv = np.tril(h_inv)
+        h_inv = h_inv + np.tril(h_inv, -1).T
         eta = h_inv @ u
+        quad -= float(u @ eta)
     n_gaps = design.n_states - 1
     ll = -0.5 * (
         (design.n_obs - 1 - q) * _LOG_2PI

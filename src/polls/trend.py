@@ -102,6 +102,69 @@ class _Waves:
     gap: np.ndarray  # elapsed days between consecutive states
 
 
+def _numeric(values: pd.Series, rows: np.ndarray | None) -> np.ndarray:
+    """Float values of a column at ``rows`` (all: ``None``), NaN where missing or not a number."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        out = values.to_numpy(dtype=float)
+        return out if rows is None else out[rows]
+    if rows is not None:
+        values = values[rows]
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _datetimes(values: pd.Series, rows: np.ndarray | None) -> np.ndarray:
+    """``datetime64[ns]`` values of a column at ``rows``, NaT where missing or not a date."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        out = values.to_numpy(dtype="datetime64[ns]")
+        return out if rows is None else out[rows]
+    if rows is not None:
+        values = values[rows]
+    return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+def _response_rows(resp: pd.Series, response: Any, response_column: str) -> np.ndarray | None:
+    """Rows holding ``response`` (``None`` for all of them); an error when there are none."""
+    if isinstance(resp.dtype, pd.CategoricalDtype):
+        codes = np.asarray(resp.array.codes)
+        try:
+            where = resp.array.categories.get_loc(response)
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
+            where = None
+        if isinstance(where, (int, np.integer)):
+            rows = codes == where
+        else:
+            rows = np.zeros(len(resp), dtype=bool)
+    else:
+        rows = (resp == response).fillna(False).to_numpy(dtype=bool)
+    if not rows.any():
+        if isinstance(resp.dtype, pd.CategoricalDtype):
+            present = [c for c in resp.cat.categories if (resp == c).any()]
+        else:
+            present = list(dict.fromkeys(resp.dropna().tolist()))
+        raise InvalidArgumentError(
+            f"response={response!r} does not occur in column {response_column!r}; "
+            f"responses present: {present}"
+        )
+    return None if rows.all() else rows
+
+
+def _codes(who: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """Integer codes of a column's values (sorted as ``pd.factorize(sort=True)``), missing."""
+    if isinstance(who.dtype, pd.CategoricalDtype):
+        values = who.array
+        codes = np.asarray(values.codes)
+        missing = codes < 0
+        seen = np.bincount(codes[~missing] if missing.any() else codes,
+                           minlength=len(values.categories)) > 0
+        renumber = np.cumsum(seen) - 1
+        return renumber[codes], missing, list(values.categories[seen])
+    missing = who.isna().to_numpy()
+    codes, uniques = pd.factorize(who, sort=True)
+    return codes, missing, list(uniques)
+
+
 def _prepare(
     data: Any,
     *,
@@ -119,39 +182,30 @@ def _prepare(
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     resp = _column(data, response_column, "response_column")
-    if isinstance(resp.dtype, pd.CategoricalDtype):
-        present = [c for c in resp.cat.categories if (resp == c).any()]
-    else:
-        present = list(dict.fromkeys(resp.dropna().tolist()))
-    if response not in present:
-        raise InvalidArgumentError(
-            f"response={response!r} does not occur in column {response_column!r}; "
-            f"responses present: {present}"
-        )
-    frame = data.loc[(resp == response).fillna(False).to_numpy(dtype=bool)]
+    rows = _response_rows(resp, response, response_column)
+    index = data.index if rows is None else data.index[rows]
 
-    when = pd.to_datetime(_column(frame, date, "date"), errors="coerce")
-    bad = when.isna().to_numpy()
+    time = _datetimes(_column(data, date, "date"), rows)
+    bad = np.isnat(time)
     if bad.any():
         raise InvalidArgumentError(
-            f"{_rows(frame.index, bad)} for response {response!r} have no date in column "
+            f"{_rows(index, bad)} for response {response!r} have no date in column "
             f"{date!r}; drop them (polls.load_dataset(name, undated='drop') does) or pass "
             "another date column (e.g. date='published')"
         )
-    time = when.to_numpy(dtype="datetime64[ns]")
 
-    raw_share = pd.to_numeric(_column(frame, share, "share"), errors="coerce")
-    bad = raw_share.isna().to_numpy()
+    y = _numeric(_column(data, share, "share"), rows)
+    bad = np.isnan(y)
     if bad.any():
-        raise InvalidArgumentError(f"{_rows(frame.index, bad)} have no numeric value in {share!r}")
-    y = check_share("share", raw_share.to_numpy(dtype=float))
+        raise InvalidArgumentError(f"{_rows(index, bad)} have no numeric value in {share!r}")
+    y = check_share("share", y)
 
-    if n is not None and n in frame.columns:
-        size = pd.to_numeric(frame[n], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if n is not None and n in data.columns:
+        size = _numeric(data[n], rows)
     elif n is None:
-        size = np.full(len(frame), np.nan)
+        size = np.full(len(index), np.nan)
     else:
-        _column(frame, n, "n")
+        _column(data, n, "n")
     missing = np.isnan(size)
     if missing.any():
         fill = default_n
@@ -161,7 +215,7 @@ def _prepare(
             source = "data.attrs['usual_sample_size']"
         if fill is None:
             raise InvalidArgumentError(
-                f"{_rows(frame.index, missing)} have no sample size in column {n!r}; pass "
+                f"{_rows(index, missing)} have no sample size in column {n!r}; pass "
                 "default_n= (e.g. the pollster's usual sample size) or drop those rows"
             )
         fill = float(check_positive(source, fill))
@@ -169,10 +223,10 @@ def _prepare(
     size = check_positive(n or "sample size", size)
 
     if isinstance(deff, str):
-        d = pd.to_numeric(_column(frame, deff, "deff"), errors="coerce").to_numpy(dtype=float)
+        d = _numeric(_column(data, deff, "deff"), rows)
         if np.isnan(d).any():
             raise InvalidArgumentError(
-                f"{_rows(frame.index, np.isnan(d))} have no design effect in {deff!r}"
+                f"{_rows(index, np.isnan(d))} have no design effect in {deff!r}"
             )
         d = check_positive("deff", d)
     else:
@@ -181,40 +235,49 @@ def _prepare(
     p = (n_eff * y + 2.0) / (n_eff + 4.0)
     s2 = p * (1.0 - p) / n_eff
     if rounding:
-        prec = pd.to_numeric(_column(frame, precision, "precision"), errors="coerce")
-        prec = prec.to_numpy(dtype=float, na_value=np.nan)
+        prec = _numeric(_column(data, precision, "precision"), rows)
         if np.isnan(prec).any():
             raise InvalidArgumentError(
-                f"{_rows(frame.index, np.isnan(prec))} have no rounding step in {precision!r} "
+                f"{_rows(index, np.isnan(prec))} have no rounding step in {precision!r} "
                 "(needed with rounding=True)"
             )
         s2 = s2 + prec**2 / 12.0
 
     if by is None:
-        codes = np.zeros(len(frame), dtype=np.int64)
+        codes = np.zeros(len(index), dtype=np.int64)
         labels: list[Any] = [None]
     else:
-        who = _column(frame, by, "by")
-        if who.isna().any():
+        all_codes, all_missing, labels = _codes(_column(data, by, "by"))
+        if rows is not None:  # pollsters with no wave of this response are not labels
+            all_codes, all_missing = all_codes[rows], all_missing[rows]
+            seen = np.bincount(all_codes[~all_missing], minlength=len(labels)) > 0
+            if not seen.all():
+                labels = [lab for lab, keep in zip(labels, seen, strict=True) if keep]
+                all_codes = (np.cumsum(seen) - 1)[all_codes]
+        if all_missing.any():
             raise InvalidArgumentError(
-                f"{_rows(frame.index, who.isna().to_numpy())} have no value in {by!r}"
+                f"{_rows(index, all_missing)} have no value in {by!r}"
             )
-        codes, uniques = pd.factorize(who, sort=True)
-        labels = list(uniques)
-        codes = codes.astype(np.int64)
+        codes = all_codes.astype(np.int64, copy=False)
 
     state_time, state, gap = _states(time)
-    cell = state * len(labels) + codes
-    dup = np.bincount(cell, minlength=len(state_time) * len(labels))[cell] > 1
-    if dup.any():
-        who = f" of the same {by!r}" if by is not None else ""
-        raise InvalidArgumentError(
-            f"{_rows(frame.index, dup)} are waves{who} with the same date in {date!r} (for "
-            f"response {response!r}): keep one row per wave (e.g. drop a second source's "
-            "conflicting figure) before smoothing"
-        )
+    if len(state_time) < len(time):  # some dates hold several waves: one per pollster at most
+        k = len(labels)
+        cell = state * k + codes
+        if len(state_time) * k <= 4 * len(cell):
+            dup = np.bincount(cell, minlength=len(state_time) * k)[cell] > 1
+        else:
+            _, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
+            dup = counts[inverse] > 1
+        if dup.any():
+            who = f" of the same {by!r}" if by is not None else ""
+            raise InvalidArgumentError(
+                f"{_rows(index, dup)} are waves{who} with the same date in {date!r} (for "
+                f"response {response!r}): keep one row per wave (e.g. drop a second source's "
+                "conflicting figure) before smoothing"
+            )
     return _Waves(
-        index=frame.index,
+        index=index,
         time=time,
         y=y,
         s2=s2,
@@ -230,7 +293,14 @@ def _prepare(
 def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique dates, the state of each wave, elapsed days between states."""
     ns = time.view(np.int64)
-    uniq, state = np.unique(ns, return_inverse=True)
+    if len(ns) > 1 and (ns[1:] >= ns[:-1]).all():  # in date order already: no sort needed
+        new = np.empty(len(ns), dtype=bool)
+        new[0] = True
+        np.not_equal(ns[1:], ns[:-1], out=new[1:])
+        uniq = ns[new]
+        state = np.cumsum(new) - 1
+    else:
+        uniq, state = np.unique(ns, return_inverse=True)
     gap = np.diff(uniq).astype(float) / float(_DAY.astype(np.int64))
     return uniq.view("datetime64[ns]"), state.astype(np.int64), gap
 
@@ -243,15 +313,34 @@ def _z(level: float) -> float:
 
 def _output_dates(state_time: np.ndarray, freq: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Output dates (union of the grid and the wave dates) and whether each is a wave date."""
+    dates, is_wave, _ = _output_grid(state_time, freq)
+    return dates, is_wave
+
+
+def _output_grid(
+    state_time: np.ndarray, freq: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_output_dates`, plus the last state on or before each output date."""
+    n_states = len(state_time)
     if freq is None:
-        return state_time, np.ones(len(state_time), dtype=bool)
+        return state_time, np.ones(n_states, dtype=bool), np.arange(n_states)
     check_choice("freq", freq, (*_FREQS, None))
     grid = pd.date_range(
         pd.Timestamp(state_time[0]).normalize(), pd.Timestamp(state_time[-1]), freq=freq
     )
     grid = grid[grid >= pd.Timestamp(state_time[0])].to_numpy(dtype="datetime64[ns]")
-    dates = np.union1d(grid, state_time)
-    return dates, np.isin(dates, state_time)
+    # grid dates that are not wave dates, inserted among the (sorted, unique) wave dates
+    at = np.searchsorted(state_time, grid)
+    new = (at == n_states) | (state_time[np.minimum(at, n_states - 1)] != grid)
+    extra, at = grid[new], at[new]
+    dates = np.insert(state_time, at, extra)
+    is_wave = np.ones(len(dates), dtype=bool)
+    placed = at + np.arange(len(at))
+    is_wave[placed] = False
+    last = np.empty(len(dates), dtype=np.int64)
+    last[is_wave] = np.arange(n_states)
+    last[placed] = at - 1  # grid dates start on or after the first wave date
+    return dates, is_wave, last
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +351,9 @@ def _fit(
     waves: _Waves, *, contrast: np.ndarray | None, process_sd: float | None
 ) -> tuple[_banded.Posterior, np.ndarray, np.ndarray, str]:
     state_time, state, gap = waves.state_time, waves.state, waves.gap
-    design = _banded.make_design(state, gap, waves.y, waves.s2, waves.group, contrast)
+    design = _banded.make_design(
+        state, gap, waves.y, waves.s2, waves.group, contrast, start=process_sd is None
+    )
     if process_sd is None:
         if len(state_time) < 3:
             raise InvalidArgumentError(
@@ -297,55 +388,61 @@ def _kalman_frame(
     freq: str | None,
     level: float,
 ) -> pd.DataFrame:
-    dates, is_wave = _output_dates(state_time, freq)
+    dates, is_wave, m = _output_grid(state_time, freq)
     day = float(_DAY.astype(np.int64))
-    ts = (state_time.view(np.int64) - state_time.view(np.int64)[0]) / day
-    t = (dates.view(np.int64) - state_time.view(np.int64)[0]) / day
+    start = state_time.view(np.int64)[0]
     sigma2 = post.sigma2
-    n_states = len(ts)
-    m = np.clip(np.searchsorted(ts, t, side="right") - 1, 0, n_states - 1)
-    on = ts[m] == t
-    mean = post.mean[m].copy()
-    var = post.var[m].copy()
-    after = ~on & (m == n_states - 1)
-    var[after] += sigma2 * (t[after] - ts[m[after]])
-    between = ~on & (m < n_states - 1)
-    if between.any():
-        a = m[between]
-        left, right = ts[a], ts[a + 1]
-        width = right - left
-        w1 = (right - t[between]) / width
-        w2 = 1.0 - w1
-        mean[between] = w1 * post.mean[a] + w2 * post.mean[a + 1]
-        var[between] = (
-            w1**2 * post.var[a]
-            + w2**2 * post.var[a + 1]
-            + 2 * w1 * w2 * post.cov_next[a]
-            + sigma2 * (t[between] - left) * (right - t[between]) / width
-        )
-    fmean = post.filtered_mean[m]
-    fvar = post.filtered_var[m] + sigma2 * (t - ts[m])
+    n_states = len(state_time)
     z = _z(level)
+    if freq is None:  # the wave dates only
+        mean, var = post.mean, post.var
+        fmean, fvar = post.filtered_mean, post.filtered_var
+        n_waves = counts
+    else:
+        ts = (state_time.view(np.int64) - start) / day
+        t = (dates.view(np.int64) - start) / day
+        mean = post.mean[m]
+        var = post.var[m]
+        after = ~is_wave & (m == n_states - 1)
+        var[after] += sigma2 * (t[after] - ts[m[after]])
+        between = ~is_wave & (m < n_states - 1)
+        if between.any():
+            a = m[between]
+            left, right = ts[a], ts[a + 1]
+            width = right - left
+            w1 = (right - t[between]) / width
+            w2 = 1.0 - w1
+            mean[between] = w1 * post.mean[a] + w2 * post.mean[a + 1]
+            var[between] = (
+                w1**2 * post.var[a]
+                + w2**2 * post.var[a + 1]
+                + 2 * w1 * w2 * post.cov_next[a]
+                + sigma2 * (t[between] - left) * (right - t[between]) / width
+            )
+        fmean = post.filtered_mean[m]
+        fvar = post.filtered_var[m] + sigma2 * (t - ts[m])
+        n_waves = np.zeros(len(dates), dtype=np.int64)
+        n_waves[is_wave] = counts
     se = np.sqrt(var)
     fse = np.sqrt(fvar)
-    n_waves = np.zeros(len(dates), dtype=np.int64)
-    n_waves[is_wave] = counts[np.searchsorted(state_time, dates[is_wave])]
+    half, fhalf = z * se, z * fse
     return pd.DataFrame(
         {
             "date": dates,
             "estimate": mean,
-            "ci_low": mean - z * se,
-            "ci_high": mean + z * se,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
             "se": se,
             "filtered_estimate": fmean,
-            "filtered_ci_low": fmean - z * fse,
-            "filtered_ci_high": fmean + z * fse,
+            "filtered_ci_low": fmean - fhalf,
+            "filtered_ci_high": fmean + fhalf,
             "filtered_se": fse,
             "confidence_level": level,
             "is_wave": is_wave,
             "n_waves": n_waves,
             "method": "kalman",
-        }
+        },
+        copy=False,
     )
 
 
@@ -751,9 +848,10 @@ def poll_average(
     z = _z(level)
     se_h = np.sqrt(np.clip(np.diag(post.offsets_cov), 0.0, None))
     n_by = np.bincount(waves.group, minlength=k)
+    names = pd.Index(waves.labels)  # inferred once, for both frames
     house = pd.DataFrame(
         {
-            "pollster": waves.labels,
+            "pollster": names,
             "estimate": post.offsets,
             "ci_low": post.offsets - z * se_h,
             "ci_high": post.offsets + z * se_h,
@@ -766,7 +864,7 @@ def poll_average(
     wave_frame = pd.DataFrame(
         {
             "date": waves.time,
-            "pollster": pd.Categorical.from_codes(waves.group, categories=waves.labels),
+            "pollster": pd.Categorical.from_codes(waves.group, categories=names, validate=False),
             "share": waves.y,
             "se": np.sqrt(waves.s2),
             "house_effect": h,
