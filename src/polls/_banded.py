@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,16 @@ __all__ = [
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_LAPACK: list[Any] = []
+
+
+def _lapack() -> Any:
+    """``scipy.linalg.lapack``, imported on first use (``import polls`` stays light)."""
+    if not _LAPACK:
+        from scipy.linalg import lapack
+
+        _LAPACK.append(lapack)
+    return _LAPACK[0]
 
 
 @dataclass(frozen=True)
@@ -199,7 +210,7 @@ def _ldl(
     diag: np.ndarray, off: np.ndarray, overwrite: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """``P = U D U'`` for tridiagonal ``P`` (LAPACK ``dpttrf``): pivots and unit sub-diagonal."""
-    from scipy.linalg import lapack
+    lapack = _lapack()
 
     if len(diag) == 1:  # one state: nothing to factorise (LAPACK wrappers reject n = 1 here)
         return diag.astype(float, copy=True), np.zeros(0)
@@ -211,7 +222,7 @@ def _ldl(
 
 def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``P^{-1} rhs`` from the factorisation; one LAPACK call per column (faster than a block)."""
-    from scipy.linalg import lapack
+    lapack = _lapack()
 
     if len(d) == 1:
         return rhs / d[0]
@@ -232,7 +243,7 @@ def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 def _forward(e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``U^{-1} rhs`` for the unit lower bidiagonal factor (the forward sweep only)."""
-    from scipy.linalg import lapack
+    lapack = _lapack()
 
     if len(rhs) == 1:
         return rhs.astype(float, copy=True)
@@ -252,7 +263,7 @@ def _diag_inverse(d: np.ndarray, e: np.ndarray) -> np.ndarray:
     A backward recurrence of positive terms with ``e_m^2 <= 1`` (no cancellation, no growth),
     run as one unit upper bidiagonal solve (LAPACK ``dtbtrs``).
     """
-    from scipy.linalg import lapack
+    lapack = _lapack()
 
     inv_d = 1.0 / d
     if len(d) == 1:
@@ -281,6 +292,7 @@ class _Eval:
     h_inv: np.ndarray  # (q, q) posterior covariance of eta
     loglike: float
     sig: np.ndarray | None = None  # diagonal of P^{-1}
+    var: np.ndarray | None = None  # smoothed variances: sig + low
     low: np.ndarray | None = None  # diagonal of X H^{-1} X' with X = P^{-1} coupling
     gh: np.ndarray | None = None  # X H^{-1}
     mean: np.ndarray | None = None  # smoothed means
@@ -298,7 +310,7 @@ def _evaluate(design: Design, sigma2: float, score: bool = False) -> _Eval:
     eta = np.zeros(0)
     h_inv = np.zeros((0, 0))
     if q:
-        from scipy.linalg import lapack
+        lapack = _lapack()
 
         cross = design.rhs[:, 1:].T @ x  # coupling' P^{-1} [b, coupling]
         schur = design.g_eta - cross[:, 1:]
@@ -308,11 +320,10 @@ def _evaluate(design: Design, sigma2: float, score: bool = False) -> _Eval:
         if info != 0:
             raise np.linalg.LinAlgError(f"offsets' Schur complement not positive (info={info})")
         logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
-        h_inv, info = lapack.dpotri(hc, lower=1)
+        h_inv, info = lapack.dpotrs(hc, np.eye(q), lower=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"offsets' Schur complement singular (info={info})")
-        h_inv = np.tril(h_inv)
-        h_inv = h_inv + np.tril(h_inv, -1).T
+        h_inv = 0.5 * (h_inv + h_inv.T)
         eta = h_inv @ u
         quad -= float(u @ eta)
     n_gaps = design.n_states - 1
@@ -354,16 +365,13 @@ def _score(design: Design, ev: _Eval) -> None:
         low = np.einsum("ij,ij->i", gh, xm)
         ev.gh, ev.low = gh, low
         mean = x[:, 0] - xm @ ev.eta
-        trace = (
-            n_states
-            - q
-            + float(np.sum(ev.h_inv * design.g_eta))
-            - float(design.w_state @ ev.sig)
-            - float(design.w_state @ low)
-        )
+        ev.var = ev.sig + low
+        trace = n_states - q + float(np.sum(ev.h_inv * design.g_eta))
     else:
         mean = x[:, 0]
-        trace = n_states - float(design.w_state @ ev.sig)
+        ev.var = ev.sig
+        trace = n_states
+    trace -= float(design.w_state @ ev.var)
     ev.mean = mean
     step = np.diff(mean)
     step *= step
@@ -402,13 +410,11 @@ def posterior(design: Design, sigma2: float, evaluation: _Eval | None = None) ->
 
     # (P^{-1})_{m,m+1} = -e_m (P^{-1})_{m+1,m+1}; plus the low-rank term carrying eta's uncertainty
     cov_next = ev.sig[1:] * -e
+    var = ev.var
     if q:
-        var = ev.sig + ev.low
         xm, gh = ev.x[:, 1:], ev.gh
         for a in range(q):  # column by column: the arrays are Fortran-ordered
             cov_next += gh[:-1, a] * xm[1:, a]
-    else:
-        var = ev.sig
 
     # The forward pivot at m still holds the prior link to x[m+1] (-off[m] on the diagonal);
     # without it, it is the filtering precision; the forward-eliminated right-hand side is

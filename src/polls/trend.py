@@ -52,6 +52,7 @@ responses often do not sum to one anyway (rounding, unpublished "hard to say").
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,7 @@ from polls.errors import ConvergenceWarning, InvalidArgumentError
 __all__ = ["smooth_trend", "poll_average", "PollAverage"]
 
 _FREQS = ("MS", "W", "D")
+_CONSTANT_COLUMNS: dict[str, Any] = {}
 _DAY = np.timedelta64(86_400_000_000_000, "ns")
 
 
@@ -305,6 +307,24 @@ def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return uniq.view("datetime64[ns]"), state.astype(np.int64), gap
 
 
+def _constant(value: str, n: int) -> Any:
+    """A column of ``n`` copies of ``value``, of the dtype a scalar string column gets.
+
+    With Arrow-backed strings (pandas' default) it is an O(1) slice of a cached immutable array;
+    otherwise the scalar itself (pandas broadcasts it).
+    """
+    base = _CONSTANT_COLUMNS.get(value)
+    if base is None or len(base) < n:
+        dtype = pd.Series([value]).dtype
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            return value
+        size = max(n, 1024, 2 * len(base) if base is not None else 0)
+        base = pd.array(np.full(size, value, dtype=object), dtype=dtype)
+        _CONSTANT_COLUMNS[value] = base
+    return base[:n]
+
+
+@functools.lru_cache(maxsize=16)
 def _z(level: float) -> float:
     from scipy.special import ndtri
 
@@ -440,7 +460,7 @@ def _kalman_frame(
             "confidence_level": level,
             "is_wave": is_wave,
             "n_waves": n_waves,
-            "method": "kalman",
+            "method": _constant("kalman", len(dates)),
         },
         copy=False,
     )
