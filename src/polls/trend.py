@@ -883,15 +883,17 @@ def poll_average(
     h = post.offsets[waves.group]
     wave_frame = pd.DataFrame(
         {
-            "date": waves.time,
+            # date and share may be views of the input frame's columns: copied; the rest is new
+            "date": waves.time.copy(),
             "pollster": pd.Categorical.from_codes(waves.group, categories=names, validate=False),
-            "share": waves.y,
+            "share": waves.y.copy(),
             "se": np.sqrt(waves.s2),
             "house_effect": h,
             "adjusted_share": waves.y - h,
             "trend": post.mean[state],
         },
         index=waves.index,
+        copy=False,
     )
     if not (np.diff(waves.time.view(np.int64)) >= 0).all():
         wave_frame = wave_frame.sort_values("date", kind="stable")
