@@ -104,14 +104,27 @@ def make_design(
         c_eta = np.zeros(0)
     else:
         k, q = contrast.shape
-        # per group and state sums of 1/s2, group-major so that each group's column is contiguous
-        cells = np.bincount(group * n_states + state, weights=w, minlength=n_states * k)
-        w_gs = cells.reshape(k, n_states)
         rhs = np.zeros((n_states, 1 + q), order="F")
         rhs[:, 0] = b_state
-        for j, c in zip(*np.nonzero(contrast), strict=True):  # contrasts are sparse
-            rhs[:, 1 + c] += contrast[j, c] * w_gs[j]
-        w_g = w_gs.sum(axis=1)
+        if len(state) == n_states:  # one observation per state: place each group's weights
+            small = group.astype(np.int16) if k < 2**15 else group
+            by_group = np.argsort(small, kind="stable")
+            ends = np.cumsum(np.bincount(group, minlength=k))
+            w_g = np.zeros(k)
+            for j in range(k):
+                rows = by_group[(ends[j - 1] if j else 0) : ends[j]]
+                w_j = w[rows]
+                w_g[j] = w_j.sum()
+                where = state[rows]
+                for c in np.flatnonzero(contrast[j]):  # contrasts are sparse
+                    rhs[where, 1 + c] = contrast[j, c] * w_j
+        else:
+            # per group and state sums of 1/s2, group-major: each group's column is contiguous
+            cells = np.bincount(group * n_states + state, weights=w, minlength=n_states * k)
+            w_gs = cells.reshape(k, n_states)
+            for j, c in zip(*np.nonzero(contrast), strict=True):  # contrasts are sparse
+                rhs[:, 1 + c] += contrast[j, c] * w_gs[j]
+            w_g = w_gs.sum(axis=1)
         g_eta = contrast.T @ (w_g[:, None] * contrast)
         c_eta = contrast.T @ np.bincount(group, weights=wy, minlength=k)
     gap = np.asarray(gap, dtype=float)
