@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: report test lint datasets clean
+.PHONY: report test lint datasets clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,16 @@ datasets: $(VENV)/.installed
 
 clean:
 	rm -rf build $(VENV)
+
+# The raking peers need Python 3.12+ (rimpy) and do not all install beside each other in .venv.
+BENCH_PYTHON ?= python3.12
+benchmarks/.venv/.installed:
+	$(BENCH_PYTHON) -m venv benchmarks/.venv
+	benchmarks/.venv/bin/python -m pip install --quiet rimpy weightipy ipfn balance samplics svy \
+		leafblower polars numpy pandas scipy pyarrow
+	touch $@
+
+bench: $(VENV)/.installed benchmarks/.venv/.installed
+	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_trend.py
+	benchmarks/.venv/bin/python benchmarks/bench_rake.py --out benchmarks/results/rake.md
