@@ -158,10 +158,13 @@ def _codes(who: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any]]:
         values = who.array
         codes = np.asarray(values.codes)
         missing = codes < 0
+        categories = values.categories
         seen = np.bincount(codes[~missing] if missing.any() else codes,
-                           minlength=len(values.categories)) > 0
+                           minlength=len(categories)) > 0
+        if seen.all():
+            return codes, missing, categories.tolist()
         renumber = np.cumsum(seen) - 1
-        return renumber[codes], missing, list(values.categories[seen])
+        return renumber[codes], missing, categories[seen].tolist()
     missing = who.isna().to_numpy()
     codes, uniques = pd.factorize(who, sort=True)
     return codes, missing, list(uniques)
@@ -310,15 +313,18 @@ def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _constant(value: str, n: int) -> Any:
     """A column of ``n`` copies of ``value``, of the dtype a scalar string column gets.
 
-    With Arrow-backed strings (pandas' default) it is an O(1) slice of a cached immutable array;
-    otherwise the scalar itself (pandas broadcasts it).
+    With Arrow-backed strings (pandas' default) and up to 65,536 rows it is an O(1) slice of a
+    cached immutable array (building it costs more than the rest of a small frame); otherwise the
+    scalar itself (pandas broadcasts it).
     """
+    if n > 65_536:
+        return value
     base = _CONSTANT_COLUMNS.get(value)
     if base is None or len(base) < n:
         dtype = pd.Series([value]).dtype
         if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
             return value
-        size = max(n, 1024, 2 * len(base) if base is not None else 0)
+        size = min(max(n, 1024, 2 * len(base) if base is not None else 0), 65_536)
         base = pd.array(np.full(size, value, dtype=object), dtype=dtype)
         _CONSTANT_COLUMNS[value] = base
     return base[:n]
