@@ -14,11 +14,12 @@ a random-walk trend, constant house effects for 3 or 10 pollsters, n = 1,500 per
   Runs projected to take more than 60 s, or to hold more than 2 GB of state covariances, are not
   run: the table gives the time projected from the linear scaling seen at 100,000 waves.
 
-Times are the median of several runs (the machine is shared; medians move less than minima).
+Times are medians of several runs, over several rounds (the machine is shared; medians move less
+than minima).
 
 Run: ``.venv/bin/python benchmarks/bench_trend.py`` (writes benchmarks/results/trend.md);
 ``--out FILE`` writes elsewhere, ``--no-statsmodels`` times polls only, ``--sizes 1000,100000``
-runs some sizes only.
+runs some sizes only, ``--rounds N`` sets the number of rounds (3).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SIZES = (1_000, 100_000, 1_000_000)
 POLLSTERS = (3, 10)
 PROCESS_SD = 0.002  # per day
 STATSMODELS_CAP = 60.0  # seconds
+ROUNDS = 3
 #: statsmodels keeps several k x k covariance matrices per wave (filtered, predicted, smoothed,
 #: ...); runs needing more than this many bytes for them are not run on a shared machine.
 STATSMODELS_MEMORY_CAP = 2e9
@@ -116,73 +118,93 @@ def statsmodels_model(share, group, k, step_days, n_eff=1500.0):
     return mod
 
 
+def measure(k: int, n_waves: int, with_statsmodels: bool, sm_cells: dict) -> dict:
+    """One round of timings for one size: polls always, statsmodels where asked and feasible."""
+    frame, group, share, step_days = synthetic(n_waves, k, seed=n_waves + k)
+    repeat = repeats(n_waves)
+
+    def fixed():
+        return polls.poll_average(frame, response="approve", process_sd=PROCESS_SD, freq=None)
+
+    def estimated():
+        return polls.poll_average(frame, response="approve", freq=None)
+
+    fixed()  # first call: imports and page faults are not timed
+    out = {"fixed": median_of(fixed, repeat), "ml": median_of(estimated, repeat)}
+    out["sd_ratio"] = estimated().process_sd / PROCESS_SD
+    if with_statsmodels:
+        check = fixed()
+        mod = statsmodels_model(share, group, k, step_days)
+        sm_repeat = repeat if n_waves <= 10_000 else (3 if n_waves <= 100_000 else 2)
+        out["sm"] = median_of(mod.ssm.smooth, sm_repeat)
+        res = mod.ssm.smooth()
+        sm_cells["diff"] = float(np.max(np.abs(res.smoothed_state[0] - check.trend["estimate"])))
+        del mod, res
+        out["build"] = median_of(lambda: statsmodels_from_frame(frame), sm_repeat)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the table")
     parser.add_argument("--no-statsmodels", action="store_true", help="time polls only")
     parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
                         help="numbers of waves, comma-separated")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help="rounds over all sizes; each cell reports the median over rounds")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    rows = []
+    cells = {(k, n): {} for k in POLLSTERS for n in sizes}
+    times: dict[tuple[int, int], dict[str, list[float]]] = {key: {} for key in cells}
     per_wave_sm: dict[int, float] = {}
-    for k in POLLSTERS:
-        for n_waves in sizes:
-            frame, group, share, step_days = synthetic(n_waves, k, seed=n_waves + k)
-            repeat = repeats(n_waves)
-
-            def fixed(frame=frame):
-                return polls.poll_average(frame, response="approve", process_sd=PROCESS_SD,
-                                          freq=None)
-
-            def estimated(frame=frame):
-                return polls.poll_average(frame, response="approve", freq=None)
-
-            fixed()  # first call: imports and page faults are not timed
-            t_fixed = median_of(fixed, repeat)
-            t_ml = median_of(estimated, repeat)
-            fit = estimated()
-            check = fixed()
-            row = {
-                "waves": f"{n_waves:,}",
-                "pollsters": k,
-                "polls fixed sd (s)": f"{t_fixed:.4f}",
-                "polls ML sd (s)": f"{t_ml:.4f}",
-            }
-            projected = per_wave_sm.get(k, 0.0) * n_waves
-            memory = 8 * 8 * k * k * n_waves  # about 8 arrays of k x k doubles per wave
-            if args.no_statsmodels:
-                pass
-            elif projected <= STATSMODELS_CAP and memory <= STATSMODELS_MEMORY_CAP:
-                mod = statsmodels_model(share, group, k, step_days)
-                sm_repeat = repeat if n_waves <= 10_000 else (3 if n_waves <= 100_000 else 1)
-                t_sm = median_of(mod.ssm.smooth, sm_repeat)
-                res = mod.ssm.smooth()
-                diff = float(np.max(np.abs(res.smoothed_state[0] - check.trend["estimate"])))
-                del mod, res
-                t_build = median_of(lambda frame=frame: statsmodels_from_frame(frame), sm_repeat)
-                per_wave_sm[k] = t_sm / n_waves
-                row.update({
-                    "statsmodels smoother, fixed sd (s)": f"{t_sm:.4f}",
-                    "statsmodels model from the frame + smoother (s)": f"{t_build:.4f}",
-                    "statsmodels smoother / polls fixed": f"{t_sm / t_fixed:.1f}x",
-                    "statsmodels smoother / polls ML": f"{t_sm / t_ml:.1f}x",
-                    "note": f"max abs diff of smoothed trend {diff:.1e}",
-                })
-            else:
-                row.update({
-                    "statsmodels smoother, fixed sd (s)": f"not run (projected {projected:.0f})",
-                    "statsmodels model from the frame + smoother (s)": "not run",
-                    "statsmodels smoother / polls fixed": f"~{projected / t_fixed:.0f}x"
-                                                          " (projected)",
-                    "statsmodels smoother / polls ML": f"~{projected / t_ml:.0f}x (projected)",
-                    "note": (f"projected from {per_wave_sm[k] * 1e6:.1f} s per million at "
-                             f"100,000; would hold about {memory / 1e9:.0f} GB of covariances"),
-                })
-            row["ML sd / true sd"] = f"{fit.process_sd / PROCESS_SD:.3f}"
-            rows.append(row)
-            print(rows[-1], flush=True)
-            del frame, fit, check
+    for round_ in range(args.rounds):
+        for k in POLLSTERS:
+            for n_waves in sizes:
+                key = (k, n_waves)
+                projected = per_wave_sm.get(k, 0.0) * n_waves
+                memory = 8 * 8 * k * k * n_waves  # about 8 arrays of k x k doubles per wave
+                feasible = projected <= STATSMODELS_CAP and memory <= STATSMODELS_MEMORY_CAP
+                cells[key].update(projected=projected, memory=memory, feasible=feasible)
+                # statsmodels at a million waves: the first round only (minutes otherwise)
+                with_sm = (not args.no_statsmodels and feasible
+                           and (round_ == 0 or n_waves <= 100_000))
+                got = measure(k, n_waves, with_sm, cells[key])
+                for name, value in got.items():
+                    times[key].setdefault(name, []).append(value)
+                if "sm" in got and round_ == 0:
+                    per_wave_sm[k] = got["sm"] / n_waves
+                print(round_, key, {name: f"{v:.4f}" for name, v in got.items()}, flush=True)
+    rows = []
+    for (k, n_waves), cell in cells.items():
+        med = {name: statistics.median(v) for name, v in times[(k, n_waves)].items()}
+        t_fixed, t_ml = med["fixed"], med["ml"]
+        row = {
+            "waves": f"{n_waves:,}",
+            "pollsters": k,
+            "polls fixed sd (s)": f"{t_fixed:.4f}",
+            "polls ML sd (s)": f"{t_ml:.4f}",
+        }
+        if "sm" in med:
+            t_sm = med["sm"]
+            row.update({
+                "statsmodels smoother, fixed sd (s)": f"{t_sm:.4f}",
+                "statsmodels model from the frame + smoother (s)": f"{med['build']:.4f}",
+                "statsmodels smoother / polls fixed": f"{t_sm / t_fixed:.1f}x",
+                "statsmodels smoother / polls ML": f"{t_sm / t_ml:.1f}x",
+                "note": f"max abs diff of smoothed trend {cell['diff']:.1e}",
+            })
+        elif not args.no_statsmodels:
+            projected, memory = cell["projected"], cell["memory"]
+            row.update({
+                "statsmodels smoother, fixed sd (s)": f"not run (projected {projected:.0f})",
+                "statsmodels model from the frame + smoother (s)": "not run",
+                "statsmodels smoother / polls fixed": f"~{projected / t_fixed:.0f}x (projected)",
+                "statsmodels smoother / polls ML": f"~{projected / t_ml:.0f}x (projected)",
+                "note": (f"projected from {per_wave_sm[k] * 1e6:.1f} s per million at 100,000; "
+                         f"would hold about {memory / 1e9:.0f} GB of covariances"),
+            })
+        row["ML sd / true sd"] = f"{med['sd_ratio']:.3f}"
+        rows.append(row)
     table = pd.DataFrame(rows)
     table = table[[c for c in table.columns if c != "note"] + ["note"] * ("note" in table)]
     header = "| " + " | ".join(table.columns) + " |"
@@ -197,8 +219,9 @@ Command: `.venv/bin/python benchmarks/bench_trend.py` (from the repository root)
 
 Synthetic seeded series: one wave every 10 minutes (distinct dates, one state per wave), a random
 walk with process sd {PROCESS_SD} per day, constant house effects summing to zero, n = 1,500.
-Times are wall-clock seconds, the median of 21 runs at 1,000 waves and of 5 runs at 100,000 and
-1,000,000 waves for polls; statsmodels 21, 3 and 1 run(s).
+Times are wall-clock seconds: in each of {args.rounds} rounds over all sizes, the median of 21 runs
+at 1,000 waves and of 5 runs at 100,000 and 1,000,000 waves for polls (statsmodels: 21, 3 and 2
+runs, at 1,000,000 waves in the first round only); the table shows the median over the rounds.
 
 - *polls fixed sd*: the whole public call `polls.poll_average(frame, response="approve",
   process_sd=..., freq=None)`, frame in, smoothed and filtered trend, house effects and
