@@ -106,7 +106,9 @@ def make_design(
         k, q = contrast.shape
         rhs = np.zeros((n_states, 1 + q), order="F")
         rhs[:, 0] = b_state
-        if len(state) == n_states:  # one observation per state: place each group's weights
+        if len(state) == n_states and n_states * k > 200_000:
+            # one observation per state, many of them: place each group's weights directly
+            # rather than fill a dense group-by-state table
             small = group.astype(np.int16) if k < 2**15 else group
             by_group = np.argsort(small, kind="stable")
             ends = np.cumsum(np.bincount(group, minlength=k))
@@ -239,12 +241,12 @@ def _solve(d: np.ndarray, e: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
     if len(d) == 1:
         return rhs / d[0]
-    out = np.array(rhs, order="F", dtype=float)
     if len(d) < 20_000:  # short series: one call for all columns (the call overhead dominates)
-        x, info = lapack.dpttrs(d, e, out, overwrite_b=1)
+        x, info = lapack.dpttrs(d, e, rhs)
         if info != 0:
             raise np.linalg.LinAlgError(f"tridiagonal solve failed (info={info})")
         return x
+    out = np.array(rhs, order="F", dtype=float)
     for j in range(out.shape[1]):
         x, info = lapack.dpttrs(d, e, out[:, j], overwrite_b=1)
         if info != 0:
@@ -332,7 +334,7 @@ def _evaluate(design: Design, sigma2: float, score: bool = False) -> _Eval:
         hc, info = lapack.dpotrf(schur, lower=1, clean=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"offsets' Schur complement not positive (info={info})")
-        logdet_h = 2.0 * float(np.log(np.diag(hc)).sum())
+        logdet_h = 2.0 * float(np.log(hc.diagonal()).sum())
         h_inv, info = lapack.dpotrs(hc, np.eye(q), lower=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"offsets' Schur complement singular (info={info})")
@@ -379,14 +381,14 @@ def _score(design: Design, ev: _Eval) -> None:
         ev.gh, ev.low = gh, low
         mean = x[:, 0] - xm @ ev.eta
         ev.var = ev.sig + low
-        trace = n_states - q + float(np.sum(ev.h_inv * design.g_eta))
+        trace = n_states - q + float(np.vdot(ev.h_inv, design.g_eta))
     else:
         mean = x[:, 0]
         ev.var = ev.sig
         trace = n_states
     trace -= float(design.w_state @ ev.var)
     ev.mean = mean
-    step = np.diff(mean)
+    step = mean[1:] - mean[:-1]
     step *= step
     total = trace + float(step @ design.inv_gap) / ev.sigma2
     if n_states > 1:
