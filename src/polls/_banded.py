@@ -46,6 +46,8 @@ __all__ = [
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _LAPACK: list[Any] = []
+#: a score ratio this small is rounding noise (seen near sigma2 = 1e-12); the search stops there
+_SCORE_FLOOR = 1e-9
 
 
 def _lapack() -> Any:
@@ -464,16 +466,19 @@ def fit(
 ) -> tuple[_Eval, bool, int]:
     """Maximum-likelihood ``sigma2`` within ``bounds``: a root of the score in ``log sigma2``.
 
-    Secant steps on the score (as ``_Eval.ratio``, a smooth function of ``log sigma2``) from
-    ``design.sigma2_start``, kept inside the bracket once the score has changed sign (else
-    bisection), moving uphill until then. Stops when the next step would be shorter than
-    ``xatol`` in ``log sigma``. Returns the evaluation at the maximum (reused by
+    From ``design.sigma2_start``, secant steps on the score (as ``_Eval.ratio``, a smooth
+    function of ``log sigma2``) move uphill, aimed a little past the predicted root until the
+    score changes sign. Inside the bracket, secant steps continue while they stay in it (a few
+    at most); otherwise Brent's method finishes. Stops when the next secant step from two close
+    points is shorter than ``xatol`` in ``log sigma``, when the bracket is that narrow, or when
+    the score is down to rounding noise. Returns the evaluation at the maximum (reused by
     :func:`posterior`), whether the maximum is at an end of ``bounds`` (e.g. a flat trend,
     ``sigma2 -> 0``), and the number of evaluations.
     """
     lo, hi = (math.log(b) for b in bounds)
     tol = 2.0 * xatol  # on log sigma2
-    seen: dict[float, _Eval] = {}
+    seen: dict[float, _Eval] = {}  # the last evaluation
+    seen_ratio: dict[float, float] = {}  # every score ratio evaluated
     best: list[_Eval] = []  # the evaluation with the smallest |score| so far
     count = 0
 
@@ -483,6 +488,7 @@ def fit(
         count += 1
         seen.clear()
         seen[theta] = ev
+        seen_ratio[theta] = ev.ratio
         if not best or abs(ev.ratio) <= abs(best[0].ratio):
             best[:] = [ev]
         return ev.ratio
@@ -516,37 +522,53 @@ def fit(
             pos = max(pos, theta)
         elif r < 0:
             neg = min(neg, theta)
+    secant_steps = 0  # taken inside a bracket; Brent's method takes over after a few
     for _ in range(100):
-        if rb == 0.0:
+        if abs(rb) < _SCORE_FLOOR:  # as good as zero: rounding decides the sign from here on
             return result(b, False)
         slope = (rb - ra) / (b - a) if b != a else 0.0
         step = -rb / slope if slope < 0 else None  # secant (Newton with a difference quotient)
         if -math.inf < pos < neg < math.inf:  # bracketed
             if neg - pos < tol:
                 return result(b, False)
-            if step is None or not pos < b + step < neg:
-                step = 0.5 * (pos + neg) - b
-        else:  # not yet bracketed: the root lies beyond b, uphill
+            if step is None or not pos < b + step < neg or secant_steps >= 3:
+                break
+            secant_steps += 1
+            if abs(step) < tol and abs(b - a) < 0.01:  # a local slope: the step is reliable
+                return result(b, False)
+        else:  # not yet bracketed: the root lies beyond b, uphill; aim past it
             uphill = 1.0 if rb > 0 else -1.0
             far = 8.0 * abs(b - a)
             if step is None or step * uphill <= 0:
                 step = uphill * 2.0 * abs(b - a)
             else:  # the score flattens out far from the root: aim past it, to bracket it
                 step = uphill * min(1.5 * abs(step), far)
+                if uphill < 0:  # going down, the score of a flat trend fades without a root:
+                    step = -max(-step, abs(b - a))  # steps that do not shrink reach the bound
             edge = hi if uphill > 0 else lo
             if b == edge:
                 return result(b, True)
             step = min(max(b + step, lo), hi) - b
-        if abs(step) < tol:
-            return result(b, False)
+            if abs(step) < tol:
+                return result(b, False)
         a, ra = b, rb
         b, rb = safe_ratio(b + step, b)
         if rb > 0:
             pos = max(pos, b)
         elif rb < 0:
             neg = min(neg, b)
-    return result(b, False)
+    else:
+        return result(b, False)
 
+    # Brent's method in the bracket (inverse quadratic interpolation, bisection as a safeguard)
+    from scipy.optimize import brentq
+
+    def bracketed(theta: float) -> float:
+        r = seen_ratio[theta] if theta in seen_ratio else ratio(theta)
+        return 0.0 if abs(r) < _SCORE_FLOOR else r
+
+    theta = brentq(bracketed, pos, neg, xtol=tol)
+    return result(theta, False)
 
 def fit_sigma2(
     design: Design,
