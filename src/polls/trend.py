@@ -102,6 +102,8 @@ class _Waves:
     state_time: np.ndarray  # unique dates, sorted
     state: np.ndarray  # state of each wave
     gap: np.ndarray  # elapsed days between consecutive states
+    in_order: bool = False  # the waves are in date order
+    label_index: pd.Index | None = None  # the input's categories, when they equal the labels
 
 
 def _numeric(values: pd.Series, rows: np.ndarray | None) -> np.ndarray:
@@ -152,8 +154,9 @@ def _response_rows(resp: pd.Series, response: Any, response_column: str) -> np.n
     return None if rows.all() else rows
 
 
-def _codes(who: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-    """Integer codes of a column's values (sorted as ``pd.factorize(sort=True)``), missing."""
+def _codes(who: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any], pd.Index | None]:
+    """Integer codes of a column's values (sorted as ``pd.factorize(sort=True)``), missing,
+    labels, and the column's categories when they are exactly ``pd.Index(labels)``."""
     if isinstance(who.dtype, pd.CategoricalDtype):
         values = who.array
         codes = np.asarray(values.codes)
@@ -162,12 +165,20 @@ def _codes(who: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any]]:
         seen = np.bincount(codes[~missing] if missing.any() else codes,
                            minlength=len(categories)) > 0
         if seen.all():
-            return codes, missing, categories.tolist()
+            same = (categories.dtype == _str_dtype() and categories.dtype != object
+                    and categories.name is None)
+            return codes, missing, categories.tolist(), categories if same else None
         renumber = np.cumsum(seen) - 1
-        return renumber[codes], missing, categories[seen].tolist()
+        return renumber[codes], missing, categories[seen].tolist(), None
     missing = who.isna().to_numpy()
     codes, uniques = pd.factorize(who, sort=True)
-    return codes, missing, list(uniques)
+    return codes, missing, list(uniques), None
+
+
+@functools.cache
+def _str_dtype() -> Any:
+    """The dtype pandas gives an index of Python strings."""
+    return pd.Index(["a"]).dtype
 
 
 def _prepare(
@@ -248,24 +259,26 @@ def _prepare(
             )
         s2 = s2 + prec**2 / 12.0
 
+    label_index = None
     if by is None:
         codes = np.zeros(len(index), dtype=np.int64)
         labels: list[Any] = [None]
     else:
-        all_codes, all_missing, labels = _codes(_column(data, by, "by"))
+        all_codes, all_missing, labels, label_index = _codes(_column(data, by, "by"))
         if rows is not None:  # pollsters with no wave of this response are not labels
             all_codes, all_missing = all_codes[rows], all_missing[rows]
             seen = np.bincount(all_codes[~all_missing], minlength=len(labels)) > 0
             if not seen.all():
                 labels = [lab for lab, keep in zip(labels, seen, strict=True) if keep]
                 all_codes = (np.cumsum(seen) - 1)[all_codes]
+                label_index = None
         if all_missing.any():
             raise InvalidArgumentError(
                 f"{_rows(index, all_missing)} have no value in {by!r}"
             )
         codes = all_codes.astype(np.int64, copy=False)
 
-    state_time, state, gap = _states(time)
+    state_time, state, gap, in_order = _states(time)
     if len(state_time) < len(time):  # some dates hold several waves: one per pollster at most
         k = len(labels)
         cell = state * k + codes
@@ -292,13 +305,16 @@ def _prepare(
         state_time=state_time,
         state=state,
         gap=gap,
+        in_order=in_order,
+        label_index=label_index,
     )
 
 
-def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique dates, the state of each wave, elapsed days between states."""
+def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Unique dates, the state of each wave, elapsed days between states, whether in order."""
     ns = time.view(np.int64)
-    if len(ns) > 1 and (ns[1:] >= ns[:-1]).all():  # in date order already: no sort needed
+    in_order = len(ns) < 2 or bool((ns[1:] >= ns[:-1]).all())
+    if len(ns) > 1 and in_order:  # in date order already: no sort needed
         new = np.empty(len(ns), dtype=bool)
         new[0] = True
         np.not_equal(ns[1:], ns[:-1], out=new[1:])
@@ -307,7 +323,7 @@ def _states(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     else:
         uniq, state = np.unique(ns, return_inverse=True)
     gap = np.diff(uniq).astype(float) / float(_DAY.astype(np.int64))
-    return uniq.view("datetime64[ns]"), state.astype(np.int64), gap
+    return uniq.view("datetime64[ns]"), state.astype(np.int64), gap, in_order
 
 
 def _constant(value: str, n: int) -> Any:
@@ -874,7 +890,8 @@ def poll_average(
     z = _z(level)
     se_h = np.sqrt(np.clip(np.diag(post.offsets_cov), 0.0, None))
     n_by = np.bincount(waves.group, minlength=k)
-    names = pd.Index(waves.labels)  # inferred once, for both frames
+    # inferred once, for both frames (or the input's categories, when they are the same index)
+    names = waves.label_index if waves.label_index is not None else pd.Index(waves.labels)
     house = pd.DataFrame(
         {
             "pollster": names,
@@ -901,7 +918,7 @@ def poll_average(
         index=waves.index,
         copy=False,
     )
-    if not (np.diff(waves.time.view(np.int64)) >= 0).all():
+    if not waves.in_order:
         wave_frame = wave_frame.sort_values("date", kind="stable")
     attrs = dict(
         process_sd=math.sqrt(post.sigma2),
