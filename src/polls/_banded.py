@@ -570,6 +570,7 @@ def fit(
     theta = brentq(bracketed, pos, neg, xtol=tol)
     return result(theta, False)
 
+
 def fit_sigma2(
     design: Design,
     *,
