@@ -513,7 +513,10 @@ def fit(
     if ra == 0.0:
         return result(a, False)
     pos, neg = -math.inf, math.inf  # largest theta seen with score > 0, smallest with score < 0
-    b = min(max(a + (0.5 if ra > 0 else -0.5), lo), hi)
+    # the probe: half a unit, or less when the score is already small (slopes of the ratio are
+    # rarely below 1e-3 per unit where the likelihood is informative)
+    probe = min(max(abs(ra) / 1e-3, 0.01), 0.5)
+    b = min(max(a + (probe if ra > 0 else -probe), lo), hi)
     if b == a:  # the start is at a bound and the score points outside
         return result(a, True)
     b, rb = safe_ratio(b, a)
@@ -534,7 +537,10 @@ def fit(
             if step is None or not pos < b + step < neg or secant_steps >= 3:
                 break
             secant_steps += 1
-            if abs(step) < tol and abs(b - a) < 0.01:  # a local slope: the step is reliable
+            # a short step is reliable from a local slope: two close points, or nearby ones
+            # across which the score fell a hundredfold (the score is nearly linear there)
+            local = abs(b - a) < 0.01 or (abs(b - a) < 0.1 and abs(rb) < 0.01 * abs(ra))
+            if abs(step) < tol and local:
                 return result(b, False)
         else:  # not yet bracketed: the root lies beyond b, uphill; aim past it
             uphill = 1.0 if rb > 0 else -1.0
