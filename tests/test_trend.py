@@ -626,3 +626,25 @@ def test_properties(seed, n_waves, k, log_sd):
     np.testing.assert_allclose(again.trend["estimate"], tr["estimate"], atol=1e-10)
     np.testing.assert_allclose(again.house_effects["estimate"], avg.house_effects["estimate"],
                                atol=1e-10)
+
+
+def test_stacked_datasets_use_each_series_usual_sample_size():
+    # synthetic: two pollsters' series, no stated sizes, usual sizes differing by series
+    rng = np.random.default_rng(11)
+    dates = pd.date_range("2024-01-31", periods=12, freq="ME")
+    rows = []
+    for series, pollster, shift in (("a-series", "a", 0.02), ("b-series", "b", -0.02)):
+        for d in dates:
+            rows.append({"series": series, "pollster": pollster, "fieldwork_end": d,
+                         "response": "yes", "share": 0.6 + shift + rng.normal(0, 0.01)})
+    frame = pd.DataFrame(rows)
+    frame["sample_size"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame.attrs["usual_sample_size"] = {"a-series": 1000, "b-series": 2000}
+    got = polls.poll_average(frame, response="yes", process_sd=0.001)
+    explicit = frame.assign(sample_size=np.where(frame["series"] == "a-series", 1000, 2000))
+    explicit.attrs = {}
+    want = polls.poll_average(explicit, response="yes", process_sd=0.001)
+    pd.testing.assert_frame_equal(got.house_effects, want.house_effects)
+    frame.attrs["usual_sample_size"] = {"a-series": 1000}
+    with pytest.raises(InvalidArgumentError, match="no sample size"):
+        polls.poll_average(frame, response="yes", process_sd=0.001)

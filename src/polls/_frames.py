@@ -32,6 +32,27 @@ def row_labels(data: pd.DataFrame, mask: np.ndarray, limit: int = 10) -> str:
     return ", ".join(labels[:limit]) + more
 
 
+def default_sample_sizes(
+    data: pd.DataFrame, default_n: Any = None, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """The default sample size of each row (of ``rows``, when given): ``default_n``, else
+    ``data.attrs["usual_sample_size"]`` (a number, or a dict by series), else NaN."""
+    size = len(data) if rows is None else len(np.arange(len(data))[rows])
+    fallback = np.full(size, np.nan)
+    if default_n is not None:
+        fallback[:] = check_positive("default_n", default_n)
+        return fallback
+    usual = data.attrs.get("usual_sample_size")
+    if isinstance(usual, dict):  # several datasets: one usual size per series
+        if "series" in data.columns:
+            series = data["series"] if rows is None else data["series"].iloc[rows]
+            fallback = (series.astype(object).map(usual).astype(float)
+                        .to_numpy(dtype=float, na_value=np.nan))
+    elif usual is not None and not pd.isna(usual):
+        fallback[:] = check_positive("usual_sample_size", usual)
+    return fallback
+
+
 def resolve_sample_sizes(
     data: pd.DataFrame,
     n: str | None = "sample_size",
@@ -59,18 +80,7 @@ def resolve_sample_sizes(
             f"column {n!r} must hold positive sample sizes; rows {row_labels(data, bad)}")
     source = np.where(stated, "stated", "default").astype(object)
     if not stated.all():
-        fallback = np.full(len(data), np.nan)
-        if default_n is not None:
-            fallback[:] = check_positive("default_n", default_n)
-        else:
-            usual = data.attrs.get("usual_sample_size")
-            if isinstance(usual, dict):  # several datasets: one usual size per series
-                if "series" in data.columns:
-                    fallback = (data["series"].astype(object).map(usual).astype(float)
-                                .to_numpy(dtype=float, na_value=np.nan))
-            elif usual is not None and not pd.isna(usual):
-                fallback[:] = check_positive("usual_sample_size", usual)
-        values = np.where(stated, values, fallback)
+        values = np.where(stated, values, default_sample_sizes(data, default_n))
         unknown = np.isnan(values)
         if not unknown.any():
             pass

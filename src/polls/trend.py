@@ -62,6 +62,7 @@ import pandas as pd
 
 from polls import _banded
 from polls._checks import check_choice, check_confidence_level, check_positive, check_share
+from polls._frames import default_sample_sizes
 from polls.errors import ConvergenceWarning, InvalidArgumentError
 
 __all__ = ["smooth_trend", "poll_average", "PollAverage"]
@@ -224,18 +225,15 @@ def _prepare(
         _column(data, n, "n")
     missing = np.isnan(size)
     if missing.any():
-        fill = default_n
-        source = "default_n"
-        if fill is None:
-            fill = data.attrs.get("usual_sample_size")
-            source = "data.attrs['usual_sample_size']"
-        if fill is None:
+        chosen = np.arange(len(data)) if rows is None else np.arange(len(data))[rows]
+        size = size.copy()
+        size[missing] = default_sample_sizes(data, default_n, chosen[missing])
+        still = np.isnan(size)
+        if still.any():
             raise InvalidArgumentError(
-                f"{_rows(index, missing)} have no sample size in column {n!r}; pass "
+                f"{_rows(index, still)} have no sample size in column {n!r}; pass "
                 "default_n= (e.g. the pollster's usual sample size) or drop those rows"
             )
-        fill = float(check_positive(source, fill))
-        size = np.where(missing, fill, size)
     size = check_positive(n or "sample size", size)
 
     if isinstance(deff, str):
