@@ -6,6 +6,7 @@ and returns the cleaned value so call sites stay short.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -97,3 +98,19 @@ def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
     except ValueError:
         shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
         raise InvalidArgumentError(f"array shapes do not match: {shapes}") from None
+
+
+@functools.lru_cache(maxsize=32)
+def critical_value(confidence_level: float, df: float = float("inf")) -> float:
+    """The two-sided critical value at ``confidence_level``: normal, or Student's t with ``df``.
+
+    NaN for ``df <= 0`` (no degrees of freedom left).
+    """
+    from scipy.special import ndtri, stdtrit
+
+    q = 0.5 + confidence_level / 2
+    if df == float("inf"):
+        return float(ndtri(q))
+    if not df > 0:
+        return float("nan")
+    return float(stdtrit(df, q))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls._checks import check_choice, check_confidence_level
+from polls._checks import check_choice, check_confidence_level, critical_value
 from polls.errors import InvalidArgumentError
 
 __all__ = ["SurveyDesign", "RaoScottTest", "PROPORTION_METHODS"]
@@ -104,14 +104,7 @@ def _codes(series: pd.Series, what: str) -> tuple[np.ndarray, pd.Index]:
 
 
 def _tquantile(level: float, df: float) -> float:
-    from scipy import stats
-
-    q = 1 - (1 - level) / 2
-    if not df > 0:
-        return math.nan
-    if math.isinf(df):
-        return float(stats.norm.ppf(q))
-    return float(stats.t.ppf(q, df))
+    return critical_value(level, float(df))
 
 
 def _expit(x: float) -> float:

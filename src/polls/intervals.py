@@ -40,6 +40,7 @@ from polls._checks import (
     check_confidence_level,
     check_positive,
     check_share,
+    critical_value,
 )
 from polls.errors import InvalidArgumentError
 from polls.results import ConfidenceInterval, ProportionEstimate
@@ -69,9 +70,7 @@ METHODS: tuple[str, ...] = (
 
 
 def _z(confidence_level: float) -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(0.5 + confidence_level / 2))
+    return critical_value(confidence_level)
 
 
 def _index_of(*values: Any) -> pd.Index | None:

@@ -40,14 +40,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls._checks import check_confidence_level
+from polls._checks import check_confidence_level, critical_value
 from polls.errors import (
     ConvergenceWarning,
     InferenceWarning,
     InvalidArgumentError,
     PollsWarning,
 )
-from polls.results import ConfidenceInterval
+from polls.results import ConfidenceInterval, SymmetricInterval
 
 __all__ = [
     "ListExperimentResult",
@@ -70,10 +70,8 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _z(level: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(0.5 + level / 2)
+def _z(confidence_level: float) -> float:
+    return critical_value(confidence_level)
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,7 +207,7 @@ def _check_frequencies(control: Any, treatment: Any, n_items: Any) -> tuple[np.n
 
 
 @dataclass(frozen=True)
-class ListExperimentResult:
+class ListExperimentResult(SymmetricInterval):
     """Difference-in-means estimate of a sensitive item's prevalence.
 
     Attributes
@@ -247,19 +245,6 @@ class ListExperimentResult:
     @property
     def n(self) -> int:
         return self.n_control + self.n_treatment
-
-    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
-        """Interval ``estimate +/- q * se``; q from Student's t with ``df`` (normal if inf)."""
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        if math.isfinite(self.df):
-            from scipy import stats
-
-            q = float(stats.t.ppf(0.5 + level / 2, self.df))
-        else:
-            q = _z(level)
-        return ConfidenceInterval(self.estimate - q * self.se, self.estimate + q * self.se)
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row: the package's result columns plus the arm means and sizes."""
@@ -1098,7 +1083,7 @@ def list_design_test(
 
 
 @dataclass(frozen=True)
-class ListMLResult:
+class ListMLResult(SymmetricInterval):
     """Maximum-likelihood fit of a list experiment without covariates.
 
     Attributes
@@ -1132,14 +1117,6 @@ class ListMLResult:
     n_treatment: int
     n_items: int
     confidence_level: float = 0.95
-
-    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
-        """Wald interval ``estimate +/- z * se``."""
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        q = _z(level)
-        return ConfidenceInterval(self.estimate - q * self.se, self.estimate + q * self.se)
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row with the package's result columns."""
@@ -1428,7 +1405,7 @@ def list_experiment_ml(
 
 
 @dataclass(frozen=True)
-class FalsificationGap:
+class FalsificationGap(SymmetricInterval):
     """Direct-question share minus list estimate (positive: the direct question reads higher)."""
 
     estimate: float
@@ -1440,14 +1417,6 @@ class FalsificationGap:
     correlation: float
     confidence_level: float
     method: str
-
-    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
-        """Normal interval ``estimate +/- z * se``."""
-        level = check_confidence_level(
-            self.confidence_level if confidence_level is None else confidence_level
-        )
-        q = _z(level)
-        return ConfidenceInterval(self.estimate - q * self.se, self.estimate + q * self.se)
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row."""

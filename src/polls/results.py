@@ -47,6 +47,22 @@ def _column(value) -> np.ndarray:
     return np.atleast_1d(np.asarray(value, dtype=float)).ravel()
 
 
+class SymmetricInterval:
+    """Mixin for results with ``estimate``, ``se`` and ``confidence_level`` (and optionally
+    ``df``): the interval ``estimate +/- q * se``, q from the normal distribution, or from
+    Student's t when the result has a finite ``df``."""
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """The interval ``estimate +/- q * se`` at ``confidence_level`` (default: the result's)."""
+        from polls._checks import check_confidence_level, critical_value
+
+        level = check_confidence_level(
+            self.confidence_level if confidence_level is None else confidence_level
+        )
+        q = critical_value(level, float(getattr(self, "df", float("inf"))))
+        return ConfidenceInterval(self.estimate - q * self.se, self.estimate + q * self.se)
+
+
 @dataclass(frozen=True)
 class ProportionEstimate:
     """A share with its interval, from :func:`polls.proportion_estimate`.

@@ -61,7 +61,13 @@ import numpy as np
 import pandas as pd
 
 from polls import _banded
-from polls._checks import check_choice, check_confidence_level, check_positive, check_share
+from polls._checks import (
+    check_choice,
+    check_confidence_level,
+    check_positive,
+    check_share,
+    critical_value,
+)
 from polls._frames import default_sample_sizes
 from polls.errors import ConvergenceWarning, InvalidArgumentError
 
@@ -344,11 +350,8 @@ def _constant(value: str, n: int) -> Any:
     return base[:n]
 
 
-@functools.lru_cache(maxsize=16)
-def _z(level: float) -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(0.5 + level / 2.0))
+def _z(confidence_level: float) -> float:
+    return critical_value(confidence_level)
 
 
 def _output_dates(state_time: np.ndarray, freq: str | None) -> tuple[np.ndarray, np.ndarray]:
