@@ -360,6 +360,18 @@ def test_bad_input_names_argument_and_value(call, words):
         assert word in str(info.value), (word, str(info.value))
 
 
+def test_clopper_pearson_lower_limit_for_a_vanishing_count():
+    # The lower limit is the alpha/2 quantile of Beta(x, n - x + 1); its CDF near 0 is about
+    # t**x / (x B(x, n - x + 1)), so the quantile is about (alpha/2 * x * B)**(1 / x), which
+    # underflows to 0 for x ~ 1e-300. scipy.special.betaincinv(x, n - x + 1, alpha / 2) returns
+    # about 1.8e-12 for the subnormal count x = 2.2e-309 (above the share): the limit must be 0.
+    share = 2.225073858507203e-309
+    low, high = polls.proportion_ci(share, 1, method="clopper_pearson", confidence_level=0.5)
+    assert low == 0.0
+    # the upper limit is the 1 - alpha/2 quantile of Beta(x + 1, n - x) -> Beta(1, 1) = 0.75
+    assert high == pytest.approx(stats.beta.ppf(0.75, 1.0, 1.0), abs=1e-12)
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_edge_cases_are_valid_intervals(method):
     for share, n in [(0.0, 1), (1.0, 1), (0.0, 1600), (1.0, 1600), (0.5, 1), (0.0, 0.4)]:

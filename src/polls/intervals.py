@@ -144,7 +144,10 @@ def _limits(p: np.ndarray, n: np.ndarray, method: str, z: float) -> tuple[np.nda
             else:
                 low = betaincinv(x, n - x + 1, alpha / 2)
                 high = betaincinv(x + 1, n - x, 1 - alpha / 2)
-            low = np.where(p <= 0, 0.0, low)
+            # below the smallest normal float the true lower quantile underflows to 0, but
+            # betaincinv returns noise of order 1e-12 there (above the share itself)
+            tiny = np.finfo(float).tiny
+            low = np.where((p <= 0) | ((x < tiny) & (method == "clopper_pearson")), 0.0, low)
             high = np.where(p >= 1, 1.0, high)
         else:  # pragma: no cover - checked by the callers
             raise InvalidArgumentError(f"method must be one of {METHODS}; got {method!r}")
