@@ -146,3 +146,47 @@ def test_bundled_levada_war_support():
     waves = published[["fieldwork_start", "fieldwork_end"]].drop_duplicates()
     assert len(waves) <= out["share"].notna().sum()
     assert np.isnan(out.loc[out["status"] != "ok", "lower"]).all()
+
+
+def test_percent_shares_are_rejected_naming_column_and_rows():
+    frame = toplines([("s", "2024-01", "yes", 70.0, 1600), ("s", "2024-01", "hard to say", 6.0,
+                                                             1600)])
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.response_bounds(frame, response="yes")
+    message = str(info.value)
+    for word in ("'share'", "70.0", "0.76 rather than 76", "rows 0, 1"):
+        assert word in message, (word, message)
+    with pytest.raises(InvalidArgumentError, match=r"default_n must be positive, got .*-5"):
+        polls.response_bounds(frame.assign(share=[0.7, 0.06]), response="yes", default_n=-5)
+    with pytest.raises(InvalidArgumentError, match="deff must be one number"):
+        polls.response_bounds(frame.assign(share=[0.7, 0.06]), response="yes", deff=[1.5, 2])
+
+
+def test_missing_share_is_a_reported_gap_not_a_silent_nan():
+    frame = toplines([
+        ("s", "2024-01", "yes", np.nan, 1600), ("s", "2024-01", "hard to say", 0.10, 1600),
+        ("s", "2024-02", "yes", 0.60, 1600), ("s", "2024-02", "hard to say", np.nan, 1600),
+    ])
+    with pytest.warns(PollsWarning, match="2 of 2"):
+        out = polls.response_bounds(frame, response="yes")
+    assert out["status"].tolist() == ["'yes' not published for this wave",
+                                      "undecided share not published for this wave"]
+    assert out["lower"].isna().all() and out["bounds_ci_low"].isna().all()
+
+
+def test_rounded_figures_over_100_percent_are_capped():
+    from statsmodels.stats.proportion import proportion_confint
+
+    # 95% + 6% = 101% after rounding: the share cannot exceed 1
+    frame = toplines([("s", "2024-01", "yes", 0.95, 100), ("s", "2024-01", "hard to say", 0.06,
+                                                           100)])
+    row = polls.response_bounds(frame, response="yes").iloc[0]
+    assert row["upper"] == 1.0 and row["rebased"] == 1.0
+    # reference: statsmodels proportion_confint(95, 100, alpha=0.05, method="wilson")[0]
+    assert row["bounds_ci_low"] == pytest.approx(
+        proportion_confint(95, 100, alpha=0.05, method="wilson")[0], rel=1e-12)
+    assert row["bounds_ci_high"] == 1.0
+    # re-based: Wilson with the decided respondents, 100 * (1 - 0.06) = 94, all saying yes;
+    # reference: statsmodels proportion_confint(94, 94, alpha=0.05, method="wilson")
+    ref = proportion_confint(94, 94, alpha=0.05, method="wilson")
+    assert (row["rebased_ci_low"], row["rebased_ci_high"]) == pytest.approx(ref, rel=1e-12)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls._checks import check_at_least, check_confidence_level
-from polls._frames import resolve_sample_sizes
+from polls._checks import check_at_least, check_confidence_level, check_positive, critical_value
+from polls._frames import resolve_sample_sizes, row_labels
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import _limits
 
@@ -71,7 +71,8 @@ def response_bounds(
         ``data.attrs["usual_sample_size"]`` (set by ``polls.load_dataset``) is used; if neither
         exists, an error names the waves.
     deff : float, default 1
-        Divides n into the effective sample size used for the intervals.
+        Design effect (at least 1, one number for every wave): the intervals use the effective
+        sample size ``n / deff``.
     confidence_level : float, default 0.95
         The interval ``[bounds_ci_low, bounds_ci_high]`` covers the whole range
         ``[lower, upper]`` with at least this probability: each end is a one-sided Wilson bound
@@ -79,7 +80,8 @@ def response_bounds(
     wave : sequence of str, optional
         Columns identifying a wave; default: those of ``pollster, series, question, subgroup,
         fieldwork_start, fieldwork_end`` present in ``data`` (rows with no fieldwork date are
-        kept apart by ``published``).
+        kept apart by ``published``). When ``data`` has a ``preferred`` column (from
+        ``load_dataset(..., conflicts="all")``), only the preferred rows are used.
     response_column, share, n : str
         Column names (canonical defaults).
 
@@ -87,19 +89,22 @@ def response_bounds(
     -------
     pandas.DataFrame
         One row per wave: the wave columns, ``share`` (the published share), ``undecided``,
-        ``undecided_published``, ``lower`` (= share), ``upper`` (= share + undecided),
+        ``undecided_published``, ``lower`` (= share), ``upper`` (= share + undecided, at most
+        1),
         ``bounds_ci_low``, ``bounds_ci_high``, ``rebased`` (= share / (1 - undecided), or
         share / (share + complement) for "remainder" waves),
         ``rebased_ci_low``, ``rebased_ci_high`` (Wilson with the decided respondents'
         effective n), ``confidence_level``, ``n``, ``n_eff``, ``n_source``, ``method`` and
         ``status``. A wave whose undecided share (or the response itself) was not published
+        (absent, or a missing value)
         keeps its row with NaN bounds and the reason in ``status``; a
         :class:`~polls.PollsWarning` counts them. Nothing is dropped.
 
     Notes
     -----
     Shares are treated as published; they are rounded (see ``precision``), so ``upper`` can
-    differ from ``1 - complement`` by a rounding step or two.
+    differ from ``1 - complement`` by a rounding step or two. When rounded figures add up to
+    more than 100%, ``upper`` and ``rebased`` are capped at 1 (a share cannot exceed it).
 
     Examples
     --------
@@ -113,9 +118,11 @@ def response_bounds(
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     level = check_confidence_level(confidence_level)
+    if np.ndim(deff) != 0:
+        raise InvalidArgumentError(f"deff must be one number, got {deff!r}")
     deff = float(check_at_least("deff", deff, 1.0))
-    if default_n is not None and not float(default_n) > 0:
-        raise InvalidArgumentError(f"default_n must be positive, got {default_n!r}")
+    if default_n is not None:
+        check_positive("default_n", default_n)
     labels = [undecided] if isinstance(undecided, str) else list(undecided)
     if not labels:
         raise InvalidArgumentError("undecided must name at least one response label")
@@ -135,6 +142,16 @@ def response_bounds(
 
     frame = data.copy()
     frame["_resp"] = frame[response_column].astype(str)
+    used = [response, *labels] + ([complement] if complement is not None else [])
+    values = pd.to_numeric(frame[share], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    wrong = frame["_resp"].isin(used).to_numpy() & ~np.isnan(values) & ((values < 0) | (values > 1))
+    if wrong.any():
+        first = float(values[np.flatnonzero(wrong)[0]])
+        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
+        raise InvalidArgumentError(
+            f"column {share!r} must hold proportions in [0, 1], got {first!r}{hint}; "
+            f"rows {row_labels(data, wrong)}")
+    frame["_share"] = values
     frame["_n"], frame["_n_source"] = resolve_sample_sizes(data, n, default_n, missing="keep")
     if "preferred" in frame.columns:
         frame = frame[frame["preferred"].astype(bool)]
@@ -145,9 +162,7 @@ def response_bounds(
     if "fieldwork_end" in keys and "published" in frame.columns:
         frame["_undated"] = frame["published"].where(frame["fieldwork_end"].isna())
         keys = keys + ["_undated"]
-    from statistics import NormalDist
-
-    z_two = NormalDist().inv_cdf(0.5 + level / 2)
+    z_two = critical_value(level)
     rows = []
     no_n: list[dict] = []
     groups = frame.groupby(keys, dropna=False, sort=False, observed=True) if keys else [((), frame)]
@@ -157,7 +172,7 @@ def response_bounds(
         row.pop("_undated", None)
 
         def one(label: str, grp=grp) -> tuple[float | None, bool]:
-            vals = grp.loc[grp["_resp"] == label, share].astype(float)
+            vals = grp.loc[grp["_resp"] == label, "_share"].dropna()
             if vals.empty:
                 return None, False
             if vals.nunique() > 1:
@@ -195,9 +210,9 @@ def response_bounds(
             out["status"] = "undecided share not published for this wave"
         else:
             if found:
-                upper = s + u
+                upper = min(s + u, 1.0)
                 out["method"] = "share + undecided"
-                out["rebased"] = s / (1 - u) if u < 1 else nan
+                out["rebased"] = min(s / (1 - u), 1.0) if u < 1 else nan
             else:
                 upper = 1 - comp
                 out["undecided"] = nan
@@ -209,7 +224,7 @@ def response_bounds(
             else:
                 n_eff = size / deff
                 out["bounds_ci_low"] = _wilson(s, n_eff, z_two)[0]
-                out["bounds_ci_high"] = _wilson(min(upper, 1.0), n_eff, z_two)[1]
+                out["bounds_ci_high"] = _wilson(upper, n_eff, z_two)[1]
                 decided = (1 - u) if found else (s + comp)
                 if decided > 0:
                     lo, hi = _wilson(out["rebased"], n_eff * decided, z_two)
