@@ -93,6 +93,25 @@ def test_weighted_matches_r_survey(synthetic, r_ref):
     assert same.se == res.se
 
 
+def test_weighted_by_group_matches_r_survey_domains(synthetic, r_ref):
+    # R: svyby(~count, ~treatment + group, svydesign(ids=~1, weights=~w), svymean) +
+    # svycontrast: subgroups are domains, so the variance uses the whole sample's size
+    by = polls.list_experiment(synthetic, n_items=3, weights="w", by="group")
+    ref = r_ref["weighted_by_group"]
+    assert by["group"].tolist() == ref["group"]
+    np.testing.assert_allclose(by["estimate"], ref["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(by["se"], ref["se"], rtol=1e-10)
+
+
+def test_single_respondent_arm_is_an_error_not_nan():
+    df = pd.DataFrame({"count": [0, 1, 2, 3, 1, 2], "treatment": [0, 1, 1, 1, 0, 0],
+                       "g": ["a", "a", "a", "a", "b", "b"]})
+    with pytest.raises(InvalidArgumentError, match="control arm has 1 respondent"):
+        polls.list_experiment(df.iloc[:4], n_items=3)
+    with pytest.raises(InvalidArgumentError, match=r"\{'g': 'a'\} has a single-respondent"):
+        polls.list_experiment(df.assign(treatment=[0, 1, 1, 1, 0, 1]), n_items=3, by="g")
+
+
 def test_design_matches_r_survey(synthetic, r_ref):
     # R: svydesign(ids=~psu, strata=~stratum, weights=~w, nest=TRUE); svyby + svycontrast
     d = polls.SurveyDesign(synthetic, weights="w", strata="stratum", cluster="psu")

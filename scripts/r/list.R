@@ -52,7 +52,17 @@ out$design_by_group <- list(
 )
 stopifnot(all(rownames(b3) == c("0.x", "1.x", "0.y", "1.y")))
 
-# 4. unweighted, for the record: Welch SE as in t.test
+# 4. weights only, per subgroup (domain estimates over the whole sample)
+b4 <- svyby(~count, ~treatment + group, d1, svymean, covmat = TRUE)
+stopifnot(all(rownames(b4) == c("0.x", "1.x", "0.y", "1.y")))
+c4 <- svycontrast(b4, list(x = c(-1, 1, 0, 0), y = c(0, 0, -1, 1)))
+out$weighted_by_group <- list(
+  group = c("x", "y"),
+  estimate = unname(as.numeric(coef(c4))),
+  se = unname(as.numeric(SE(c4)))
+)
+
+# 5. unweighted, for the record: Welch SE as in t.test
 tt <- t.test(count[treatment == 1], count[treatment == 0], var.equal = FALSE)
 out$welch <- list(
   estimate = unname(tt$estimate[1] - tt$estimate[2]),

@@ -342,8 +342,15 @@ def _estimate_one(
     design: Any,
     level: float,
     design_rows: np.ndarray | None = None,
+    n_total: int | None = None,
 ) -> ListExperimentResult:
     nc, nt = int((~t).sum()), int(t.sum())
+    for arm, size in (("control", nc), ("treatment", nt)):
+        if size < 2:
+            raise InvalidArgumentError(
+                f"the {arm} arm has {size} respondent: its variance, and so the standard "
+                "error, cannot be estimated (at least 2 per arm are needed)"
+            )
     if design is not None:
         dw = _design_weights(design, len(design_rows) if design_rows is not None else len(y))
         if design_rows is not None:
@@ -366,9 +373,12 @@ def _estimate_one(
         )
     if w is not None:
         est, s, mc, mt = _scores(y, t, w)
-        n = len(y)
+        # a subgroup is a domain of the whole sample: its scores are zero outside it, so the
+        # with-replacement variance uses the full sample size (as R's svyby does)
+        n = len(y) if n_total is None else n_total
         z = w * s
-        var = n / (n - 1) * float(((z - z.mean()) ** 2).sum())
+        zbar = z.sum() / n  # the mean over the whole sample (zero up to rounding)
+        var = n / (n - 1) * float(((z - zbar) ** 2).sum() + (n - len(y)) * zbar**2)
         return ListExperimentResult(
             estimate=est, se=math.sqrt(var), mean_control=mc, mean_treatment=mt,
             n_control=nc, n_treatment=nt, n_items=j, confidence_level=level,
@@ -465,17 +475,20 @@ def list_experiment(
         pos = grp["_pos"].to_numpy()
         yy, tt = y[pos], t[pos]
         label = name if isinstance(name, tuple) else (name,)
-        if tt.all() or (~tt).all():
-            arm = "control" if tt.all() else "treatment"
-            raise InvalidArgumentError(
-                f"subgroup {dict(zip(keys, label, strict=True))} has an empty {arm} arm"
-            )
+        for arm, size in (("control", int((~tt).sum())), ("treatment", int(tt.sum()))):
+            if size < 2:
+                raise InvalidArgumentError(
+                    f"subgroup {dict(zip(keys, label, strict=True))} has "
+                    f"{'an empty' if size == 0 else 'a single-respondent'} {arm} arm: its "
+                    "standard error cannot be estimated (at least 2 per arm are needed)"
+                )
         if design is not None:
             mask = np.zeros(len(data), bool)
             mask[pos] = True
             res = _estimate_one(yy, tt, j, None, design, level, design_rows=mask)
         else:
-            res = _estimate_one(yy, tt, j, None if w is None else w[pos], None, level)
+            res = _estimate_one(yy, tt, j, None if w is None else w[pos], None, level,
+                                n_total=len(data))
         frame = res.to_frame()
         for k, v in zip(keys, label, strict=True):
             frame[k] = v
