@@ -13,7 +13,10 @@ What it does to the source rows, and nothing more:
   conflicts, caveats, sources);
 * marks, for every wave and response reported by more than one source, which row the loader prefers
   (the pollster's own release first) in a ``preferred`` column, and lists the alternatives in the
-  metadata.
+  metadata with the reason for the choice;
+* lists, in the metadata, rows flagged ``conflict`` that could not be matched to another source's
+  row for the same wave (undated rows, or rows the sources date differently): they stay in the
+  default load, side by side with the rows they conflict with.
 
 Usage::
 
@@ -231,7 +234,11 @@ GENERAL_CAVEATS = {
     "inferred": "For some rows the month, year or another detail was inferred from context "
     "(flag 'date_or_detail_inferred').",
     "conflict": "Sources disagree for some waves (flag 'conflict'): load_dataset prefers the "
-    "pollster's own release and conflicts='all' returns every source's row.",
+    "pollster's own release, then primary over secondary reports, then day-dated rows; "
+    "conflicts='all' returns every source's row (see .conflicts for each choice and its reason).",
+    "unmatched": "Some rows flagged 'conflict' could not be matched to the row they conflict "
+    "with (no fieldwork date, dated differently by the sources, or filed under another "
+    "question): they stay in the default load as separate entries (see .unmatched_conflicts).",
 }
 
 SOURCE_COLUMNS = ["row_id", "pollster", "country", "series", "question", "fieldwork_start",
@@ -261,6 +268,17 @@ def _rank(row: pd.Series, own_domains: tuple[str, ...]) -> tuple:
         tier = 2
     day_dated = len(row["fieldwork_end"] or row["fieldwork_start"]) == 10
     return (tier, 0 if day_dated else 1, row["row_id"])
+
+
+def _reason(best: tuple, runner_up: tuple) -> str:
+    """Why the first-ranked row was preferred over the second (from their ranks)."""
+    if best[0] < runner_up[0]:
+        return ("the pollster's own release" if best[0] == 0
+                else "a primary report (the alternatives are secondary relays)")
+    if best[1] < runner_up[1]:
+        return "the same tier of source, and it gives the fieldwork days"
+    return ("no ground to choose between equal sources: the first row in the curated order "
+            "(compare the alternatives)")
 
 
 def wave_groups(rows: pd.DataFrame) -> pd.Series:
@@ -326,6 +344,7 @@ def build(source: Path) -> dict[str, str]:
         ranked = sorted(grp.index, key=lambda i: _rank(rows.loc[i], own))
         rows.loc[ranked[1:], "preferred"] = False
         best = rows.loc[ranked[0]]
+        reason = _reason(_rank(best, own), _rank(rows.loc[ranked[1]], own))
         conflicts_by_series.setdefault(best["series"], []).append({
             "response": best["response"],
             "fieldwork_start": best["fieldwork_start"] or None,
@@ -333,6 +352,7 @@ def build(source: Path) -> dict[str, str]:
             "preferred_row": best["row_id"],
             "preferred_share": best["share"],
             "preferred_source": best["source_url"],
+            "reason": reason,
             "values_differ": bool(grp["share"].nunique() > 1),
             "alternatives": [
                 {"row_id": rows.loc[i, "row_id"], "share": rows.loc[i, "share"],
@@ -376,9 +396,19 @@ def build(source: Path) -> dict[str, str]:
             caveats.append(GENERAL_CAVEATS["undated"])
         if flag_counts.get("date_or_detail_inferred"):
             caveats.append(GENERAL_CAVEATS["inferred"])
-        if flag_counts.get("conflict") or any(c["values_differ"]
-                                              for c in conflicts_by_series.get(slug, [])):
+        group_size = rows.loc[grp.index, "group"].map(rows["group"].value_counts())
+        flagged = grp["flags"].str.contains("conflict")
+        if (flagged & (group_size > 1)).any() or any(
+                c["values_differ"] for c in conflicts_by_series.get(slug, [])):
             caveats.append(GENERAL_CAVEATS["conflict"])
+        lone = grp[flagged & (group_size == 1)]
+        unmatched = [{"row_id": r["row_id"], "response": r["response"],
+                      "fieldwork_start": r["fieldwork_start"] or None,
+                      "fieldwork_end": r["fieldwork_end"] or None,
+                      "published": r["published"] or None, "share": r["share"],
+                      "source_url": r["source_url"]} for _, r in lone.iterrows()]
+        if unmatched:
+            caveats.append(GENERAL_CAVEATS["unmatched"])
         per_wave = grp.loc[grp["preferred"]].groupby(
             ["fieldwork_start", "fieldwork_end", "published", "source_url"])["response"].nunique()
         if len(order) > 1 and (per_wave < len(order)).any():
@@ -417,6 +447,7 @@ def build(source: Path) -> dict[str, str]:
             "usual_design_source": usual.get("source_url"),
             "flags": flag_counts,
             "conflicts": conflicts_by_series.get(slug, []),
+            "unmatched_conflicts": unmatched,
             "sources": [{"url": u, "rows": ids_} for u, ids_ in sources.items()],
             "caveats": caveats,
         }

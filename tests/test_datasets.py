@@ -234,3 +234,49 @@ def test_several_datasets_stack_with_the_union_of_responses_and_per_series_attrs
     assert set(crta["n_source"]) <= {"stated", "missing"}
     with pytest.raises(polls.InvalidArgumentError, match="twice"):
         polls.load_dataset(["crta-eu-referendum", "crta-eu-referendum"])
+
+
+# Domains of each pollster's own releases, written out here (not taken from the build script) so
+# the preference rule is checked against an independent statement of it.
+OWN_DOMAINS = {"levada": "levada.ru", "vciom": "wciom.ru", "fom": "fom.ru", "crta": "crta.rs",
+               "mei": "mei.gov.rs", "iri": "iri.org", "demostat": "demostat.rs"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_set_aside_row_is_documented_with_its_preferred_row_and_reason(name):
+    """Every row left out by conflicts='prefer' is listed as an alternative of a documented
+    choice; the choice follows the stated rule (own release, then primary, then day dates)."""
+    every = polls.load_dataset(name, conflicts="all")
+    info = polls.dataset_info(name)
+    by_id = every.set_index("row_id")
+    listed = []
+    for entry in info.conflicts:
+        best = by_id.loc[entry["preferred_row"]]
+        assert bool(best["preferred"]) and entry["reason"]
+        assert f"{best['share'] * 100:.6g}" == f"{float(entry['preferred_share']):.6g}"
+        alts = [a["row_id"] for a in entry["alternatives"]]
+        listed += alts
+        group = by_id.loc[[entry["preferred_row"], *alts]]
+        assert not group.loc[alts, "preferred"].any()
+        assert (group["response"] == best["response"]).all()
+        own = OWN_DOMAINS.get(info.pollster)
+        primary = ~group["flags"].fillna("").str.contains("secondary")
+        is_own = group["source_url"].str.contains(f"//(?:www\\.)?{own}/", regex=True) \
+            if own else pd.Series(False, index=group.index)
+        if (is_own & primary).any():
+            assert is_own[entry["preferred_row"]] and primary[entry["preferred_row"]], entry
+        elif primary.any():
+            assert primary[entry["preferred_row"]], entry
+    set_aside = set(every.loc[~every["preferred"], "row_id"])
+    assert set(listed) == set_aside
+    assert len(polls.load_dataset(name)) == len(every) - len(set_aside)
+
+
+def test_conflicts_that_cannot_be_matched_stay_in_the_default_load_and_are_listed():
+    # An undated relay of an IRI figure (40) conflicts with the dated 39 for May-June 2025; the
+    # two cannot be matched as one wave, so both stay, and the metadata says so.
+    df = polls.load_dataset("iri-eu-referendum")
+    assert {"S0294", "S0370"} <= set(df["row_id"])
+    info = polls.dataset_info("iri-eu-referendum")
+    assert {u["row_id"] for u in info.unmatched_conflicts} == {"S0294", "S0370"}
+    assert any("could not be matched" in c for c in info.caveats)

@@ -72,8 +72,10 @@ class DatasetInfo:
     ``multiple_response``, ``usual_sample_size`` and ``usual_design`` (as the pollster describes
     its usual design; never copied onto waves that do not state it), ``populations``, ``modes``,
     ``first_fieldwork``, ``last_fieldwork``, ``n_waves``, ``n_rows``, ``flags`` (counts),
-    ``conflicts`` (waves reported differently by several sources, with the preferred row and the
-    alternatives), ``sources`` (every source address with the row ids it supports) and
+    ``conflicts`` (waves and responses reported by several sources: the preferred row, the
+    ``reason`` it was preferred and the alternatives), ``unmatched_conflicts`` (rows flagged
+    ``conflict`` that could not be matched to the row they conflict with, e.g. undated ones; they
+    stay in the default load), ``sources`` (every source address with the row ids it supports) and
     ``caveats``.
     """
 
@@ -100,6 +102,7 @@ class DatasetInfo:
     pollster_names_in_sources: tuple[str, ...] = ()
     flags: dict[str, int] = field(default_factory=dict)
     conflicts: tuple[dict[str, Any], ...] = ()
+    unmatched_conflicts: tuple[dict[str, Any], ...] = ()
     sources: tuple[dict[str, Any], ...] = ()
     caveats: tuple[str, ...] = ()
 
