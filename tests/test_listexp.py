@@ -566,6 +566,20 @@ def test_gap_bad_input():
                                 same_respondents=True, correlation=1.5)
     with pytest.raises(InvalidArgumentError, match="direct_n= or direct_se="):
         polls.falsification_gap(0.71, 0.61, list_se=0.04)
+    with pytest.raises(InvalidArgumentError, match="direct='direct' names a column"):
+        polls.falsification_gap("direct", 0.61, direct_n=3000, list_se=0.04)
+    with pytest.raises(InvalidArgumentError, match="list_se must be a non-negative number"):
+        polls.falsification_gap(0.71, 0.61, direct_n=3000, list_se=float("nan"))
+    with pytest.raises(InvalidArgumentError, match="direct_se must be a non-negative"):
+        polls.falsification_gap(0.71, 0.61, direct_se=-0.01, list_se=0.04)
+    # a summary result without arm sizes has no SE at all: an error, not a NaN interval
+    with pytest.warns(PollsWarning):
+        no_n = polls.list_experiment_from_summary(1.11, 1.92, None, None, n_items=3)
+    with pytest.raises(InvalidArgumentError, match="pass list_se="):
+        polls.falsification_gap(0.85, no_n, direct_n=1600)
+    df = pd.DataFrame({"count": [0, 1, 2, 3], "treatment": [0, 0, 1, 1], "direct": [0, 1, 1, 1]})
+    with pytest.raises(InvalidArgumentError, match="list_estimate= would be ignored"):
+        polls.falsification_gap("direct", 0.61, data=df, n_items=3)
 
 
 # ------------------------------------------------------------------ shipped published figures

@@ -1501,6 +1501,14 @@ def falsification_gap(
     """
     level = check_confidence_level(confidence_level)
     if data is not None:
+        unused = {"list_estimate": list_estimate, "direct_n": direct_n, "direct_se": direct_se,
+                  "list_se": list_se, "correlation": correlation}
+        given = [name for name, value in unused.items() if value is not None]
+        if given:
+            raise InvalidArgumentError(
+                f"with data= the gap and its SE come from the respondents; {given[0]}= would be "
+                "ignored: drop it"
+            )
         y, t, j = _validate_respondents(data, count, treatment, n_items)
         dcol = pd.to_numeric(_column(data, direct, "direct"), errors="coerce")
         if dcol.isna().any() or not dcol.isin([0, 1]).all():
@@ -1523,6 +1531,11 @@ def falsification_gap(
             float(d.mean() - est_l), math.sqrt(var), float(d.mean()), est_l,
             math.sqrt(var_d), math.sqrt(var_l), rho, level,
             "same respondents, linearisation SE with the observed covariance",
+        )
+    if isinstance(direct, str):
+        raise InvalidArgumentError(
+            f"direct={direct!r} names a column, which needs data= (respondent data); otherwise "
+            "pass the direct-question share as a number"
         )
     p = float(direct)
     if not 0 <= p <= 1:
@@ -1554,8 +1567,12 @@ def falsification_gap(
         if list_se is None:
             raise InvalidArgumentError("give list_se= with a plain-number list_estimate")
         sl = float(list_se)
-    if sd < 0 or sl < 0:
-        raise InvalidArgumentError("standard errors must be non-negative")
+    for name, value in (("direct_se", sd), ("list_se", sl)):
+        if not (math.isfinite(value) and value >= 0):
+            raise InvalidArgumentError(
+                f"{name} must be a non-negative number, got {value!r}"
+                + (" (the list result has no SE: pass list_se=)" if name == "list_se" else "")
+            )
     if not same_respondents:
         if correlation is not None:
             raise InvalidArgumentError(
