@@ -218,6 +218,17 @@ def test_lead_rounding_and_checks():
     plain = polls.lead(0.52, 0.47, 1600)
     wide = polls.lead(0.52, 0.47, 1600, precision=0.01)
     assert wide.low < plain.low and wide.high > plain.high and wide.pvalue > plain.pvalue
+    # hand formula (Franklin 2007) over the rounding box [0.515, 0.525] x [0.465, 0.475]:
+    # the interval is the envelope of d +/- z sqrt((a + b - d^2) / n) at the centre and corners
+    z = stats.norm.ppf(0.975)
+    points = [(0.52, 0.47)] + [(a, b) for a in (0.515, 0.525) for b in (0.465, 0.475)]
+    lows = [a - b - z * np.sqrt((a + b - (a - b) ** 2) / 1600) for a, b in points]
+    highs = [a - b + z * np.sqrt((a + b - (a - b) ** 2) / 1600) for a, b in points]
+    assert (wide.low, wide.high) == pytest.approx((min(lows), max(highs)), abs=1e-12)
+    # and the test at the corner nearest a tie, 51.5% vs 47.5%
+    stat = 0.04 / np.sqrt((0.99 - 0.04**2) / 1600)
+    assert wide.statistic == pytest.approx(stat, rel=1e-10)
+    assert wide.pvalue == pytest.approx(2 * stats.norm.sf(stat), rel=1e-10)
     assert polls.lead(0.5, 0.5, 100).pvalue == 1.0
     # rounded shares of a two-option question may sum to 101%
     assert polls.lead(0.55, 0.46, 800, precision=0.01).difference == pytest.approx(0.09)
@@ -348,7 +359,7 @@ def test_changes_sample_size_fallbacks_and_errors():
     data = _tracker()
     with pytest.raises(InvalidArgumentError, match="default_n") as info:
         polls.changes(data)
-    assert "4" in str(info.value) and "5" in str(info.value)  # the rows without a size
+    assert "Rows: 4, 5" in str(info.value)  # the rows without a size
     data.attrs["usual_sample_size"] = 1600
     via_attrs = polls.changes(data)
     via_arg = polls.changes(data.assign(), default_n=1600)
@@ -429,7 +440,11 @@ def test_frames_from_load_dataset_flow_through():
         (lambda: polls.with_ci(_tracker(), default_n=1600, method="exact"), ["method", "exact"]),
         (lambda: polls.with_ci(_tracker(), default_n=1600, share="pct"), ["share", "pct"]),
         (lambda: polls.with_ci(_tracker().assign(share=76.0), default_n=1600),
-         ["share", "76.0"]),
+         ["share", "76.0", "0.76 rather than 76", "rows 0, 1"]),
+        (lambda: polls.with_ci(_tracker().assign(share=[0.7] * 5 + [np.nan] + [0.2] * 2),
+                               default_n=1600), ["share", "missing", "rows 5"]),
+        (lambda: polls.changes(_tracker().assign(d=[1.5] * 7 + [None]), default_n=1600,
+                               deff="d"), ["deff='d'", "missing", "rows 7"]),
         (lambda: polls.with_ci(_tracker().assign(precision=np.nan), default_n=1600,
                                rounding=True), ["precision", "missing"]),
     ],

@@ -408,12 +408,35 @@ def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
             )
 
 
+def _numbers(data: pd.DataFrame, arg: str, column: str) -> np.ndarray:
+    """A numeric column as floats; missing or non-numeric entries raise, naming the rows."""
+    _require_columns(data, **{arg: column})
+    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(values)
+    if missing.any():
+        raise InvalidArgumentError(
+            f"{arg}={column!r}: column has missing or non-numeric values in rows "
+            f"{row_labels(data, missing)}")
+    return values
+
+
+def _shares(data: pd.DataFrame, column: str) -> np.ndarray:
+    """The share column as proportions in [0, 1]; anything else raises, naming the rows."""
+    values = _numbers(data, "share", column)
+    bad = (values < 0) | (values > 1)
+    if bad.any():
+        first = float(values[np.flatnonzero(bad)[0]])
+        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
+        raise InvalidArgumentError(
+            f"share={column!r}: shares must lie in [0, 1], got {first!r}{hint}; rows "
+            f"{row_labels(data, bad)}")
+    return values
+
+
 def _resolve_number(data: pd.DataFrame, arg: str, value: Any) -> np.ndarray:
     """A number, or the name of a numeric column, as a per-row array."""
     if isinstance(value, str):
-        _require_columns(data, **{arg: value})
-        return as_float_array(arg, pd.to_numeric(data[value], errors="coerce")
-                              .to_numpy(dtype=float, na_value=np.nan))
+        return _numbers(data, arg, value)
     return np.broadcast_to(as_float_array(arg, value), len(data)).astype(float)
 
 
@@ -498,8 +521,7 @@ def with_ci(
     sizes, source = resolve_sample_sizes(data, n, default_n, missing=missing_n)
     d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
     prec = _resolve_precision(data, rounding, precision)
-    p = check_share(share, pd.to_numeric(data[share], errors="coerce")
-                    .to_numpy(dtype=float, na_value=np.nan))
+    p = _shares(data, share)
     known = ~np.isnan(sizes)
     low = np.full(len(data), np.nan)
     high = np.full(len(data), np.nan)
@@ -629,8 +651,7 @@ def changes(
     sizes, source = resolve_sample_sizes(data, n, default_n)
     d = check_at_least("deff", _resolve_number(data, "deff", deff), 1.0)
     prec = _resolve_precision(data, rounding, precision)
-    p = check_share(share, pd.to_numeric(data[share], errors="coerce")
-                    .to_numpy(dtype=float, na_value=np.nan))
+    p = _shares(data, share)
 
     work = pd.DataFrame({k: data[k] for k in keys})
     if "question" in data.columns and "question" not in keys:
