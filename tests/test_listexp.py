@@ -497,6 +497,21 @@ def test_nonparametric_ml_on_the_boundary_is_the_maximum():
     assert ml.estimate == pytest.approx(ref.x[:4].sum(), abs=1e-3)
 
 
+def test_binomial_ml_at_zero_prevalence_warns_instead_of_a_silent_nan():
+    # synthetic: the treatment arm's counts have the control arm's distribution exactly, so the
+    # ML prevalence is 0 and the information SE does not exist
+    fc = np.array([100.0, 300, 300, 100])
+    ft = np.array([100.0, 300, 300, 100, 0])
+    with pytest.warns(InferenceWarning, match="edge of"):
+        ml = polls.list_experiment_ml(control_frequencies=fc, treatment_frequencies=ft,
+                                      n_items=3, model="binomial")
+    assert ml.estimate == pytest.approx(0.0, abs=1e-6) and ml.on_boundary
+    assert math.isnan(ml.se)
+    boot = polls.list_experiment_ml(control_frequencies=fc, treatment_frequencies=ft,
+                                    n_items=3, model="binomial", se="bootstrap", n_boot=50)
+    assert boot.se > 0
+
+
 def test_ml_bootstrap_se_close_to_information():
     rng = np.random.default_rng(8)
     df = simulate(1500, 3, 0.4, 0.5, rng)

@@ -1112,8 +1112,9 @@ class ListMLResult(SymmetricInterval):
     n_iter : int
         EM iterations; ``converged`` says whether the tolerance was met.
     on_boundary : bool
-        True when some type share is estimated at 0 (the information SE is then conditional on
-        those zeros; prefer ``se="bootstrap"``).
+        True when some type share is estimated at 0 (nonparametric model: the information SE is
+        then conditional on those zeros; prefer ``se="bootstrap"``), or when the prevalence is
+        estimated at 0 or 1 (binomial model: the information SE is then NaN, with a warning).
     """
 
     estimate: float
@@ -1378,11 +1379,23 @@ def list_experiment_ml(
         warnings.warn(f"EM stopped after {it} iterations without meeting tol={tol}",
                       ConvergenceWarning, stacklevel=2)
     pi1, pi0 = par["pi1"], par["pi0"]
-    boundary = bool(model == "nonparametric" and (np.concatenate([pi1, pi0]) < 1e-8).any())
+    if model == "nonparametric":
+        boundary = bool((np.concatenate([pi1, pi0]) < 1e-8).any())
+    else:
+        boundary = not 1e-6 < est < 1 - 1e-6
+        if boundary and se == "information":
+            warnings.warn(
+                f"the ML prevalence ({est:.3g}) is at the edge of [0, 1], where the "
+                "information SE does not exist: se is NaN; use se='bootstrap'",
+                InferenceWarning,
+                stacklevel=2,
+            )
     if se == "information":
         if model == "nonparametric":
             se_val = _np_information_se(pi1, pi0, fc, ft, j)
             se_name = "observed information" + (" (zero shares held fixed)" if boundary else "")
+        elif boundary:
+            se_val, se_name = float("nan"), "none (prevalence on the boundary)"
         else:
             se_val = _binom_information_se(est, par["p"], fc, ft, j)
             se_name = "observed information (numerical Hessian)"
