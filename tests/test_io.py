@@ -222,6 +222,20 @@ def test_padded_pipe_long_layout_with_unpublished_rows(tmp_path):
     assert df.attrs["skipped_rows"] == [3, 4, 6]
 
 
+def test_wide_poll_with_no_published_response_is_reported_not_dropped_silently(tmp_path):
+    # synthetic: file row 3 is a poll whose every response cell says "not published"
+    text = ("Polling firm|Fieldwork End|Yes|No\n"
+            "synthetic A|2022-03|52|N/A\n"
+            "synthetic B|2022-04|N/A|-\n"
+            "synthetic C|2022-05|40|60\n")
+    with pytest.warns(PollsWarning, match=r"1 row\(s\) with no published share.*rows 3\)"):
+        df = polls.read_toplines(write(tmp_path, "synthetic.psv", text), scale="percent",
+                                 layout="wide")
+    assert list(df["pollster"]) == ["synthetic A", "synthetic C", "synthetic C"]
+    assert df.attrs["skipped_rows"] == [3]
+    assert df.attrs["not_published"] == 3  # A's "No" and both cells of B
+
+
 def test_text_buffers_and_byte_buffers():
     text = "response,share\nyes,0.6\nno,0.4\n"
     a = read_quiet(io.StringIO(text), scale="proportion")

@@ -491,8 +491,9 @@ def read_toplines(
         precision when the file has that column (in the unit of the shares: EOPAOD's "1" is one
         percentage point, 0.01), else the finest step printed among the poll's shares (52 and 48
         give 0.01; 37.5 gives 0.001). ``frame.attrs`` records ``source``, ``layout``, ``scale``,
-        ``skipped_rows`` (file rows without a published share, long layout),
-        ``not_published`` (empty cells, wide layout), ``ignored_columns``,
+        ``skipped_rows`` (file rows without any published share: in the long layout a row
+        whose share is not published, in the wide layout a poll with no published response),
+        ``not_published`` (empty response cells, wide layout), ``ignored_columns``,
         ``multiple_response`` and ``net_responses``.
 
     Raises
@@ -508,8 +509,9 @@ def read_toplines(
 
     Notes
     -----
-    Long-layout rows whose share is not published are skipped and reported (a
-    :class:`~polls.errors.PollsWarning` and ``attrs["skipped_rows"]``); nothing else is dropped.
+    Long-layout rows whose share is not published, and wide-layout polls none of whose responses
+    is published, are skipped and reported (a :class:`~polls.errors.PollsWarning` and
+    ``attrs["skipped_rows"]``); nothing else is dropped.
     Columns that are neither canonical nor known metadata are left out of a long-layout frame
     with a warning. Numbers may use a decimal comma ("52,5"). Dates: see ``polls._dates``
     (ISO, day-first, month-only and month names in English, Russian and Serbian, and ranges).
@@ -635,6 +637,7 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     long = long.sort_values(["_record", "_order"], kind="stable")
     missing = _is_missing(long["share"])
     not_published = int(missing.sum())
+    empty = values[labels].apply(_is_missing).all(axis=1)
     long = long.loc[~missing]
     out = meta.iloc[long["_record"].to_numpy()].reset_index(drop=True)
     out["response"] = long["response"].to_numpy()
@@ -642,6 +645,7 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     out["_share_column"] = out["response"]
     out.attrs["categories"] = labels
     out.attrs["not_published"] = not_published
+    out.attrs["skipped_rows"] = [int(r) for r in table.rows[empty.to_numpy()]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
     return out
 
