@@ -184,7 +184,7 @@ def test_plot_trend_smoothed_frame_with_waves_overlay():
     assert len(scatters) == 1 and len(scatters[0].get_offsets()) == 4
     whiskers = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert len(whiskers) == 1 and len(whiskers[0].get_segments()) == 4
-    assert ax.get_ylabel() == "estimate"
+    assert ax.get_ylabel() == "share of respondents"  # a smoothed share is still a share
     assert source_texts(ax) == ["Source: levada.ru"]
 
 
@@ -316,3 +316,16 @@ def test_plot_trend_warns_and_leaves_out_undated_rows():
     with pytest.warns(polls.PollsWarning, match=r"1 row\(s\) of data without 'fieldwork_end'.*b"):
         ax = polls.plot_trend(df)
     assert sum(len(line.get_xdata()) for line in ax.get_lines()) == 2
+
+
+def test_percent_axis_labels_stay_distinct_on_a_narrow_view():
+    # ticks every half point: whole-percent labels would repeat ("50%", "50%", "51%", ...)
+    df = monthly(["2022-01", "2022-02", "2022-03"], [0.50, 0.51, 0.52], ci=False)
+    ax = polls.plot_trend(df)
+    ax.set_ylim(0.50, 0.52)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3 and len(set(labels)) == len(labels)
+    ax.set_ylim(0, 1)
+    ax.figure.canvas.draw()
+    assert "20%" in [t.get_text() for t in ax.get_yticklabels()]

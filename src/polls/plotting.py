@@ -171,7 +171,20 @@ def _add_source(ax: Axes, text: str | None) -> None:
 def _percent_axis(axis) -> None:
     from matplotlib.ticker import PercentFormatter
 
-    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    class _Percent(PercentFormatter):
+        """Whole percents, with as many decimals as the ticks need (a narrow view's 52.5%)."""
+
+        def __init__(self) -> None:
+            super().__init__(xmax=1, decimals=0)
+
+        def set_locs(self, locs) -> None:
+            super().set_locs(locs)
+            points = np.asarray(locs, dtype=float) * 100
+            self.decimals = next(
+                (d for d in range(4) if np.allclose(np.round(points, d), points, atol=1e-6)), 3
+            )
+
+    axis.set_major_formatter(_Percent())
 
 
 def _points_formatter():
@@ -379,7 +392,8 @@ def plot_trend(
         A toplines frame (one row per wave, or per wave and ``hue`` level), or a smoothed trend
         such as :func:`polls.smooth_trend` returns (``x="date", y="estimate"``).
     x, y : str, default "fieldwork_end", "share"
-        Date (or number) and proportion columns.
+        Date (or number) and proportion columns. The axis is labelled "share of respondents"
+        when ``y`` is ``"share"`` or ``"estimate"``, with the column name otherwise.
     hue : str, optional
         Column splitting the rows into several lines (e.g. ``"response"``), in category order.
     ci : "auto", pair of str, or None, default "auto"
@@ -494,7 +508,7 @@ def plot_trend(
         _overlay_waves(ax, waves, waves_x, waves_y, hue, colors)
 
     _percent_axis(ax.yaxis)
-    ax.set_ylabel("share of respondents" if y == "share" else y)
+    ax.set_ylabel("share of respondents" if y in ("share", "estimate") else y)
     if not is_date:
         ax.set_xlabel(x)
     ax.grid(axis="y", alpha=0.3)
