@@ -87,8 +87,9 @@ try_run <- function(txt) tryCatch(run(txt), error = function(e) {
   message("left out: ", txt, ": ", conditionMessage(e)); NULL
 })
 
-reference_values <- function(dname, dcall, v, cross = TRUE) {
-  assign("d", run(dcall), envir = globalenv())
+# every reference value on one design (an svydesign object, plain or raked)
+reference_values <- function(dname, design, v, cross = TRUE) {
+  assign("d", design, envir = globalenv())
   add(dname, "degf(d)", "df", degf(d))
   add(dname, "sum(weights(d))", "weight_sum", sum(weights(d)))
   call <- sprintf("svymean(~%s, d, deff = TRUE)", v$num)
@@ -206,7 +207,7 @@ reference_values <- function(dname, dcall, v, cross = TRUE) {
 
 for (dn in names(designs)) {
   v <- if (startsWith(dn, "api")) vars$api else vars$syn
-  reference_values(dn, designs[[dn]], v, cross = !(dn %in% c("apiclus1_noweights")))
+  reference_values(dn, run(designs[[dn]]), v, cross = !(dn %in% c("apiclus1_noweights")))
 }
 
 # ---- raking ----------------------------------------------------------------------------------
@@ -254,32 +255,7 @@ for (rn in names(raked)) {
   assign("d", dr, envir = globalenv())
   wout[[rn]] <- data.frame(design = rn, row = seq_along(weights(dr)),
                            weight = fmt(weights(dr)))
-  call <- sprintf("svymean(~%s, d, deff = TRUE)", v$num)
-  m <- run(call)
-  add(rn, call, "estimate", coef(m)); add(rn, call, "se", SE(m)); add(rn, call, "deff", deff(m))
-  call <- sprintf("svytotal(~%s, d)", v$num2)
-  m <- run(call)
-  add(rn, call, "estimate", coef(m)); add(rn, call, "se", SE(m))
-  for (meth in c("logit", "mean", "beta", "likelihood")) {
-    call <- sprintf('svyciprop(~I(%s), d, method = "%s")', v$bin, meth)
-    p <- try_run(call)
-    if (is.null(p)) next
-    ci <- attr(p, "ci")
-    add(rn, call, "estimate", as.vector(p)); add(rn, call, "se", sqrt(attr(p, "var")))
-    add(rn, call, "ci_low", ci[1]); add(rn, call, "ci_high", ci[2])
-  }
-  call <- sprintf("svyby(~%s, ~%s, d, svymean)", v$num, v$by)
-  b <- run(call)
-  for (i in seq_len(nrow(b))) {
-    dom <- as.character(b[i, 1])
-    add(rn, call, "estimate", coef(b)[i], dom); add(rn, call, "se", SE(b)[i], dom)
-  }
-  for (st in c("F", "Chisq")) {
-    call <- sprintf('svychisq(~%s + %s, d, statistic = "%s")', v$row, v$col, st)
-    t <- run(call)
-    add(rn, call, "statistic", t$statistic); add(rn, call, "pvalue", t$p.value)
-    for (nm in names(t$parameter)) add(rn, call, nm, t$parameter[[nm]])
-  }
+  reference_values(rn, dr, v)
 }
 write.csv(do.call(rbind, wout), file.path(out_dir, "r_survey_raked_weights.csv"),
           row.names = FALSE, quote = FALSE)
