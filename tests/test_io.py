@@ -698,3 +698,19 @@ def test_unknown_sheet_and_unknown_encoding(tmp_path):
     csv_path = write(tmp_path, "synthetic.csv", "response,share\nyes,52\n")
     with pytest.raises(InvalidArgumentError, match="not a known encoding"):
         polls.read_toplines(csv_path, encoding="no-such-codec")
+
+
+def test_a_start_month_with_no_end_ends_with_its_month_as_in_the_bundled_datasets(tmp_path):
+    # synthetic; the rule is the one docs/design.md states for the canonical frame ("a wave given
+    # only a start month ends with that month"), as load_dataset applies it to mei-eu-referendum
+    text = ("response,share,fieldwork start\n"
+            "yes,52,2022-03\nno,48,2022-03\n"
+            "yes,50,24-30 March 2022\nno,50,24-30 March 2022\n"
+            "yes,51,2022-05-02\nno,49,2022-05-02\n")
+    df = read_quiet(write(tmp_path, "synthetic.csv", text), scale="percent")
+    assert list(df["fieldwork_end"][::2]) == [pd.Timestamp("2022-03-31"),
+                                             pd.Timestamp("2022-03-30"), pd.NaT]
+    assert list(df["date_precision"][::2]) == ["month", "day", "day"]
+    bundled = polls.load_dataset("mei-eu-referendum", conflicts="all")
+    s0252 = bundled[bundled["row_id"] == "S0252"].iloc[0]  # source: start 2016-12, no end
+    assert s0252["fieldwork_end"] == pd.Timestamp("2016-12-31")

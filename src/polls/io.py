@@ -486,7 +486,9 @@ def read_toplines(
         NA (plus ``subgroup`` and ``note`` when the file has them). ``response`` is an ordered
         categorical in the order of first appearance (long) or of the columns (wide).
         ``date_precision`` is ``"day"`` when both fieldwork dates give a day, ``"month"`` when
-        either gives only a month (start and end are then the first and last day of the month),
+        either gives only a month (start and end are then the first and last day of the month;
+        a start month or range with no end given ends where it ends; a single start day with no
+        end leaves the end empty),
         ``"published"`` when only a publication date is known. ``precision`` is the published
         precision when the file has that column (in the unit of the shares: EOPAOD's "1" is one
         percentage point, 0.01), else the finest step printed among the poll's shares (52 and 48
@@ -721,6 +723,9 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     end = start.copy()
     day_level = pd.Series(True, index=long.index)
     any_date = pd.Series(False, index=long.index)
+    # a start cell that itself spans time (a month, a range) says when the wave ended, should
+    # the end be missing; a single start day does not
+    end_from_start = end.copy()
     for col, use in (("date", "both"), ("fieldwork_start", "start"), ("fieldwork_end", "end")):
         if col not in text:
             continue
@@ -734,6 +739,8 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
                 path=name, row=int(long.loc[first, "_source_row"]), column=header(col),
                 value=text[col][first])
         got = parsed["start"].notna()
+        if use == "start":
+            end_from_start = parsed["end"].where(parsed["end"] != parsed["start"])
         if use in ("both", "start"):
             start = parsed["start"].where(got, start) if use == "start" else start.fillna(
                 parsed["start"])
@@ -741,6 +748,7 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
             end = parsed["end"].where(got, end) if use == "end" else end.fillna(parsed["end"])
         day_level &= ~got | parsed["precision"].eq("day").fillna(False)
         any_date |= got
+    end = end.fillna(end_from_start)
     published_date = pd.Series(pd.NaT, index=long.index, dtype="datetime64[ns]")
     if "published" in text:
         parsed, errors = parse_date_series(text["published"])
