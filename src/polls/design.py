@@ -527,7 +527,9 @@ class SurveyDesign:
             ``by`` columns, then ``estimate, ci_low, ci_high, confidence_level, se, n, n_eff,
             method, deff, df``. ``deff`` is R's ``svymean(deff=TRUE)``: the design variance over
             the variance of simple random sampling without replacement of ``n`` from a
-            population of the weights' sum; ``n_eff = n / deff``.
+            population of the weights' sum; ``n_eff = n / deff``. That comparison needs weights
+            that sum to more than ``n`` (expansion weights); with weights scaled to the sample
+            size it is undefined and ``deff`` and ``n_eff`` are NaN, as R's are.
 
         Examples
         --------
@@ -862,8 +864,7 @@ class SurveyDesign:
         mean2 = (w[:, None] * cells).sum(axis=0) / wsum
         z = np.where(ok[:, None], (cells - mean2) / wsum, 0.0)
         V = self.linearized_variance(z)
-        rows_ = np.repeat(np.arange(nr), 1)
-        ridx = np.tile(rows_, nc)
+        ridx = np.tile(np.arange(nr), nc)
         cidx = np.repeat(np.arange(nc), nr)
         X1 = np.column_stack(
             [np.ones(nr * nc)]
