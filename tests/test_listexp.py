@@ -512,6 +512,22 @@ def test_binomial_ml_at_zero_prevalence_warns_instead_of_a_silent_nan():
     assert boot.se > 0
 
 
+def test_nonparametric_ml_converges_at_a_zero_prevalence():
+    # synthetic: treated counts distributed exactly as control counts. The saturated
+    # log-likelihood sum f log(f / n) over both arms (hand formula) is reached at prevalence 0;
+    # plain EM crawls there, the accelerated fit must converge without a warning.
+    fc = np.array([100.0, 300, 300, 100])
+    ft = np.array([100.0, 300, 300, 100, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ml = polls.list_experiment_ml(control_frequencies=fc, treatment_frequencies=ft,
+                                      n_items=3)
+    saturated = fc @ np.log(fc / fc.sum()) + ft[:4] @ np.log(ft[:4] / ft.sum())
+    assert ml.converged and ml.on_boundary
+    assert ml.loglik == pytest.approx(saturated, abs=1e-8)
+    assert ml.estimate == pytest.approx(0.0, abs=1e-3)
+
+
 def test_ml_bootstrap_se_close_to_information():
     rng = np.random.default_rng(8)
     df = simulate(1500, 3, 0.4, 0.5, rng)

@@ -1154,18 +1154,17 @@ def _np_loglik(pi1: np.ndarray, pi0: np.ndarray, fc: np.ndarray, ft: np.ndarray)
 
 
 def _em_nonparametric(fc, ft, j, tol, max_iter):
+    """EM for the type shares, accelerated by SQUAREM (Varadhan and Roland 2008).
+
+    Plain EM crawls (sublinearly) towards shares that are 0 at the maximum; the squared
+    extrapolation step is kept only when it stays in the simplex and does not lower the
+    likelihood, so every accepted iterate is at least as good as two plain EM steps.
+    """
     k = j + 1
     n = fc.sum() + ft.sum()
-    # start from the moment estimates, pulled inside the simplex
-    mom, _ = _type_shares(fc, ft, j)
-    start = np.clip(mom, 0, None) + 1.0 / (2 * k * n)
-    start /= start.sum()
-    pi1, pi0 = start[:k].copy(), start[k:].copy()
-    ll = _np_loglik(pi1, pi0, fc, ft)
-    converged = False
-    it = 0
-    while it < max_iter:
-        it += 1
+
+    def em(theta: np.ndarray) -> np.ndarray:
+        pi1, pi0 = theta[:k], theta[k:]
         pc = pi0 + pi1
         with np.errstate(divide="ignore", invalid="ignore"):
             share1 = np.where(pc > 0, pi1 / pc, 0.0)
@@ -1175,16 +1174,40 @@ def _em_nonparametric(fc, ft, j, tol, max_iter):
         with np.errstate(divide="ignore", invalid="ignore"):
             r0 = np.where(pt[:k] > 0, pi0 / pt[:k], 0.0)
             r1 = np.where(pt[1:] > 0, pi1 / pt[1:], 0.0)
-        e0 = e0 + ft[:k] * r0
-        e1 = e1 + ft[1:] * r1
-        new0, new1 = e0 / n, e1 / n
-        step = max(np.abs(new0 - pi0).max(), np.abs(new1 - pi1).max())
-        pi0, pi1 = new0, new1
+        return np.concatenate([e1 + ft[1:] * r1, e0 + ft[:k] * r0]) / n
+
+    def loglik(theta: np.ndarray) -> float:
+        return _np_loglik(theta[:k], theta[k:], fc, ft)
+
+    # start from the moment estimates, pulled inside the simplex
+    mom, _ = _type_shares(fc, ft, j)
+    theta = np.clip(mom, 0, None) + 1.0 / (2 * k * n)
+    theta /= theta.sum()
+    converged = False
+    it = 0  # EM-step evaluations
+    while it < max_iter:
+        t1 = em(theta)
+        t2 = em(t1)
+        it += 2
+        r = t1 - theta
+        v = t2 - t1 - r
+        nv = float(np.sqrt(v @ v))
+        new = t2
+        if nv > 0:
+            alpha = min(-float(np.sqrt(r @ r)) / nv, -1.0)
+            jump = theta - 2 * alpha * r + alpha**2 * v
+            if (jump >= 0).all():
+                jump = em(jump / jump.sum())
+                it += 1
+                if loglik(jump) >= loglik(t2):
+                    new = jump
+        step = float(np.abs(new - theta).max())
+        theta = new
         if step < tol:
             converged = True
             break
-    ll = _np_loglik(pi1, pi0, fc, ft)
-    return pi1, pi0, ll, it, converged
+    pi1, pi0 = theta[:k].copy(), theta[k:].copy()
+    return pi1, pi0, _np_loglik(pi1, pi0, fc, ft), it, converged
 
 
 def _np_information_se(pi1, pi0, fc, ft, j, zero_tol=1e-8):
