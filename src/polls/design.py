@@ -529,7 +529,8 @@ class SurveyDesign:
             the variance of simple random sampling without replacement of ``n`` from a
             population of the weights' sum; ``n_eff = n / deff``. That comparison needs weights
             that sum to more than ``n`` (expansion weights); with weights scaled to the sample
-            size it is undefined and ``deff`` and ``n_eff`` are NaN, as R's are.
+            size it is undefined and ``deff`` and ``n_eff`` are NaN (R gives Inf or a negative
+            value there).
 
         Examples
         --------
