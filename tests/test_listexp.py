@@ -524,7 +524,9 @@ def test_nonparametric_ml_converges_at_a_zero_prevalence():
                                       n_items=3)
     saturated = fc @ np.log(fc / fc.sum()) + ft[:4] @ np.log(ft[:4] / ft.sum())
     assert ml.converged and ml.on_boundary
-    assert ml.loglik == pytest.approx(saturated, abs=1e-8)
+    # EM stops on the parameter step (tol 1e-10); the likelihood is that flat here, so its
+    # maximum is met to about 1e-7 on a scale of 2000
+    assert ml.loglik == pytest.approx(saturated, abs=1e-6)
     assert ml.estimate == pytest.approx(0.0, abs=1e-3)
 
 
