@@ -87,6 +87,25 @@ def test_multiple_response_and_nets_are_allowed_to_sum_past_one():
     assert polls.validate_toplines(frame) is frame
 
 
+def test_rounding_slack_counts_only_the_responses_that_are_summed():
+    # synthetic wave: "yes" 0.53 and "no" 0.49 rounded to whole percents, plus three published
+    # nets. Hand bound: two rounded shares can exceed their true total (at most 1) by at most
+    # 2 * 0.01 / 2 = 0.01, so a sum of 1.02 is impossible; the nets do not widen that slack.
+    frame = coerce_dtypes(pd.DataFrame({
+        "series": ["s"] * 5,
+        "fieldwork_start": pd.to_datetime(["2022-03-24"] * 5),
+        "fieldwork_end": pd.to_datetime(["2022-03-30"] * 5),
+        "response": ["yes", "no", "net a", "net b", "net c"],
+        "share": [0.53, 0.49, 0.9, 0.9, 0.9],
+        "precision": [0.01] * 5,
+    }))
+    nets = ["net a", "net b", "net c"]
+    with pytest.raises(SchemaError, match="sum to 1.02"):
+        polls.validate_toplines(frame, net_responses=nets)
+    frame.loc[1, "share"] = 0.48  # 1.01: within the slack of two rounded shares
+    assert polls.validate_toplines(frame, net_responses=nets) is frame
+
+
 def test_end_before_start():
     frame = valid_frame()
     frame.loc[0, "fieldwork_end"] = pd.Timestamp("2022-03-01")

@@ -217,15 +217,16 @@ def validate_toplines(
     if keys:
         mr_all = multiple_response is True
         mr_series = set() if isinstance(multiple_response, bool) else set(multiple_response)
-        work = frame.assign(_share=share.where(~frame["response"].astype(object).isin(nets), 0.0))
+        # the sum of k shares, each rounded to its step, can exceed the true total (at most 1)
+        # by half of each step; net responses are not part of the sum, nor of its slack
+        is_net = frame["response"].astype(object).isin(nets)
+        step = (pd.to_numeric(frame["precision"], errors="coerce").fillna(0.01)
+                if "precision" in frame.columns else pd.Series(0.01, index=frame.index))
+        work = frame.assign(_share=share.where(~is_net, 0.0), _slack=(step / 2).where(~is_net, 0.0))
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
         grouped = work.groupby(keys, dropna=False, observed=True, sort=False)
-        tolerance = (
-            grouped["precision"].transform("size") * work["precision"].fillna(0.01) / 2
-            if "precision" in work.columns
-            else grouped["_share"].transform("size") * 0.005
-        )
+        tolerance = grouped["_slack"].transform("sum")
         total = grouped["_share"].transform("sum")
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
         if "series" in work.columns and mr_series:
