@@ -39,7 +39,7 @@ def check_share(name: str, value: Any) -> np.ndarray:
     arr = as_float_array(name, value)
     bad = (arr < 0) | (arr > 1)
     if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero(bad.ravel())[0]])
         hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
         raise InvalidArgumentError(f"{name} must lie in [0, 1], got {first!r}{hint}")
     return arr
@@ -50,10 +50,10 @@ def check_positive(name: str, value: Any, *, integer: bool = False) -> np.ndarra
     arr = as_float_array(name, value)
     bad = ~(arr > 0)
     if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero(bad.ravel())[0]])
         raise InvalidArgumentError(f"{name} must be positive, got {first!r}")
     if integer and (arr != np.round(arr)).any():
-        first = arr.ravel()[np.flatnonzero((arr != np.round(arr)).ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero((arr != np.round(arr)).ravel())[0]])
         raise InvalidArgumentError(f"{name} must be a whole number, got {first!r}")
     return arr
 
@@ -63,7 +63,7 @@ def check_at_least(name: str, value: Any, minimum: float) -> np.ndarray:
     arr = as_float_array(name, value)
     bad = ~(arr >= minimum)
     if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero(bad.ravel())[0]])
         raise InvalidArgumentError(f"{name} must be at least {minimum}, got {first!r}")
     return arr
 
