@@ -329,3 +329,13 @@ def test_percent_axis_labels_stay_distinct_on_a_narrow_view():
     ax.set_ylim(0, 1)
     ax.figure.canvas.draw()
     assert "20%" in [t.get_text() for t in ax.get_yticklabels()]
+
+
+def test_source_line_written_under_given_axes():
+    fig, ax = plt.subplots()
+    ax.set_xlabel("x")
+    text = source_line(pd.DataFrame({"source_url": ["https://fom.ru/a"]}), ax=ax)
+    assert text == "Source: fom.ru" and source_texts(ax) == ["Source: fom.ru"]
+    # nothing to cite: nothing drawn
+    assert source_line(pd.DataFrame({"x": [1]}), ax=ax) == ""
+    assert source_texts(ax) == ["Source: fom.ru"]

@@ -112,8 +112,16 @@ def _domains(urls: Any) -> list[str]:
     return [host for host, _ in counts.most_common()]
 
 
-def source_line(*frames: pd.DataFrame | None, column: str = "source_url", limit: int = 4) -> str:
+def source_line(
+    *frames: pd.DataFrame | None,
+    column: str = "source_url",
+    limit: int = 4,
+    ax: Axes | None = None,
+) -> str:
     """A one-line ``Source: ...`` text naming the web domains of the frames' source addresses.
+
+    With ``ax``, the line is also written under that Axes, where the plotting functions put
+    theirs: useful for a figure drawn with matplotlib directly, or combining several frames.
 
     Parameters
     ----------
@@ -123,6 +131,8 @@ def source_line(*frames: pd.DataFrame | None, column: str = "source_url", limit:
         The address column.
     limit : int, default 4
         Domains named before "and N more".
+    ax : matplotlib.axes.Axes, optional
+        Axes under which to write the line (nothing is drawn when the text is empty).
 
     Returns
     -------
@@ -145,7 +155,10 @@ def source_line(*frames: pd.DataFrame | None, column: str = "source_url", limit:
         return ""
     shown = ", ".join(hosts[:limit])
     more = len(hosts) - limit
-    return f"Source: {shown}" + (f" and {more} more" if more > 0 else "")
+    text = f"Source: {shown}" + (f" and {more} more" if more > 0 else "")
+    if ax is not None:
+        _add_source(ax, text)
+    return text
 
 
 def _add_source(ax: Axes, text: str | None) -> None:
