@@ -574,3 +574,32 @@ def test_property_shares_sum_to_one_and_scale_invariance(n, seed):
 
 def test_exported():
     assert polls.SurveyDesign is SurveyDesign
+
+
+# --------------------------------------------------------------------------- deff="replace"
+# tests/fixtures/r_deff_replace.csv comes from scripts/r/deff_replace.R: weights scaled to the
+# sample size (sum = n), where R's default comparison (without replacement from a population of
+# the weights' sum) is undefined and polls compares with sampling with replacement, as
+# svymean(..., deff="replace") does. The R call is in the fixture's `call` column.
+DEFF_REPLACE = pd.read_csv(FIX / "r_deff_replace.csv")
+
+
+def _scaled(name: str) -> SurveyDesign:
+    data = _data(name[: -len("_scaled")])
+    w = data["pw"] * len(data) / data["pw"].sum()
+    if name == "apistrat_scaled":
+        return SurveyDesign(data.assign(wn=w), weights="wn", strata="stype")
+    return SurveyDesign(data.assign(wn=w), weights="wn", cluster="dnum")
+
+
+@pytest.mark.parametrize("row", DEFF_REPLACE.to_dict("records"), ids=lambda r: r["call"][:60])
+def test_deff_with_replacement_for_weights_scaled_to_the_sample(row):
+    design = _scaled(row["design"])
+    if row["statistic"].startswith("mean"):
+        got = design.mean(row["statistic"].split()[1]).iloc[0]
+    else:
+        got = design.proportion("comp.imp", "Yes", method="mean").iloc[0]
+    assert got["estimate"] == pytest.approx(row["estimate"], rel=1e-10), row["call"]
+    assert got["se"] == pytest.approx(row["se"], rel=1e-8), row["call"]
+    assert got["deff"] == pytest.approx(row["deff"], rel=1e-8), row["call"]
+    assert got["n_eff"] == pytest.approx(got["n"] / row["deff"], rel=1e-8)

@@ -430,18 +430,27 @@ class SurveyDesign:
         return np.where(ok, y, 0.0), ok
 
     def _deff_mean(self, y: np.ndarray, dom: np.ndarray, est: np.ndarray, var: np.ndarray):
-        """R's deff for a mean: variance over SRS without replacement of the same size."""
+        """Design effect of a mean: its variance over that of simple random sampling.
+
+        With expansion weights (summing to at least twice the respondents) the comparison is
+        sampling without replacement from a population of the weights' sum, as R's
+        ``svymean(deff=TRUE)``; with weights scaled to the sample size (the usual case for a
+        pollster's file) it is sampling with replacement, as R's ``deff="replace"``.
+        """
         out = np.empty(len(est))
         for i in range(len(est)):
             d = dom[:, i]
             w = self._w[d]
             nobs = d.sum()
             psum = w.sum()
-            if nobs < 2 or psum < nobs:
+            if nobs < 2:
                 out[i] = math.nan
                 continue
             s2 = np.sum(w * (y[d, i] - est[i]) ** 2) / psum * nobs / (nobs - 1)
-            vsrs = s2 * (psum - nobs) / (psum * nobs)
+            if psum >= 2 * nobs:
+                vsrs = s2 * (psum - nobs) / (psum * nobs)
+            else:
+                vsrs = s2 / nobs
             out[i] = var[i] / vsrs if vsrs > 0 else math.nan
         return out
 
@@ -525,12 +534,12 @@ class SurveyDesign:
         -------
         DataFrame
             ``by`` columns, then ``estimate, ci_low, ci_high, confidence_level, se, n, n_eff,
-            method, deff, df``. ``deff`` is R's ``svymean(deff=TRUE)``: the design variance over
-            the variance of simple random sampling without replacement of ``n`` from a
-            population of the weights' sum; ``n_eff = n / deff``. That comparison needs weights
-            that sum to more than ``n`` (expansion weights); with weights scaled to the sample
-            size it is undefined and ``deff`` and ``n_eff`` are NaN (R gives Inf or a negative
-            value there).
+            method, deff, df``. ``deff`` is the design variance over the variance of simple
+            random sampling of ``n``; ``n_eff = n / deff``. With expansion weights (summing to
+            at least ``2 n``) the comparison is sampling without replacement from a population
+            of the weights' sum, as R's ``svymean(deff=TRUE)``; with weights scaled to the
+            sample size, as pollsters' files usually have them, it is sampling with replacement,
+            as R's ``svymean(deff="replace")``.
 
         Examples
         --------
