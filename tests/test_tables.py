@@ -41,3 +41,32 @@ def test_wide_table_refuses_to_merge_disagreeing_numbers():
         polls.wide_table(every, values="number")
     with pytest.raises(polls.InvalidArgumentError, match="toplines column"):
         polls.wide_table(pd.DataFrame({"share": [0.5]}))
+
+
+@pytest.mark.parametrize("conflicts", ["prefer", "all"])
+def test_wide_table_renders_every_bundled_dataset(conflicts):
+    for name in polls.list_datasets()["name"]:
+        df = polls.load_dataset(name, conflicts=conflicts)
+        table = polls.wide_table(df)
+        assert len(table) >= 1 and "n" in table.columns, name
+
+
+def test_wide_table_keeps_undated_figures_apart_by_source():
+    # /work/shared/data/toplines/serbia.csv: S0075 53 (worldstockmarket) and S0076 56 (24ur) for
+    # the 13-22 June 2022 wave; S0077 58 and S0078 33 from serbianmonitor, with no date at all
+    table = polls.wide_table(polls.load_dataset("demostat-align-eu-foreign-policy",
+                                                conflicts="all"))
+    assert table.loc["2022-06-13..22", "should not align"] == "53 / 56"
+    assert table.loc["undated (serbianmonitor.com)", ["should not align", "should align"]
+                     ].tolist() == ["58", "33"]
+
+
+def test_wide_table_with_a_start_day_and_no_end():
+    df = pd.DataFrame({"fieldwork_start": pd.to_datetime(["2022-05-02"] * 2),
+                       "fieldwork_end": pd.to_datetime([None, None]),
+                       "date_precision": ["day", "day"], "published": pd.to_datetime([None] * 2),
+                       "sample_size": pd.array([None, None], dtype="Int64"),
+                       "response": ["yes", "no"], "share": [0.52, 0.48],
+                       "precision": [0.01, 0.01]})  # synthetic
+    table = polls.wide_table(df)
+    assert table.loc["2022-05-02..", ["yes", "no"]].tolist() == ["52", "48"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -63,20 +64,30 @@ def percent_table(
     return out
 
 
-def _wave_label(start, end, precision, published) -> str:
-    """How a wave's date reads in a table: days, a month, or the publication date."""
-    if precision == "day":
+def _wave_label(start, end, precision, published, source=None) -> str:
+    """How a wave's date reads in a table: days, a month, or the publication date.
+
+    A wave with no end date reads from its start ("2022-05-02.."); one with no date at all names
+    its source's site, so that undated figures from different sources stay apart.
+    """
+    precision = None if pd.isna(precision) else precision
+    if precision in ("day", "month") and pd.isna(end) and pd.notna(start):
+        return f"{start:%Y-%m-%d}.." if precision == "day" else f"{start:%Y-%m}.."
+    if precision == "day" and pd.notna(end):
         if pd.isna(start) or start == end:
             return f"{end:%Y-%m-%d}"
         if (start.year, start.month) == (end.year, end.month):
             return f"{start:%Y-%m-%d}..{end:%d}"
         return f"{start:%Y-%m-%d}..{end:%m-%d}"
-    if precision == "month":
+    if precision == "month" and pd.notna(end):
         if pd.notna(start) and (start.year, start.month) != (end.year, end.month):
             return f"{start:%Y-%m}..{end:%Y-%m}"
         return f"{end:%Y-%m}"
-    if precision == "published" and pd.notna(published):
+    if pd.notna(published):
         return f"published {published:%Y-%m-%d}"
+    if isinstance(source, str) and source:
+        host = urlparse(source).netloc.lower().removeprefix("www.")
+        return f"undated ({host or source})"
     return "undated"
 
 
@@ -89,8 +100,9 @@ def _as_printed(share: float, precision: float) -> str:
 def wide_table(data: pd.DataFrame, *, values: str = "text") -> pd.DataFrame:
     """A toplines frame as a table of waves (rows) by responses (columns), in percent.
 
-    Waves are labelled by their fieldwork dates (``2022-04-21..27``, ``2022-03``, or
-    ``published 2025-08-14`` for undated figures) in the frame's order, with the stated sample
+    Waves are labelled by their fieldwork dates (``2022-04-21..27``, ``2022-03``,
+    ``published 2025-08-14`` for figures dated only by publication, ``undated (site)`` for
+    figures with no date at all, apart by source) in the frame's order, with the stated sample
     size in column ``n``. Where several sources give different figures for one wave and response
     (``load_dataset(..., conflicts="all")``), the cell shows them side by side (``"52 / 53"``):
     they are never averaged.
@@ -121,9 +133,10 @@ def wide_table(data: pd.DataFrame, *, values: str = "text") -> pd.DataFrame:
     absent = [c for c in need if c not in data.columns]
     if absent:
         raise InvalidArgumentError(f"data lacks the toplines column(s) {absent}")
+    sources = data["source_url"] if "source_url" in data.columns else [None] * len(data)
     labels = [_wave_label(*row) for row in zip(
         data["fieldwork_start"], data["fieldwork_end"], data["date_precision"],
-        data["published"], strict=True)]
+        data["published"], sources, strict=True)]
     work = data.assign(wave=labels)
     order = list(dict.fromkeys(labels))
     if values == "text":
