@@ -69,3 +69,17 @@ def test_bad_usage_exits_with_argparse_error(argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_show_last_counts_dated_waves_and_refuses_non_positive(capsys):
+    from polls.cli import main
+
+    # demostat-align-eu-foreign-policy: one dated wave (2022-06-13..22) and undated figures
+    assert main(["show", "demostat-align-eu-foreign-policy", "--last", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2022-06-13..22" in out and "undated" not in out.split("figures from")[0]
+    assert "no fieldwork date are not shown" in out
+    for bad in ("0", "-2", "x"):
+        with pytest.raises(SystemExit):
+            main(["show", "demostat-align-eu-foreign-policy", "--last", bad])
+        assert "--last" in capsys.readouterr().err

@@ -51,21 +51,39 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--last must be a whole number of at least 1, got "
+                                         f"{text!r}")
+    return value
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from polls.datasets import dataset_info, load_dataset
 
     frame = load_dataset(args.name, conflicts=args.conflicts)
     info = dataset_info(args.name)
-    table = wide_table(frame)
-    if args.last:
-        table = table.tail(args.last)
+    note = ""
+    if args.last is not None:
+        # the latest N dated waves (undated figures have no place in time, so none is "last")
+        dated = frame[frame["fieldwork_end"].notna()]
+        table = wide_table(dated).tail(args.last)
+        if len(dated) < len(frame):
+            note = (f" {len(frame) - len(dated)} figure(s) with no fieldwork date are not "
+                    "shown with --last.")
+    else:
+        table = wide_table(frame)
     print(info.title)
     print("Shares in percent as published; n = stated sample size (blank: not stated).")
     with pd.option_context("display.max_rows", None, "display.width", 250,
                            "display.max_columns", None):
         print(table.to_string())
     print(f"\n{len(frame)} figures from {frame['source_url'].nunique()} sources "
-          f"(polls info {args.name}).")
+          f"(polls info {args.name}).{note}")
     return 0
 
 
@@ -93,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="a dataset as a table of waves x responses (percent)")
     p.add_argument("name")
-    p.add_argument("--last", type=int, default=None, help="only the last N waves")
+    p.add_argument("--last", type=_positive_int, default=None, metavar="N",
+                   help="only the last N dated waves")
     p.add_argument("--conflicts", choices=("prefer", "all"), default="prefer",
                    help="'all' shows every source's figure where sources disagree")
     p.set_defaults(func=_cmd_show)
