@@ -91,11 +91,12 @@ support_ci["n_source"].value_counts()
 ## Support and opposition
 
 The totals ("support" = definitely + rather) as Levada published them, with 95% intervals. Breaks
-in the lines are months for which no figure was found.
+in the lines are months for which no figure was found: `gap="45D"` breaks a line wherever two
+published waves are more than 45 days apart, the same rule for every line of these monthly series.
 """),
     code("""
 totals = support_ci[support_ci["response"].isin(["support (total)", "do not support (total)"])]
-ax = polls.plot_trend(totals, hue="response",
+ax = polls.plot_trend(totals, hue="response", gap="45D",
                       title="Do you support the actions of the Russian armed forces in Ukraine?")
 ax.set_ylim(0, 1)
 plt.show()
@@ -108,7 +109,7 @@ waves publish the split, so these lines have more gaps.
 """),
     code("""
 split = support_ci[support_ci["response"].isin(["definitely support", "rather support"])]
-ax = polls.plot_trend(split, hue="response", title="Strength of support")
+ax = polls.plot_trend(split, hue="response", gap="45D", title="Strength of support")
 ax.set_ylim(0, 0.8)
 plt.show()
 """),
@@ -157,7 +158,7 @@ talks = polls.load_dataset("levada-peace-talks")
 talks_ci = polls.with_ci(talks, deff=deff)
 pair = talks_ci[talks_ci["response"].isin(["should start peace negotiations",
                                             "should continue military actions"])]
-ax = polls.plot_trend(pair, hue="response",
+ax = polls.plot_trend(pair, hue="response", gap="45D",
                       title="Continue military actions or start peace negotiations?")
 ax.set_ylim(0, 0.8)
 plt.show()
@@ -165,16 +166,19 @@ plt.show()
     md("""
 In the latest wave, is the lead of negotiations over continuing larger than the uncertainty? Both
 shares come from the same respondents, so `polls.lead` uses the right variance for a difference
-within one poll.
+within one poll. When the wave states no sample size, Levada's usual size from the dataset's
+metadata (`attrs["usual_sample_size"]`) is used, and the output says so.
 """),
     code("""
 last = pair[pair["fieldwork_end"] == pair["fieldwork_end"].max()].set_index("response")
-n = last["sample_size"].dropna().max() if last["sample_size"].notna().any() else 1600
+stated = last["sample_size"].dropna()
+n = int(stated.max()) if len(stated) else talks.attrs["usual_sample_size"]
+n_note = "stated" if len(stated) else "Levada's usual size, not stated for this wave"
 gap = polls.lead(last.loc["should start peace negotiations", "share"],
                  last.loc["should continue military actions", "share"], n, deff=deff,
                  precision=0.01)
 low, high = gap.confidence_interval()
-print(f"wave ending {last['fieldwork_end'].iloc[0]:%d %b %Y}, n = {int(n)}: "
+print(f"wave ending {last['fieldwork_end'].iloc[0]:%d %b %Y}, n = {n:,} ({n_note}): "
       f"negotiations lead by {gap.difference * 100:.0f} points "
       f"(95% interval {low * 100:.1f} to {high * 100:.1f} points), "
       f"p = {gap.pvalue:.2g}")
@@ -187,7 +191,7 @@ print(f"wave ending {last['fieldwork_end'].iloc[0]:%d %b %Y}, n = {int(n)}: "
     code("""
 attention = polls.with_ci(polls.load_dataset("levada-war-attention"), deff=deff)
 shown = attention[attention["response"].isin(["very closely", "do not follow at all"])]
-ax = polls.plot_trend(shown, hue="response",
+ax = polls.plot_trend(shown, hue="response", gap="45D",
                       title="Are you following the situation around Ukraine?")
 ax.set_ylim(0, 0.6)
 plt.show()
@@ -208,8 +212,9 @@ disputed[["fieldwork_end", "response", "share", "preferred", "source_url"]].sort
     md("""
 ## Reading these numbers
 
-- Stated support for the army's actions has stayed high throughout; most wave-to-wave moves are
-  within sampling noise once the design effect and rounding are counted. Judge a reported "drop"
+- Stated support for the army's actions has stayed between about 70% and 81% in every published
+  wave; most wave-to-wave moves are within sampling noise once the design effect and rounding
+  are counted (the count above). Judge a reported "drop"
   or "rise" with the table above, not by eye.
 - The question's wording ("the actions of the Russian armed forces") and the setting (a face to
   face interview in wartime) shape the answers; list experiments (see the list-experiment tools)
@@ -240,7 +245,8 @@ Levada's own releases), VCIOM's weekly releases and FOM's FOMnibus releases, bun
 below). Levada polled by telephone instead of face to face in April and July 2020 (possibly also
 May and June 2020). VCIOM asks "do you approve of the President's activities" by telephone; FOM
 asks whether he is doing his job "well or badly": the three levels are not directly comparable.
-Missing months stay missing. Intervals cover sampling error only.
+Missing months stay missing. Intervals cover sampling error only. The events marked on the first
+chart are context dates added for reading it; they are not part of the bundled data.
 """),
     code(SETUP),
     code("""
@@ -257,51 +263,66 @@ approval_ci = polls.with_ci(approval, deff=deff)
 
 Approval and disapproval with 95% intervals (design effect from Levada's stated margin of error,
 about 1.9). The shaded spans are the years in which Putin was Prime Minister, when the question
-asked about his activities in that office (from his appointment in August 1999 to his
-inauguration as President in May 2000, acting President from 31 December 1999; and May 2008 to
-May 2012). The dotted lines mark events that are widely used to read the series: the second
-Chechen war (autumn 1999), the August 2008 war with
-Georgia, the protests after the December 2011 election, the annexation of Crimea (March 2014),
-the pension-age reform announced in June 2018, and the full-scale invasion of Ukraine
-(February 2022).
+asked about his activities in that office: from his appointment on 9 August 1999 to his
+inauguration as President on 7 May 2000 (he was also acting President from 31 December 1999), and
+from 8 May 2008 to his return to the presidency on 7 May 2012.
+
+The dotted lines are **context dates, not data**: well-known events, placed on the day they
+happened, that readers often use to read the series. They are not part of the bundled datasets,
+and a line beside a move in approval does not show that the event caused it.
+
+| date | event |
+|---|---|
+| 1 October 1999 | Russian ground forces enter Chechnya (second Chechen war) |
+| 8 August 2008 | war with Georgia begins |
+| 10 December 2011 | first mass protest after the 4 December Duma election |
+| 18 March 2014 | treaty annexing Crimea signed |
+| 14 June 2018 | government announces the rise in the pension age |
+| 24 February 2022 | full-scale invasion of Ukraine |
 """),
     code("""
 fig, ax = plt.subplots(figsize=(11, 5), layout="constrained")
 shown = approval_ci[approval_ci["response"].isin(["approve", "disapprove"])]
-polls.plot_trend(shown, hue="response", ax=ax, markers=False,
+polls.plot_trend(shown, hue="response", ax=ax, markers=False, gap="45D",
                  title="Do you approve of the activities of Vladimir Putin? (Levada Center)")
-for start, end in [("1999-08-01", "2000-05-07"), ("2008-05-08", "2012-05-07")]:
-    ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="0.85", zorder=0)
-ax.text(pd.Timestamp("2008-06-01"), 0.03, "as Prime Minister", fontsize="small", color="0.3")
+for start, end in [("1999-08-09", "2000-05-07"), ("2008-05-08", "2012-05-07")]:
+    ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="0.88", zorder=0)
+ax.text(pd.Timestamp("2008-06-01"), 0.02, "as Prime Minister", fontsize="small", color="0.3")
+# context dates (not data): labels sit in the empty band between the two lines
 events = {
-    "1999-09-30": "Chechnya",
+    "1999-10-01": "Chechen war",
     "2008-08-08": "Georgia war",
     "2011-12-10": "protests",
     "2014-03-18": "Crimea",
-    "2018-06-14": "pension reform",
+    "2018-06-14": "pension age",
     "2022-02-24": "invasion",
 }
 for day, name in events.items():
     ax.axvline(pd.Timestamp(day), color="0.5", linestyle=":", linewidth=1)
-    ax.text(pd.Timestamp(day), 0.97, f" {name}", rotation=90, va="top", fontsize="small",
-            color="0.3")
+    ax.text(pd.Timestamp(day), 0.40, f" {name}", rotation=90, va="bottom", ha="right",
+            fontsize="small", color="0.3")
 ax.set_ylim(0, 1)
+ax.legend(frameon=False, fontsize="small", loc="center right")
 plt.show()
 """),
     md("""
 ## The telephone months of 2020
 
-In spring 2020 Levada switched to telephone interviews during the COVID-19 lockdown. Where a
-source states the mode, it is in the `mode` column; those waves are circled below. A change of
-mode can move answers by itself, so the dip of spring 2020 should not be read as a pure change of
-opinion.
+In spring 2020 Levada switched to telephone interviews during the COVID-19 lockdown. The dataset's
+caveat (from the curated sources) says April and July 2020 were polled by telephone, possibly May
+and June too: that window is shaded. Only the April wave's own source states its mode, in the
+`mode` column; it is circled. A change of mode can move answers by itself, so the dip of spring
+2020 should not be read as a pure change of opinion.
 """),
     code("""
 window = shown[(shown["fieldwork_end"] >= "2019-01-01") & (shown["fieldwork_end"] <= "2021-12-31")]
-ax = polls.plot_trend(window, hue="response", title="Approval around the 2020 lockdown")
+ax = polls.plot_trend(window, hue="response", gap="45D",
+                      title="Approval around the 2020 lockdown")
+ax.axvspan(pd.Timestamp("2020-04-01"), pd.Timestamp("2020-07-31"), color="0.9", zorder=0,
+           label="telephone months (April and July; possibly May-June)")
 phone = window[window["mode"].str.contains("telephone", na=False)]
 ax.scatter(phone["fieldwork_end"], phone["share"], s=160, facecolors="none", edgecolors="black",
-           label="telephone interviews")
+           label="mode stated: telephone")
 ax.legend(frameon=False, fontsize="small")
 ax.set_ylim(0, 1)
 plt.show()
@@ -329,7 +350,7 @@ Since 2022 the three trackers move together but sit at different levels. That is
 asks by telephone whether people approve of the President's activities, FOM asks face to face
 whether he is doing his job well or badly, Levada asks face to face whether people approve of his
 activities. Differences in level say more about questions and methods than about opinion.
-Sparse series are drawn as points joined only when waves are less than 120 days apart.
+The sparser VCIOM and FOM series are joined only when waves are less than 120 days apart.
 """),
     code("""
 vciom = polls.load_dataset("vciom-putin-approval")
@@ -341,17 +362,16 @@ since = "2022-01-01"
 fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
 levada_pos = approval_ci[(approval_ci["response"] == "approve")
                          & (approval_ci["fieldwork_end"] >= since)]
-polls.plot_trend(levada_pos, ax=ax, label="Levada: approve", color="C0", source="")
+polls.plot_trend(levada_pos, ax=ax, label="Levada: approve", color="C0", gap="45D", source="")
 vciom_pos = vciom[(vciom["response"] == "approve") & (vciom["fieldwork_end"] >= since)]
-polls.plot_trend(vciom_pos, ax=ax, label="VCIOM: approve (telephone)", color="C2", source="")
+polls.plot_trend(vciom_pos, ax=ax, label="VCIOM: approve (telephone)", color="C2", gap="120D",
+                 source="")
 fom_pos = fom[fom["response"] == "rather well"]
 polls.plot_trend(fom_pos, ax=ax, label="FOM: doing his job rather well", color="C3", gap="120D",
                  source="")
 ax.set_ylim(0.5, 1)
 ax.set_title("Putin's ratings since 2022: three questions", loc="left")
-ax.annotate(polls.source_line(levada_pos, vciom_pos, fom_pos, limit=6),
-            xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
-            fontsize="small", color="0.35", va="top")
+polls.source_line(levada_pos, vciom_pos, fom_pos, limit=6, ax=ax)
 plt.show()
 """),
     md("""
@@ -360,8 +380,9 @@ out with a warning that counts them rather than guessing a fieldwork date.
 
 ## Reading these numbers
 
-- Levada's approval has moved in long swings with events; the interval of a single month is about
-  +/-3 points, so a one- or two-point monthly move is usually noise.
+- Levada's approval has moved in long swings, some of them close to the context dates marked
+  above; the interval of a single month is about +/-3 points, so a one- or two-point monthly
+  move is usually noise.
 - 1999-2000 and 2008-2012 measure approval of a Prime Minister, and spring 2020 was partly
   measured by telephone: mark those when quoting the series.
 - Do not average Levada, VCIOM and FOM as if they asked the same thing.
@@ -449,16 +470,17 @@ favour = {
 }
 sanctions = polls.with_ci(polls.load_dataset(list(favour)), missing_n="keep")
 sanctions = sanctions[[favour[s] == r for s, r in zip(sanctions["series"], sanctions["response"])]]
+pollster_name = {s: polls.dataset_info(s).pollster_name for s in favour}
 when = sanctions["fieldwork_end"].fillna(sanctions["published"])
 sanctions = sanctions.assign(
-    label=sanctions["pollster"] + ", " + when.dt.strftime("%b %Y")
+    label=sanctions["series"].map(pollster_name) + ", " + when.dt.strftime("%b %Y")
     + sanctions["fieldwork_end"].isna().map({True: " (published)", False: ""})
     + sanctions["sample_size"].map(lambda n: "" if pd.isna(n) else f", n={n:,}")
 ).sort_values("share", ascending=False)
 # one bar per poll: keep only the columns the chart needs (plot_toplines otherwise checks that
 # the rows form a single wave)
 by_poll = sanctions[["label", "share", "ci_low", "ci_high", "source_url"]]
-fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
 polls.plot_toplines(by_poll, x="share", y="label", ax=ax,
                     title="Share in favour of sanctions on Russia, by poll")
 ax.set_xlim(0, 0.4)
@@ -480,6 +502,7 @@ fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
 polls.plot_trend(yes, hue="pollster", gap="365D", ax=ax,
                  title="Would vote for EU membership in a referendum")
 ax.set_ylim(0, 0.8)
+ax.legend(frameon=False, fontsize="small", ncols=5, loc="lower left")  # below the data
 plt.show()
 """),
     md("""
@@ -493,12 +516,9 @@ more than sampling error would explain. A difference beyond sampling error point
 wording or timing; a single poll's interval does not show how much polls disagree.
 """),
     code("""
-def one(series, response):
-    frame = polls.load_dataset(series)
-    return frame[(frame["response"] == response) & frame["sample_size"].notna()].iloc[0]
-
-demostat = one("demostat-eu-referendum", "for")
-sprint = one("sprint-eu-referendum", "for")
+ref = referendum.set_index(["series", "fieldwork_end", "response"])
+demostat = ref.loc[("demostat-eu-referendum", pd.Timestamp("2022-06-22"), "for")]
+sprint = ref.loc[("sprint-eu-referendum", pd.Timestamp("2022-08-15"), "for")]
 diff = polls.compare_proportions(sprint["share"], sprint["sample_size"],
                                  demostat["share"], demostat["sample_size"], precision=0.01)
 low, high = diff.confidence_interval()
@@ -513,8 +533,10 @@ mei_aug[["pollster", "fieldwork_start", "fieldwork_end", "sample_size", "share",
 Sprint's and Demostat's shares differ by about five points, only just beyond what sampling error
 allows at 95% (the interval barely excludes zero), for polls two months apart. The Ministry's
 August figure is far higher than both; with no published sample size it has no interval, but a
-gap of that size is not sampling noise. Compare a pollster with itself over time, not one
-pollster's level with another's.
+gap of that size is hard to explain by sampling noise alone. The Ministry's own next wave,
+December 2022 (n = 1,050), gave 43% "for", close to the other two (see the chart above). Compare
+a pollster with itself over time, and one pollster's level with another's only with these
+differences in mind.
 """),
     md("""
 ## Alliances and partners
@@ -612,13 +634,11 @@ can and cannot support.
 ## Step 3: each figure of the claim beside the record
 """),
     code("""
-def row(series, response):
-    frame = polls.load_dataset(series)
-    return frame[frame["response"] == response].iloc[0]
-
-closer = row("ntp-closer-to", "closer to Moscow")
-talks = row("ntp-eu-talks", "want EU membership talks ended")
-cause = row("ntp-war-cause", "NATO wanted to expand further")
+# the June 2022 wave of each series, one row per response
+by_response = ntp.set_index(["series", "response"])
+closer = by_response.loc[("ntp-closer-to", "closer to Moscow")]
+talks = by_response.loc[("ntp-eu-talks", "want EU membership talks ended")]
+cause = by_response.loc[("ntp-war-cause", "NATO wanted to expand further")]
 
 checks = []
 for claim, claimed, found, note in [
@@ -635,7 +655,7 @@ for claim, claimed, found, note in [
     checks.append({
         "claim": claim,
         "claimed": claimed,
-        "closest figure in the data": f"{found['response']} ({found['series']})",
+        "closest figure in the data": f"{found.name[1]} ({found.name[0]})",
         "published": found["share"],
         "ci_low": low,
         "ci_high": high,
@@ -754,9 +774,7 @@ ax.set_xlabel("share level")
 ax.set_ylabel("95% margin of error")
 ax.legend(frameon=False)
 ax.set_title("Stated vs textbook margin of error", loc="left")
-ax.annotate("Source: " + margins["source_url"].iloc[0], xy=(0, 0), xycoords="axes fraction",
-            xytext=(0, -36), textcoords="offset points", fontsize="x-small", color="0.35",
-            va="top")
+polls.source_line(margins, ax=ax)
 plt.show()
 """),
     code("""
@@ -801,7 +819,8 @@ pd.DataFrame(rows)
 ## Did it really change?
 
 A headline says support "fell 3 points". Between two independent waves of 1,600 with a design
-effect near 1.9, is that more than noise?
+effect near 1.9, is that more than noise? (The pairs of figures below are illustrative, not
+particular Levada waves.)
 """),
     code("""
 for later, earlier in [(0.74, 0.77), (0.70, 0.77), (0.81, 0.74)]:
@@ -812,9 +831,11 @@ for later, earlier in [(0.74, 0.77), (0.70, 0.77), (0.81, 0.74)]:
           f"95% interval {low:+.1%} to {high:+.1%}, p = {result.pvalue:.2g}")
 """),
     md("""
-Along a whole series, count how many wave-to-wave changes look significant under three sets of
-assumptions: simple random sampling, Levada's design effect, and the design effect plus rounding
-and a Holm correction for testing many changes.
+Along a whole series, count how many wave-to-wave changes look significant as the assumptions
+are added one at a time: simple random sampling; Levada's design effect; the design effect plus
+the rounding of whole percents; and all of that with a Holm correction for testing hundreds of
+changes at once. Each change compares a wave with the previous *published* wave, so after a
+missing month it spans more than a month.
 """),
     code("""
 approval = polls.load_dataset("levada-putin-approval")
@@ -823,26 +844,29 @@ approve = approval[(approval["response"] == "approve") & approval["fieldwork_end
 settings = {
     "simple random sampling": {},
     "design effect": {"deff": deff},
+    "design effect + rounding": {"deff": deff, "rounding": True},
     "design effect + rounding + Holm": {"deff": deff, "rounding": True, "correction": "holm"},
 }
 counts = {}
 for name, options in settings.items():
     moves = polls.changes(approve, **options)
     counts[name] = int(moves["significant"].sum())
-print(f"{len(moves)} month-to-month changes in Putin's approval (Levada)")
+print(f"{len(moves)} wave-to-wave changes in Putin's approval (Levada)")
 pd.Series(counts, name="changes called significant")
 """),
     code("""
-ax = pd.Series(counts).plot.barh(color=["C3", "C1", "C0"], figsize=(7, 2.6))
+ax = pd.Series(counts).plot.barh(color=["C3", "C1", "C2", "C0"], figsize=(7, 3))
 ax.invert_yaxis()
-ax.set_xlabel("wave-to-wave changes called significant (of %d)" % len(moves))
-ax.set_title("The same series, three sets of assumptions", loc="left")
+ax.set_xlabel(f"wave-to-wave changes called significant at 95% (of {len(moves)})")
+ax.set_title("Levada's approval series, four sets of assumptions", loc="left")
+polls.source_line(approve, ax=ax)
 plt.show()
 """),
     md("""
 ## A lead within one poll
 
-"Peace talks 55%, continuing the war 36%": both shares come from the same respondents, so the
+Levada, October 2024: 55% "should start peace negotiations", 36% "should continue military
+actions" (bundled `levada-peace-talks`). Both shares come from the same respondents, so the
 uncertainty of the gap is not the sum of two separate margins. `polls.lead` uses the right
 formula.
 """),
