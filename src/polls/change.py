@@ -501,7 +501,7 @@ def with_ci(
     -------
     pandas.DataFrame
         A copy of ``data`` with columns ``n_eff``, ``n_source`` (``"stated"``, ``"default"`` or
-        ``"missing"``), ``ci_low`` and ``ci_high`` added.
+        ``"missing"``), ``ci_low``, ``ci_high``, ``confidence_level`` and ``method`` added.
 
     Examples
     --------
@@ -534,6 +534,8 @@ def with_ci(
     out["n_source"] = pd.array(source, dtype="string")
     out["ci_low"] = low
     out["ci_high"] = high
+    out["confidence_level"] = level
+    out["method"] = method
     return out
 
 

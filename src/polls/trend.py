@@ -756,6 +756,8 @@ class PollAverage:
     house_effects : pandas.DataFrame
         ``pollster, estimate, ci_low, ci_high, se, n_waves, confidence_level``: each pollster's
         constant offset from the trend (the reference pollster has 0 with no interval width).
+        The intervals (like the trend's) take ``process_sd`` as known: when it is estimated,
+        its own uncertainty is not carried, so they are somewhat too narrow for short series.
     waves : pandas.DataFrame
         One row per wave used: ``date, pollster, share, se`` (sampling), ``house_effect``,
         ``adjusted_share`` (``share - house_effect``), ``trend`` (smoothed, at the wave's date).
