@@ -421,7 +421,9 @@ def plot_trend(
         When to break the line. None: where the step between consecutive points exceeds 1.5 times
         the series' median step (monthly waves: a missing month breaks the line). A time span
         (``"45D"``, ``pd.Timedelta(days=45)``) or a number for a numeric ``x``: break where the
-        step exceeds it. False: break only at missing ``y``.
+        step exceeds it. False: break only at missing ``y``. With ``hue``, the default rule
+        is applied to each line's own spacing, so a sparser line bridges longer gaps; pass a
+        time span (``"45D"`` for a monthly tracker) to apply one rule to every line.
     waves : pandas.DataFrame, optional
         Raw waves to overlay as markers (with interval whiskers when they carry ``ci_low`` /
         ``ci_high``), e.g. the polls behind a smoothed trend. With ``hue``, rows are matched to
