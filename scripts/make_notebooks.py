@@ -469,7 +469,8 @@ favour = {
     "faktorplus-sanctions-russia": "for aligning with the EU on sanctions",
 }
 sanctions = polls.with_ci(polls.load_dataset(list(favour)), missing_n="keep")
-sanctions = sanctions[[favour[s] == r for s, r in zip(sanctions["series"], sanctions["response"])]]
+sanctions = sanctions[[favour[s] == r for s, r in zip(sanctions["series"], sanctions["response"],
+                                                       strict=True)]]
 pollster_name = {s: polls.dataset_info(s).pollster_name for s in favour}
 when = sanctions["fieldwork_end"].fillna(sanctions["published"])
 sanctions = sanctions.assign(
