@@ -155,7 +155,9 @@ def test_implied_design_effect_levada():
 
 
 def test_levada_table_matches_the_curated_file_when_present():
-    path = Path("/work/shared/data/design/levada_sampling_error.csv")
+    # the curated material sits next to the repository (shared/data)
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "design" / (
+        "levada_sampling_error.csv")
     if not path.exists():
         pytest.skip("curated source material not available")
     table = pd.read_csv(path)

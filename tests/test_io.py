@@ -124,7 +124,7 @@ def test_eopaod_montenegro_real_date_error_is_named():
 # --------------------------------------------------------------------------------------------
 # Encodings and separators
 
-# Figures copied from /work/shared/data/toplines/russia.csv (Levada, war support):
+# Figures copied from shared/data/toplines/russia.csv (Levada, war support):
 # L0013 definitely support 46, L0015 rather support 30, L0014 do not support (total) 17,
 # fieldwork 2022-08-25 to 2022-08-31, n 1612; L0025 definitely support 42, L0028 rather
 # support 32, L0027 rather not support 11, L0024 definitely do not support 9, L0026 hard to say 7,

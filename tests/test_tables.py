@@ -52,7 +52,7 @@ def test_wide_table_renders_every_bundled_dataset(conflicts):
 
 
 def test_wide_table_keeps_undated_figures_apart_by_source():
-    # /work/shared/data/toplines/serbia.csv: S0075 53 (worldstockmarket) and S0076 56 (24ur) for
+    # shared/data/toplines/serbia.csv: S0075 53 (worldstockmarket) and S0076 56 (24ur) for
     # the 13-22 June 2022 wave; S0077 58 and S0078 33 from serbianmonitor, with no date at all
     table = polls.wide_table(polls.load_dataset("demostat-align-eu-foreign-policy",
                                                 conflicts="all"))
