@@ -413,6 +413,8 @@ def build(source: Path) -> dict[str, str]:
             ["fieldwork_start", "fieldwork_end", "published", "source_url"])["response"].nunique()
         if len(order) > 1 and (per_wave < len(order)).any():
             caveats.append(GENERAL_CAVEATS["partial"])
+        dates = [t for t in (dated["fieldwork_start"].tolist() + dated["fieldwork_end"].tolist())
+                 if t]
         questions = list(dict.fromkeys(grp["question"]))
         display = POLLSTERS[pollster_names[0]][1]
         usual = USUAL_DESIGN.get(pid, {})
@@ -432,11 +434,10 @@ def build(source: Path) -> dict[str, str]:
             "multiple_response": slug in MULTIPLE_RESPONSE
             or any("(multiple answers)" in q for q in questions),
             "share_scale": "percent",
-            "first_fieldwork": min(dated["fieldwork_start"].replace("", None).dropna().tolist()
-                                   + dated["fieldwork_end"].replace("", None).dropna().tolist(),
+            # a month-only date starts before and ends after every day of its month
+            "first_fieldwork": min(dates, key=lambda t: t if len(t) == 10 else t + "-00",
                                    default=None),
-            "last_fieldwork": max(dated["fieldwork_end"].replace("", None).dropna().tolist()
-                                  + dated["fieldwork_start"].replace("", None).dropna().tolist(),
+            "last_fieldwork": max(dates, key=lambda t: t if len(t) == 10 else t + "-99",
                                   default=None),
             "n_waves": int(waves),
             "n_rows": len(grp),
