@@ -115,10 +115,11 @@ def execute_notebook(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT):
     def on_cell_execute(cell: Any, cell_index: int) -> None:
         current["index"] = cell_index
 
+    km = _kernel_manager()
     client = NotebookClient(
         nb,
         timeout=timeout,
-        km=_kernel_manager(),
+        km=km,
         resources={"metadata": {"path": str(path.parent.resolve())}},
         on_cell_execute=on_cell_execute,
     )
@@ -135,6 +136,10 @@ def execute_notebook(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT):
         else:
             what = f"the kernel died ({exc})"
         raise NotebookError(path.name, cell, f"{what}{first}\n{exc}") from exc
+    finally:
+        # nbclient leaves a kernel it did not create running: stop it here
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return nb
 
 
