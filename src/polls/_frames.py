@@ -32,6 +32,21 @@ def row_labels(data: pd.DataFrame, mask: np.ndarray, limit: int = 10) -> str:
     return ", ".join(labels[:limit]) + more
 
 
+def check_share_values(data: pd.DataFrame, column: str, values: np.ndarray,
+                       rows: np.ndarray | None = None) -> None:
+    """Raise unless ``values`` (the numbers of ``data[column]``; NaN is left to the caller) are
+    proportions in [0, 1], naming the value and the rows; only ``rows`` are checked when given."""
+    bad = ~np.isnan(values) & ((values < 0) | (values > 1))
+    if rows is not None:
+        bad &= rows
+    if bad.any():
+        first = float(values[np.flatnonzero(bad)[0]])
+        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
+        raise InvalidArgumentError(
+            f"share={column!r}: shares must lie in [0, 1], got {first!r}{hint}; rows "
+            f"{row_labels(data, bad)}")
+
+
 def default_sample_sizes(
     data: pd.DataFrame, default_n: Any = None, rows: np.ndarray | None = None
 ) -> np.ndarray:

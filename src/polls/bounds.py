@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_at_least, check_confidence_level, check_positive, critical_value
-from polls._frames import resolve_sample_sizes, row_labels
+from polls._frames import check_share_values, resolve_sample_sizes
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import _limits
 
@@ -144,13 +144,7 @@ def response_bounds(
     frame["_resp"] = frame[response_column].astype(str)
     used = [response, *labels] + ([complement] if complement is not None else [])
     values = pd.to_numeric(frame[share], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    wrong = frame["_resp"].isin(used).to_numpy() & ~np.isnan(values) & ((values < 0) | (values > 1))
-    if wrong.any():
-        first = float(values[np.flatnonzero(wrong)[0]])
-        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
-        raise InvalidArgumentError(
-            f"column {share!r} must hold proportions in [0, 1], got {first!r}{hint}; "
-            f"rows {row_labels(data, wrong)}")
+    check_share_values(data, share, values, frame["_resp"].isin(used).to_numpy())
     frame["_share"] = values
     frame["_n"], frame["_n_source"] = resolve_sample_sizes(data, n, default_n, missing="keep")
     if "preferred" in frame.columns:

@@ -28,7 +28,7 @@ from polls._checks import (
     check_positive,
     check_share,
 )
-from polls._frames import resolve_sample_sizes, row_labels
+from polls._frames import check_share_values, resolve_sample_sizes, row_labels
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import (
     METHODS,
@@ -423,13 +423,7 @@ def _numbers(data: pd.DataFrame, arg: str, column: str) -> np.ndarray:
 def _shares(data: pd.DataFrame, column: str) -> np.ndarray:
     """The share column as proportions in [0, 1]; anything else raises, naming the rows."""
     values = _numbers(data, "share", column)
-    bad = (values < 0) | (values > 1)
-    if bad.any():
-        first = float(values[np.flatnonzero(bad)[0]])
-        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if first > 1 else ""
-        raise InvalidArgumentError(
-            f"share={column!r}: shares must lie in [0, 1], got {first!r}{hint}; rows "
-            f"{row_labels(data, bad)}")
+    check_share_values(data, column, values)
     return values
 
 
