@@ -1,19 +1,24 @@
 """Build the bundled datasets of :mod:`polls` from the curated source files.
 
-Reads ``toplines/russia.csv`` and ``toplines/serbia.csv`` of the curated data folder (default:
-``../shared/data`` next to the repository) and ``design/levada_sampling_error.csv``, and writes one
-CSV and one JSON metadata sidecar per series slug into ``src/polls/datasets/data/``.
+Reads ``toplines/russia.csv``, ``toplines/serbia.csv``, ``design/levada_sampling_error.csv``
+and ``collection.json`` of the curated data folder (default: ``data/curated/`` in the repository,
+imported from a drop by ``scripts/import_curated.py``), and writes one CSV and one JSON metadata
+sidecar per series slug, plus ``catalogue.json``, into ``src/polls/datasets/data/``.
 
 What it does to the source rows, and nothing more:
 
-* keeps every figure, date and source address exactly as published (the CSV keeps the percentage
-  text as printed; the loader turns it into a proportion);
+* keeps every figure, date, source address, ``source_kind`` and flag exactly as curated (the CSV
+  keeps the percentage text as printed; the loader turns it into a proportion; the ``flags``
+  column is named ``row_flags``);
 * replaces the pollster's long name with a short id (the long names go into the metadata);
 * drops the curator's free-text remarks (the metadata says in the package's own words what matters:
   conflicts, caveats, sources);
-* marks, for every wave and response reported by more than one source, which row the loader prefers
-  (the pollster's own release first) in a ``preferred`` column, and lists the alternatives in the
-  metadata with the reason for the choice;
+* places a month-only row in the day-dated wave of the same series, question and month, when
+  there is exactly one (columns ``wave_start``, ``wave_end``; the loader shows those days and
+  the flag ``wave_days``), so that each wave is one row;
+* marks, for every wave and response reported by more than one row, which row the loader prefers
+  in a ``preferred`` column (the rules are in ``polls/datasets/_waves.py``), and lists the
+  alternatives in the metadata with the reason for the choice;
 * lists, in the metadata, rows flagged ``conflict`` that could not be matched to another source's
   row for the same wave (undated rows, or rows the sources date differently): they stay in the
   default load, side by side with the rows they conflict with.
@@ -33,59 +38,66 @@ import json
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
+DEFAULT_SOURCE = ROOT / "data" / "curated"
 OUT = ROOT / "src" / "polls" / "datasets" / "data"
+sys.path.insert(0, str(ROOT / "src"))  # the wave rules are the package's own
 
-#: Short pollster ids and the domains of each pollster's own releases.
-POLLSTERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # source name: (id, display name, own domains)
-    "Levada Center": ("levada", "Levada Center", ("levada.ru",)),
-    "VCIOM": ("vciom", "VCIOM (Russian Public Opinion Research Center)", ("wciom.ru", "wciom.com")),
-    "FOM": ("fom", "FOM (Public Opinion Foundation)", ("fom.ru",)),
-    "Crta (CRTA)": ("crta", "Crta", ("crta.rs",)),
-    "Novi treći put (New Third Way)": (
-        "ntp", "New Third Way (Novi treći put)", ("novitreciput.rs",)),
-    "NSPM (Nova srpska politička misao)": (
-        "nspm", "NSPM (Nova srpska politička misao)", ("nspm.rs",)),
-    "Demostat": ("demostat", "Demostat", ("demostat.rs",)),
+from polls.datasets import _parse_dates  # noqa: E402
+from polls.datasets._waves import group_ids, place_in_waves, rank, wave_days  # noqa: E402
+from polls.schema import FLAGS_COLUMN, SOURCE_KINDS  # noqa: E402
+
+#: Short pollster ids and display names, by the pollster's name in the curated files.
+POLLSTERS: dict[str, tuple[str, str]] = {
+    "Levada Center": ("levada", "Levada Center"),
+    "VCIOM": ("vciom", "VCIOM (Russian Public Opinion Research Center)"),
+    "FOM": ("fom", "FOM (Public Opinion Foundation)"),
+    "Chronicles (Khroniki)": ("chronicles", "Chronicles (Khroniki)"),
+    "Chronicles (Khroniki) with ExtremeScan": ("chronicles", "Chronicles (Khroniki)"),
+    "Russian Field": ("russianfield", "Russian Field"),
+    "Crta (CRTA)": ("crta", "Crta"),
+    "Novi treći put (New Third Way)": ("ntp", "New Third Way (Novi treći put)"),
+    "NSPM (Nova srpska politička misao)": ("nspm", "NSPM (Nova srpska politička misao)"),
+    "Demostat": ("demostat", "Demostat"),
+    "Institute for European Affairs (IEA)": ("iea", "Institute for European Affairs"),
     "Institute for European Affairs (IEA) / Ninamedia": (
-        "iea", "Institute for European Affairs / Ninamedia", ("iea.rs",)),
+        "iea", "Institute for European Affairs / Ninamedia"),
     "Institute for European Affairs (IEA) / Smart Plus Research": (
-        "iea", "Institute for European Affairs / Smart Plus Research", ("iea.rs",)),
+        "iea", "Institute for European Affairs / Smart Plus Research"),
     "Ministry of European Integration (MEI) / European Integration Office": (
-        "mei", "Ministry of European Integration of Serbia", ("mei.gov.rs",)),
+        "mei", "Ministry of European Integration of Serbia"),
     "CeSID (Centre for Free Elections and Democracy)": (
-        "cesid", "CeSID (Centre for Free Elections and Democracy)", ("cesid.rs",)),
-    "BCBP (Belgrade Centre for Security Policy)": (
-        "bcbp", "Belgrade Centre for Security Policy", ("bezbednost.org",)),
+        "cesid", "CeSID (Centre for Free Elections and Democracy)"),
+    "BCBP (Belgrade Centre for Security Policy)": ("bcbp", "Belgrade Centre for Security Policy"),
     "BCBP (Belgrade Centre for Security Policy), fieldwork CeSID": (
-        "bcbp", "Belgrade Centre for Security Policy (fieldwork by CeSID)", ("bezbednost.org",)),
-    "Sprint Insight": ("sprint", "Sprint Insight", ()),
-    "Ipsos Strategic Marketing": ("ipsos", "Ipsos Strategic Marketing", ("ipsos.com",)),
-    "IRI (International Republican Institute)": (
-        "iri", "International Republican Institute", ("iri.org",)),
+        "bcbp", "Belgrade Centre for Security Policy (fieldwork by CeSID)"),
+    "Sprint Insight": ("sprint", "Sprint Insight"),
+    "Ipsos Strategic Marketing": ("ipsos", "Ipsos Strategic Marketing"),
+    "IRI (International Republican Institute)": ("iri", "International Republican Institute"),
     "IRI (International Republican Institute), fieldwork Ipsos": (
-        "iri", "International Republican Institute (fieldwork by Ipsos)", ("iri.org",)),
-    "Faktor plus": ("faktorplus", "Faktor plus", ()),
-    "BIRODI (Bureau for Social Research)": ("birodi", "BIRODI (Bureau for Social Research)",
-                                            ("birodi.rs",)),
-    "Valicon": ("valicon", "Valicon", ("valicon.net",)),
+        "iri", "International Republican Institute (fieldwork by Ipsos)"),
+    "ISAC Fund (Centre for International and Security Affairs)": (
+        "isac", "ISAC Fund (Centre for International and Security Affairs)"),
+    "Lidington Research": ("lidington", "Lidington Research"),
+    "Regional Cooperation Council (Balkan Barometer)": (
+        "rcc", "Regional Cooperation Council (Balkan Barometer)"),
+    "Faktor plus": ("faktorplus", "Faktor plus"),
+    "BIRODI (Bureau for Social Research)": ("birodi", "BIRODI (Bureau for Social Research)"),
+    "Valicon": ("valicon", "Valicon"),
     "Centar savremene politike (Savremena politika portal)": (
-        "savpol", "Centre for Contemporary Politics (Savremena politika)",
-        ("savremenapolitika.rs",)),
+        "savpol", "Centre for Contemporary Politics (Savremena politika)"),
     "IMPP / IDN (Institute of International Politics and Economics / Institute of Social "
     "Sciences)": (
         "impp-idn",
-        "Institute of International Politics and Economics / Institute of Social Sciences", ()),
+        "Institute of International Politics and Economics / Institute of Social Sciences"),
     "TNS Medium Gallup (for the EU Delegation to Serbia)": (
-        "tnsmg", "TNS Medium Gallup (for the EU Delegation to Serbia)", ()),
+        "tnsmg", "TNS Medium Gallup (for the EU Delegation to Serbia)"),
     "Ninamedia (for the EU Delegation to Serbia)": (
-        "ninamedia", "Ninamedia (for the EU Delegation to Serbia)", ()),
+        "ninamedia", "Ninamedia (for the EU Delegation to Serbia)"),
 }
 
 #: Response orders where the order of first appearance would read badly.
@@ -132,10 +144,19 @@ UNDECIDED = re.compile(
 #: Series whose respondents could give several answers, or whose published categories overlap
 #: (aggregates of a graded scale): their shares may sum past 100%. Questions marked "(multiple
 #: answers)" in the curated wording are added automatically.
-MULTIPLE_RESPONSE = {"levada-mobilization-feelings", "crta-strategic-direction"}
+MULTIPLE_RESPONSE = {"levada-mobilization-feelings", "crta-strategic-direction",
+                     "isac-strategic-partner", "russianfield-breakoffs",
+                     "iea-russia-usa-relations-priority"}
 OVERLAPPING = {
     "crta-strategic-direction": "The published categories overlap (they aggregate a graded "
     "scale), so the shares are not exclusive and do not sum to 100%.",
+    "isac-strategic-partner": "The published shares sum past 100% (respondents could evidently "
+    "name several partners): they are not exclusive answers.",
+    "russianfield-breakoffs": "The two figures are shares of break-offs with overlapping "
+    "definitions (at the first three substantive questions; right after the war-support "
+    "question), not exclusive answers.",
+    "iea-russia-usa-relations-priority": "The three published shares sum to 102.2%, more than "
+    "rounding allows; they are kept as printed (the source does not say why).",
 }
 
 LEVADA_DESIGN_URL = "https://www.levada.ru/en/2022/02/18/events-of-the-month-4/"
@@ -224,17 +245,53 @@ CAVEATS: dict[str, list[str]] = {
     "ntp-war-cause": [SERBIA_MISATTRIBUTION],
 }
 
+PHONE_MODE = (
+    "A telephone survey of random mobile numbers: the interviewer reads 'hard to say' and "
+    "'do not want to answer' aloud, so more people choose them than in Levada's face-to-face "
+    "interviews, where no refusal option is offered. Its levels are not comparable with "
+    "Levada's as they stand.")
+PHONE_COOPERATION = (
+    "Wartime telephone samples have very low cooperation: Russian Field's completed interviews "
+    "were 14% of calls in January 2024 (about 6 refusals per completed interview; 17-18 in March "
+    "2022), and a quarter of early break-offs came right after the war-support question "
+    "(see russianfield-response-rate and russianfield-breakoffs).")
+COMPOSITE = (
+    "A composite published by the project itself, built by its own definition from several "
+    "questions: compare it only within this pollster, never with another project's index.")
+MOSTLY_MEDIA = (
+    "Most figures come from media reports of the project's results (source_kind 'media'): the "
+    "project's own pages were rarely found.")
+for slug in ("chronicles-war-support", "chronicles-withdrawal", "chronicles-budget-priority",
+             "chronicles-peace-deal", "chronicles-mobilization-support"):
+    CAVEATS[slug] = [PHONE_MODE, MOSTLY_MEDIA]
+CAVEATS["chronicles-war-support"].append(
+    "The wording changed after the first waves ('military actions' became 'military "
+    "operation').")
+CAVEATS["chronicles-core-supporters"] = [COMPOSITE, PHONE_MODE]
+CAVEATS["russianfield-segments"] = [COMPOSITE, PHONE_COOPERATION]
+for slug in ("russianfield-war-support", "russianfield-peace-talks", "russianfield-peace-deal",
+             "russianfield-reverse-decision"):
+    CAVEATS[slug] = [PHONE_COOPERATION, "A telephone (CATI) survey: not comparable in mode with "
+                     "Levada's face-to-face interviews.", MOSTLY_MEDIA]
+for slug in ("russianfield-response-rate", "russianfield-breakoffs"):
+    CAVEATS[slug] = ["Fieldwork paradata published with the survey, not an opinion question: "
+                     "shares of calls or of interviews, not of respondents' answers.",
+                     PHONE_COOPERATION]
+
 GENERAL_CAVEATS = {
     "partial": "Only some response options are published for some waves; an unpublished "
     "option is missing, never zero.",
-    "secondary": "Some figures come from secondary reports (flag 'secondary'), not the "
-    "pollster's own release.",
+    "secondary": "Some figures come from compilations or media relays (flag 'secondary', "
+    "column source_kind), not the pollster's own release.",
     "undated": "Some figures have no fieldwork date (flag 'undated'); they carry the "
     "publication date where known.",
     "inferred": "For some rows the month, year or another detail was inferred from context "
     "(flag 'date_or_detail_inferred').",
+    "end_only": "Some figures give only the end of fieldwork (flag 'end_only').",
+    "wave_days": "Some sources give only the month of a wave that another source dates to the "
+    "day: those rows show that wave's days (flag 'wave_days'), so each wave is one row.",
     "conflict": "Sources disagree for some waves (flag 'conflict'): load_dataset prefers the "
-    "pollster's own release, then primary over secondary reports, then day-dated rows; "
+    "pollster's own release, then a compilation, then a media relay, then day-dated rows; "
     "conflicts='all' returns every source's row (see .conflicts for each choice and its reason).",
     "unmatched": "Some rows flagged 'conflict' could not be matched to the row they conflict "
     "with (no fieldwork date, dated differently by the sources, or filed under another "
@@ -243,71 +300,20 @@ GENERAL_CAVEATS = {
 
 SOURCE_COLUMNS = ["row_id", "pollster", "country", "series", "question", "fieldwork_start",
                   "fieldwork_end", "published", "sample_size", "population", "mode", "response",
-                  "share", "source_url", "flags"]
+                  "share", "source_url", "source_kind", "flags"]
+#: Columns of a bundled CSV: the source row (``flags`` named ``row_flags``), the days of the
+#: wave a month-only row belongs to, and whether the loader prefers the row.
+OUT_COLUMNS = [*SOURCE_COLUMNS[:-1], "row_flags", "wave_start", "wave_end", "preferred"]
 
 
-def _domain(url: str) -> str:
-    host = urlparse(url).netloc.lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def _month(text: str) -> str:
-    return text[:7] if text else ""
-
-
-def _rank(row: pd.Series, own_domains: tuple[str, ...]) -> tuple:
-    """Preference of a source row: own release, then primary, then secondary; day dates first."""
-    flags = set(filter(None, row["flags"].split(";")))
-    domain = _domain(row["source_url"])
-    own = any(domain == d or domain.endswith("." + d) for d in own_domains)
-    if own and "secondary" not in flags:
-        tier = 0
-    elif "secondary" not in flags:
-        tier = 1
-    else:
-        tier = 2
-    day_dated = len(row["fieldwork_end"] or row["fieldwork_start"]) == 10
-    return (tier, 0 if day_dated else 1, row["row_id"])
-
-
-def _reason(best: tuple, runner_up: tuple) -> str:
-    """Why the first-ranked row was preferred over the second (from their ranks)."""
-    if best[0] < runner_up[0]:
-        return ("the pollster's own release" if best[0] == 0
-                else "a primary report (the alternatives are secondary relays)")
-    if best[1] < runner_up[1]:
-        return "the same tier of source, and it gives the fieldwork days"
-    return ("no ground to choose between equal sources: the first row in the curated order "
-            "(compare the alternatives)")
-
-
-def wave_groups(rows: pd.DataFrame) -> pd.Series:
-    """Label rows that report the same wave and response (from different sources).
-
-    Rows match when series, question, response and fieldwork dates are equal. A month-dated
-    row flagged ``conflict`` also joins the day-dated wave of the same series and response that
-    ends in that month, when there is exactly one. Rows without fieldwork dates match only rows
-    with the same publication date and source address (they cannot be placed otherwise).
-    """
-    key = rows["series"] + "|" + rows["question"] + "|" + rows["response"] + "|"
-    dated = (rows["fieldwork_start"] != "") | (rows["fieldwork_end"] != "")
-    key = key + rows["fieldwork_start"] + "|" + rows["fieldwork_end"]
-    key = key.where(dated, key + "|" + rows["published"] + "|" + rows["source_url"])
-    groups = key.copy()
-    conflict = rows["flags"].str.contains("conflict")
-    month_only = dated & (rows["fieldwork_end"].str.len() != 10) & (
-        rows["fieldwork_start"].str.len() != 10)
-    for idx in rows.index[conflict & month_only]:
-        r = rows.loc[idx]
-        month = _month(r["fieldwork_end"] or r["fieldwork_start"])
-        cand = rows[(rows["series"] == r["series"]) & (rows["response"] == r["response"])
-                    & (rows["question"] == r["question"])
-                    & (rows["fieldwork_end"].str.len() == 10)
-                    & (rows["fieldwork_end"].str[:7] == month)]
-        keys = groups[cand.index].unique()
-        if len(keys) == 1:
-            groups[idx] = keys[0]
-    return groups
+def typed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The curated text rows with dates as the loader reads them (for the wave rules)."""
+    dates = _parse_dates(rows["fieldwork_start"], rows["fieldwork_end"], rows["published"])
+    return pd.DataFrame({
+        "row_id": rows["row_id"], "series": rows["series"], "question": rows["question"],
+        "response": rows["response"], **dates, "share": rows["share"].astype(float),
+        "source_url": rows["source_url"], "source_kind": rows["source_kind"],
+        FLAGS_COLUMN: rows["flags"]}, index=rows.index)
 
 
 def response_order(slug: str, responses: list[str]) -> list[str]:
@@ -323,41 +329,92 @@ def response_order(slug: str, responses: list[str]) -> list[str]:
     return [r for r in seen if not UNDECIDED.search(r)] + [r for r in seen if UNDECIDED.search(r)]
 
 
-def build(source: Path) -> dict[str, str]:
-    """Return {file name: text} for every file of the bundled datasets."""
-    frames = []
-    for name in ("russia.csv", "serbia.csv"):
-        frame = pd.read_csv(source / "toplines" / name, dtype=str, keep_default_na=False)
-        frames.append(frame)
-    rows = pd.concat(frames, ignore_index=True)
+def read_source(source: Path) -> pd.DataFrame:
+    """Both toplines files, checked: known pollsters and source kinds, unique row ids."""
+    rows = pd.concat([pd.read_csv(source / "toplines" / name, dtype=str, keep_default_na=False)
+                      for name in ("russia.csv", "serbia.csv")], ignore_index=True)
+    rows = rows[SOURCE_COLUMNS]
     unknown = sorted(set(rows["pollster"]) - set(POLLSTERS))
     if unknown:
         raise SystemExit(f"unknown pollster names (add them to POLLSTERS): {unknown}")
+    kinds = sorted(set(rows["source_kind"]) - (set(SOURCE_KINDS) - {"user"}))
+    if kinds:
+        raise SystemExit(f"unknown source_kind values: {kinds}")
+    if not rows["row_id"].is_unique:
+        raise SystemExit("row_id is not unique")
+    return rows
 
-    rows["group"] = wave_groups(rows)
-    rows["preferred"] = True
-    conflicts_by_series: dict[str, list[dict]] = {}
-    for _, grp in rows.groupby("group", sort=False):
+
+def choose(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[dict]]]:
+    """Place rows in their waves, mark the preferred row of each group, document each choice."""
+    work = typed(rows)
+    days = wave_days(work)
+    placed = place_in_waves(work)
+    rows = rows.assign(
+        wave_start=days["wave_start"].dt.strftime("%Y-%m-%d").fillna(""),
+        wave_end=days["wave_end"].dt.strftime("%Y-%m-%d").fillna(""),
+        group=group_ids(placed), preferred=True, placed_flags=placed[FLAGS_COLUMN])
+    conflicts: dict[str, list[dict]] = {}
+    for _, grp in placed.groupby(rows["group"], sort=False):
         if len(grp) < 2:
             continue
-        own = POLLSTERS[grp["pollster"].iloc[0]][2]
-        ranked = sorted(grp.index, key=lambda i: _rank(rows.loc[i], own))
+        ranked, reason = rank(grp)
         rows.loc[ranked[1:], "preferred"] = False
         best = rows.loc[ranked[0]]
-        reason = _reason(_rank(best, own), _rank(rows.loc[ranked[1]], own))
-        conflicts_by_series.setdefault(best["series"], []).append({
+        conflicts.setdefault(best["series"], []).append({
             "response": best["response"],
             "fieldwork_start": best["fieldwork_start"] or None,
             "fieldwork_end": best["fieldwork_end"] or None,
             "preferred_row": best["row_id"],
             "preferred_share": best["share"],
             "preferred_source": best["source_url"],
+            "preferred_source_kind": best["source_kind"],
             "reason": reason,
             "values_differ": bool(grp["share"].nunique() > 1),
             "alternatives": [
                 {"row_id": rows.loc[i, "row_id"], "share": rows.loc[i, "share"],
-                 "source_url": rows.loc[i, "source_url"]} for i in ranked[1:]],
+                 "source_url": rows.loc[i, "source_url"],
+                 "source_kind": rows.loc[i, "source_kind"],
+                 "fieldwork_start": rows.loc[i, "fieldwork_start"] or None,
+                 "fieldwork_end": rows.loc[i, "fieldwork_end"] or None} for i in ranked[1:]],
         })
+    return rows, conflicts
+
+
+def series_caveats(slug: str, grp: pd.DataFrame, flag_counts: dict[str, int], group_size,
+                   conflicts: list[dict], unmatched: list, order: list[str]) -> list[str]:
+    """The caveats of one series: its own, then those its flags and conflicts call for."""
+    caveats = list(CAVEATS.get(slug, []))
+    if slug in OVERLAPPING:
+        caveats.append(OVERLAPPING[slug])
+    for flag, key in (("secondary", "secondary"), ("undated", "undated"),
+                      ("date_or_detail_inferred", "inferred"), ("end_only", "end_only"),
+                      ("wave_days", "wave_days")):
+        if flag_counts.get(flag):
+            caveats.append(GENERAL_CAVEATS[key])
+    flagged = grp["flags"].str.contains("conflict")
+    if (flagged & (group_size > 1)).any() or any(c["values_differ"] for c in conflicts):
+        caveats.append(GENERAL_CAVEATS["conflict"])
+    if unmatched:
+        caveats.append(GENERAL_CAVEATS["unmatched"])
+    preferred = grp.loc[grp["preferred"]]
+    per_wave = preferred.groupby(["wave_key"])["response"].nunique()
+    if len(order) > 1 and (per_wave < len(order)).any():
+        caveats.append(GENERAL_CAVEATS["partial"])
+    return caveats
+
+
+def build(source: Path) -> dict[str, str]:
+    """Return {file name: text} for every file of the bundled datasets."""
+    rows, conflicts_by_series = choose(read_source(source))
+    collection = json.loads((source / "collection.json").read_text(encoding="utf-8")) \
+        if (source / "collection.json").exists() else {}
+    as_of = collection.get("data_as_of")
+    dated = (rows["fieldwork_start"] != "") | (rows["fieldwork_end"] != "")
+    rows["wave_key"] = np.where(
+        rows["wave_start"] != "", rows["wave_start"] + "|" + rows["wave_end"],
+        np.where(dated, rows["fieldwork_start"] + "|" + rows["fieldwork_end"],
+                 "undated|" + rows["published"] + "|" + rows["source_url"]))
 
     design = pd.read_csv(source / "design" / "levada_sampling_error.csv", dtype=str,
                          keep_default_na=False)
@@ -366,6 +423,11 @@ def build(source: Path) -> dict[str, str]:
     design[["share_level", "max_error_pct", "sample_size", "source_url"]].to_csv(
         buf, index=False, lineterminator="\n")
     files["levada-sampling-error.csv"] = buf.getvalue()
+    files["catalogue.json"] = json.dumps(
+        {"kind": "catalogue", "data_as_of": as_of, "note": collection.get("note"),
+         "n_datasets": int(rows["series"].nunique()), "n_rows": len(rows),
+         "last_fieldwork": max(_dates_of(rows), key=_late)},
+        indent=1, ensure_ascii=False) + "\n"
 
     for slug, grp in rows.groupby("series", sort=True):
         pollster_names = list(dict.fromkeys(grp["pollster"]))
@@ -373,51 +435,31 @@ def build(source: Path) -> dict[str, str]:
         if len(ids) != 1:
             raise SystemExit(f"{slug}: several pollsters {sorted(ids)}")
         pid = ids.pop()
-        out = grp[SOURCE_COLUMNS + ["preferred"]].copy()
+        out = grp[SOURCE_COLUMNS + ["wave_start", "wave_end", "preferred"]].rename(
+            columns={"flags": "row_flags"})[OUT_COLUMNS]
         out["pollster"] = pid
         order = response_order(slug, grp["response"].tolist())
         buf = io.StringIO()
         out.to_csv(buf, index=False, lineterminator="\n")
         files[f"{slug}.csv"] = buf.getvalue()
 
-        flags = grp["flags"].str.split(";").explode()
+        flags = grp["placed_flags"].str.split(";").explode()
         flag_counts = {f: int(c) for f, c in flags[flags != ""].value_counts().sort_index().items()}
-        dated = grp[(grp["fieldwork_end"] != "") | (grp["fieldwork_start"] != "")]
-        waves = grp.loc[grp["preferred"]].groupby(
-            ["fieldwork_start", "fieldwork_end", "published", "source_url"]).ngroups
-        sources = (grp.groupby("source_url", sort=False)["row_id"].agg(list)).to_dict()
-        nets = [r for r in order if NET_MARKERS.search(r) or r in NETS.get(slug, ())]
-        caveats = list(CAVEATS.get(slug, []))
-        if slug in OVERLAPPING:
-            caveats.append(OVERLAPPING[slug])
-        if flag_counts.get("secondary"):
-            caveats.append(GENERAL_CAVEATS["secondary"])
-        if flag_counts.get("undated"):
-            caveats.append(GENERAL_CAVEATS["undated"])
-        if flag_counts.get("date_or_detail_inferred"):
-            caveats.append(GENERAL_CAVEATS["inferred"])
-        group_size = rows.loc[grp.index, "group"].map(rows["group"].value_counts())
-        flagged = grp["flags"].str.contains("conflict")
-        if (flagged & (group_size > 1)).any() or any(
-                c["values_differ"] for c in conflicts_by_series.get(slug, [])):
-            caveats.append(GENERAL_CAVEATS["conflict"])
-        lone = grp[flagged & (group_size == 1)]
+        kinds = grp["source_kind"].value_counts()
+        kind_counts = {k: int(kinds[k]) for k in SOURCE_KINDS if k in kinds}
+        preferred = grp.loc[grp["preferred"]]
+        group_size = grp["group"].map(rows["group"].value_counts())
+        lone = grp[grp["flags"].str.contains("conflict") & (group_size == 1)]
         unmatched = [{"row_id": r["row_id"], "response": r["response"],
                       "fieldwork_start": r["fieldwork_start"] or None,
                       "fieldwork_end": r["fieldwork_end"] or None,
                       "published": r["published"] or None, "share": r["share"],
                       "source_url": r["source_url"]} for _, r in lone.iterrows()]
-        if unmatched:
-            caveats.append(GENERAL_CAVEATS["unmatched"])
-        per_wave = grp.loc[grp["preferred"]].groupby(
-            ["fieldwork_start", "fieldwork_end", "published", "source_url"])["response"].nunique()
-        if len(order) > 1 and (per_wave < len(order)).any():
-            caveats.append(GENERAL_CAVEATS["partial"])
-        dates = [t for t in (dated["fieldwork_start"].tolist() + dated["fieldwork_end"].tolist())
-                 if t]
+        conflicts = conflicts_by_series.get(slug, [])
         questions = list(dict.fromkeys(grp["question"]))
         display = POLLSTERS[pollster_names[0]][1]
         usual = USUAL_DESIGN.get(pid, {})
+        dates = _dates_of(grp)
         meta = {
             "kind": "toplines",
             "name": slug,
@@ -430,16 +472,15 @@ def build(source: Path) -> dict[str, str]:
             "question_variants": questions[1:],
             "question_original": None,
             "response_order": order,
-            "net_responses": nets,
+            "net_responses": [r for r in order if NET_MARKERS.search(r)
+                              or r in NETS.get(slug, ())],
             "multiple_response": slug in MULTIPLE_RESPONSE
             or any("(multiple answers)" in q for q in questions),
             "share_scale": "percent",
-            # a month-only date starts before and ends after every day of its month
-            "first_fieldwork": min(dates, key=lambda t: t if len(t) == 10 else t + "-00",
-                                   default=None),
-            "last_fieldwork": max(dates, key=lambda t: t if len(t) == 10 else t + "-99",
-                                  default=None),
-            "n_waves": int(waves),
+            "first_fieldwork": min(dates, key=_early, default=None),
+            "last_fieldwork": max(dates, key=_late, default=None),
+            "data_as_of": as_of,
+            "n_waves": int(preferred["wave_key"].nunique()),
             "n_rows": len(grp),
             "populations": sorted(set(grp["population"]) - {""}),
             "modes": sorted(set(grp["mode"]) - {""}),
@@ -447,13 +488,30 @@ def build(source: Path) -> dict[str, str]:
             "usual_design": usual.get("description"),
             "usual_design_source": usual.get("source_url"),
             "flags": flag_counts,
-            "conflicts": conflicts_by_series.get(slug, []),
+            "source_kinds": kind_counts,
+            "conflicts": conflicts,
             "unmatched_conflicts": unmatched,
-            "sources": [{"url": u, "rows": ids_} for u, ids_ in sources.items()],
-            "caveats": caveats,
+            "sources": [{"url": u, "source_kind": k, "rows": list(ids_)} for (u, k), ids_ in
+                        grp.groupby(["source_url", "source_kind"], sort=False)["row_id"]],
+            "caveats": series_caveats(slug, grp, flag_counts, group_size, conflicts,
+                                      unmatched, order),
         }
         files[f"{slug}.json"] = json.dumps(meta, indent=1, ensure_ascii=False) + "\n"
     return files
+
+
+def _dates_of(rows: pd.DataFrame) -> list[str]:
+    return [t for t in (rows["fieldwork_start"].tolist() + rows["fieldwork_end"].tolist()) if t]
+
+
+def _early(text: str) -> str:
+    """Sort key: a month-only date starts before every day of its month."""
+    return text if len(text) == 10 else text + "-00"
+
+
+def _late(text: str) -> str:
+    """Sort key: a month-only date ends after every day of its month."""
+    return text if len(text) == 10 else text + "-99"
 
 
 def main(argv: list[str] | None = None) -> int:

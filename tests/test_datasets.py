@@ -15,23 +15,25 @@ import polls
 from polls.schema import COLUMNS, DTYPES
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not (SHARED / "toplines").is_dir(),
-                                  reason="the curated source folder is not next to the repository")
+# the curated source material, kept in the repository (imported by scripts/import_curated.py)
+CURATED = ROOT / "data" / "curated"
 NAMES = list(polls.list_datasets()["name"])
 
 
 @pytest.fixture(scope="module")
 def source_rows() -> pd.DataFrame:
-    frames = [pd.read_csv(SHARED / "toplines" / f, dtype=str, keep_default_na=False)
+    frames = [pd.read_csv(CURATED / "toplines" / f, dtype=str, keep_default_na=False)
               for f in ("russia.csv", "serbia.csv")]
     return pd.concat(frames, ignore_index=True).set_index("row_id")
 
 
 def test_catalogue_columns_and_types():
     cat = polls.list_datasets()
-    assert list(cat.columns) == ["name", "pollster", "country", "title", "first_fieldwork",
-                                 "last_fieldwork", "n_waves", "n_rows", "flags"]
+    assert list(cat.columns) == ["name", "origin", "pollster", "country", "title",
+                                 "first_fieldwork", "last_fieldwork", "data_as_of", "n_waves",
+                                 "n_rows", "source_kinds", "row_flags"]
+    assert set(cat["origin"]) == {"bundled"}
+    assert (cat["data_as_of"] == pd.Timestamp("2026-12-04")).all()
     assert cat["name"].is_unique
     assert set(cat["country"]) == {"RU", "RS"}
     assert pd.api.types.is_datetime64_any_dtype(cat["first_fieldwork"])
@@ -41,7 +43,6 @@ def test_catalogue_columns_and_types():
     assert cat["last_fieldwork"].notna().equals(dated)
 
 
-@needs_shared
 def test_catalogue_lists_every_series_of_both_files(source_rows):
     assert set(NAMES) == set(source_rows["series"])
     counts = source_rows.groupby("series").size()
@@ -54,7 +55,10 @@ def test_every_dataset_has_the_canonical_schema_and_validates(name):
     df = polls.load_dataset(name)
     assert tuple(df.columns) == COLUMNS
     for col, dtype in DTYPES.items():
-        if dtype == "category":
+        if col == "source_kind":
+            assert list(df[col].cat.categories) == list(polls.SOURCE_KINDS)
+            assert df[col].notna().all() and not df[col].isin(["user"]).any()
+        elif dtype == "category":
             assert isinstance(df[col].dtype, pd.CategoricalDtype) and df[col].cat.ordered
         else:
             assert str(df[col].dtype) == dtype, col
@@ -67,7 +71,6 @@ def test_every_dataset_has_the_canonical_schema_and_validates(name):
     assert df.attrs["dataset"] == name
 
 
-@needs_shared
 def test_every_shipped_figure_equals_its_source_row(source_rows):
     checked = 0
     for name in NAMES:
@@ -80,7 +83,13 @@ def test_every_shipped_figure_equals_its_source_row(source_rows):
         np.testing.assert_allclose(df["precision"].to_numpy(), 10.0 ** -decimals / 100)
         assert (df["response"].astype(str).to_numpy() == src["response"].to_numpy()).all()
         assert (df["source_url"].to_numpy() == src["source_url"].to_numpy()).all()
-        assert (df["flags"].fillna("").to_numpy() == src["flags"].to_numpy()).all()
+        assert (df["source_kind"].astype(str).to_numpy() == src["source_kind"].to_numpy()).all()
+        # the curated flags, plus 'wave_days' where a month-only row shows its wave's days
+        flags = df["row_flags"].fillna("").str.split(";")
+        placed = flags.apply(lambda f: "wave_days" in f).to_numpy()
+        kept = flags.apply(lambda f: ";".join(x for x in f if x != "wave_days"))
+        assert (kept.to_numpy() == src["flags"].to_numpy()).all()
+        assert (src["fieldwork_start"].str.len()[placed] == 7).all()
         assert (df["question"].to_numpy() == src["question"].to_numpy()).all()
         n = pd.to_numeric(src["sample_size"].replace("", None)).astype("Int64")
         assert (df["sample_size"].fillna(-1).to_numpy() == n.fillna(-1).to_numpy()).all()
@@ -187,9 +196,8 @@ def test_nets_and_multiple_response_metadata():
                                              .net_responses)
 
 
-@needs_shared
 def test_stated_margins_equal_the_source_table():
-    src = pd.read_csv(SHARED / "design" / "levada_sampling_error.csv")
+    src = pd.read_csv(CURATED / "design" / "levada_sampling_error.csv")
     got = polls.stated_margins("levada")
     merged = got.assign(level=(got["share_level"] * 100).round(6)).merge(
         src.assign(level=src["share_level"].astype(float)), on="level")
@@ -208,10 +216,9 @@ def test_every_metadata_file_is_complete():
         assert rows == meta["n_rows"]
 
 
-@needs_shared
 def test_build_script_reproduces_the_committed_files():
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_datasets.py"), "--check",
-                          "--source", str(SHARED)], capture_output=True, text=True)
+                          "--source", str(CURATED)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 
 
@@ -236,16 +243,16 @@ def test_several_datasets_stack_with_the_union_of_responses_and_per_series_attrs
         polls.load_dataset(["crta-eu-referendum", "crta-eu-referendum"])
 
 
-# Domains of each pollster's own releases, written out here (not taken from the build script) so
-# the preference rule is checked against an independent statement of it.
-OWN_DOMAINS = {"levada": "levada.ru", "vciom": "wciom.ru", "fom": "fom.ru", "crta": "crta.rs",
-               "mei": "mei.gov.rs", "iri": "iri.org", "demostat": "demostat.rs"}
+# The preference rule, written out here (not taken from the package) so each documented choice is
+# checked against an independent statement of it.
+KIND_ORDER = ["pollster", "compilation", "media"]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_set_aside_row_is_documented_with_its_preferred_row_and_reason(name):
     """Every row left out by conflicts='prefer' is listed as an alternative of a documented
-    choice; the choice follows the stated rule (own release, then primary, then day dates)."""
+    choice; the choice follows the stated rule: with different figures the most direct source
+    (pollster, then compilation, then media), with equal figures the day-dated row."""
     every = polls.load_dataset(name, conflicts="all")
     info = polls.dataset_info(name)
     by_id = every.set_index("row_id")
@@ -259,14 +266,16 @@ def test_every_set_aside_row_is_documented_with_its_preferred_row_and_reason(nam
         group = by_id.loc[[entry["preferred_row"], *alts]]
         assert not group.loc[alts, "preferred"].any()
         assert (group["response"] == best["response"]).all()
-        own = OWN_DOMAINS.get(info.pollster)
-        primary = ~group["flags"].fillna("").str.contains("secondary")
-        is_own = group["source_url"].str.contains(f"//(?:www\\.)?{own}/", regex=True) \
-            if own else pd.Series(False, index=group.index)
-        if (is_own & primary).any():
-            assert is_own[entry["preferred_row"]] and primary[entry["preferred_row"]], entry
-        elif primary.any():
-            assert primary[entry["preferred_row"]], entry
+        assert group["fieldwork_end"].nunique(dropna=False) == 1  # one wave
+        tier = group["source_kind"].astype(str).map(KIND_ORDER.index)
+        day = group["date_precision"].eq("day") & ~group["row_flags"].fillna("").str.contains(
+            "wave_days")
+        if group["share"].nunique() == 1:
+            assert entry["values_differ"] is False
+            if day.any():
+                assert day[entry["preferred_row"]], entry
+        else:
+            assert tier[entry["preferred_row"]] == tier.min(), entry
     set_aside = set(every.loc[~every["preferred"], "row_id"])
     assert set(listed) == set_aside
     assert len(polls.load_dataset(name)) == len(every) - len(set_aside)

@@ -67,7 +67,7 @@ def test_eopaod_russia_wide_table():
     assert first["response"] == "YeR"
     assert first["share"] == 0.25
     assert first["precision"] == 0.01  # Precision "1": one percentage point
-    assert pd.isna(first["flags"])
+    assert pd.isna(first["row_flags"])
     assert list(df["response"].cat.categories) == [
         "YeR", "KPRF", "LDPR", "SRPZP", "Yabloko", "DKR", "Other"]
     assert df["response"].cat.ordered
@@ -578,7 +578,8 @@ def full_frame() -> pd.DataFrame:
         "precision": [0.01, 0.01, 0.01, 0.001],
         "source_url": ["https://example.org/a", "https://example.org/a", "https://example.org/b",
                        None],
-        "flags": [None, "conflict", "conflict;secondary", None],
+        "source_kind": ["pollster", "pollster", "media", None],
+        "row_flags": [None, "conflict", "conflict;secondary", None],
         "row_id": ["L1", "L2", "L3", "S1"],
         "subgroup": [None, None, "18-24", None],
         "note": ["a, b", None, None, "многоточие…"],
@@ -714,3 +715,13 @@ def test_a_start_month_with_no_end_ends_with_its_month_as_in_the_bundled_dataset
     bundled = polls.load_dataset("mei-eu-referendum", conflicts="all")
     s0252 = bundled[bundled["row_id"] == "S0252"].iloc[0]  # source: start 2016-12, no end
     assert s0252["fieldwork_end"] == pd.Timestamp("2016-12-31")
+
+
+def test_a_file_with_the_old_flags_column_name_reads_into_row_flags(tmp_path):
+    path = tmp_path / "synthetic-old-names.csv"
+    path.write_text("response,share,flags,source kind\nyes,0.52,secondary,media\n"
+                    "no,0.48,,media\n", encoding="utf-8")
+    df = polls.read_toplines(path, scale="proportion")
+    assert "flags" not in df.columns
+    assert df["row_flags"].tolist()[0] == "secondary" and pd.isna(df["row_flags"].iloc[1])
+    assert df["source_kind"].astype(str).tolist() == ["media", "media"]

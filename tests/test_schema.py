@@ -154,12 +154,12 @@ def test_missing_required_columns():
 
 
 def test_bad_flags_precision_and_date_precision():
-    frame = valid_frame().assign(flags=None, date_precision="day")
-    frame.loc[0, "flags"] = "secondary;made_up"
+    frame = valid_frame().assign(row_flags=None, date_precision="day")
+    frame.loc[0, "row_flags"] = "secondary;made_up"
     frame.loc[1, "precision"] = 1.0
     frame.loc[2, "date_precision"] = "week"
     found = problems_of(frame)
-    assert any("row 2, column 'flags': unknown flag 'made_up'" in p for p in found)
+    assert any("row 2, column 'row_flags': unknown flag 'made_up'" in p for p in found)
     assert any("row 3, column 'precision': 1.0 is not a rounding step" in p for p in found)
     assert any("row 4, column 'date_precision': 'week'" in p for p in found)
 
@@ -191,3 +191,34 @@ def test_without_source_rows_the_index_is_named():
 def test_not_a_frame():
     with pytest.raises(InvalidArgumentError, match="DataFrame"):
         polls.validate_toplines([1, 2])
+
+
+def test_no_canonical_column_shadows_a_pandas_property():
+    # df.<name> must give the column for every canonical column that is not a method name
+    # ('mode' is DataFrame.mode(), a method: df["mode"] is the column)
+    frame = empty_toplines()
+    shadowing = [c for c in COLUMNS if hasattr(pd.DataFrame, c)
+                 and not callable(getattr(pd.DataFrame, c))]
+    assert shadowing == []
+    assert "row_flags" in COLUMNS and "flags" not in COLUMNS
+    assert isinstance(frame.flags, pd.Flags)  # pandas' own attribute stays reachable
+
+
+def test_every_flag_and_source_kind_is_explained():
+    assert set(polls.FLAGS) == {"secondary", "conflict", "date_or_detail_inferred", "end_only",
+                                "undated", "wave_days"}
+    assert set(polls.SOURCE_KINDS) == {"pollster", "compilation", "media", "user"}
+    for meaning in (*polls.FLAGS.values(), *polls.SOURCE_KINDS.values()):
+        assert isinstance(meaning, str) and len(meaning) > 20
+
+
+def test_source_kind_is_a_category_and_unknown_kinds_are_reported_not_lost():
+    frame = valid_frame().assign(source_kind=["pollster", "media", "blog", None, "user", "media"])
+    frame = coerce_dtypes(frame)
+    assert isinstance(frame["source_kind"].dtype, pd.CategoricalDtype)
+    assert list(frame["source_kind"].cat.categories)[:4] == ["pollster", "compilation", "media",
+                                                             "user"]
+    assert frame["source_kind"].iloc[2] == "blog"  # kept for the report below, not set missing
+    found = problems_of(frame)
+    assert found == ["file synthetic.csv, row 4, column 'source_kind': 'blog' is not one of "
+                     "('pollster', 'compilation', 'media', 'user')"]

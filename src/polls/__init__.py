@@ -36,6 +36,11 @@ from polls.tables import percent_table, wide_table
 
 # --- end datasets
 
+# --- exports: catalogue (provenance vocabulary, currency, user datasets)
+from polls.datasets import add_waves, data_as_of, save_dataset, user_data_dir
+from polls.schema import FLAGS, SOURCE_KINDS
+# --- end catalogue
+
 # --- exports: io
 from polls.io import read_toplines, write_toplines
 # --- end io

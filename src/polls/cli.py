@@ -2,7 +2,7 @@
 
 Usage::
 
-    polls datasets [--country RU|RS] [--pollster ID]
+    polls datasets [--search WORDS] [--country RU|RS] [--pollster ID]
     polls info NAME
     polls show NAME [--last N] [--conflicts all]
     polls report [--output build/report] [--notebooks notebooks] [--workers 2]
@@ -23,29 +23,44 @@ __all__ = ["main"]
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
-    from polls.datasets import list_datasets
+    from polls.datasets import data_as_of, list_datasets
 
-    cat = list_datasets()
+    cat = list_datasets(search=args.search)
     if args.country:
         cat = cat[cat["country"] == args.country.upper()]
     if args.pollster:
         cat = cat[cat["pollster"] == args.pollster.lower()]
-    show = cat[["name", "country", "first_fieldwork", "last_fieldwork", "n_waves", "n_rows",
-                "flags"]].copy()
+    show = cat[["name", "origin", "country", "first_fieldwork", "last_fieldwork", "n_waves",
+                "n_rows", "source_kinds"]].copy()
     for col in ("first_fieldwork", "last_fieldwork"):
         show[col] = show[col].dt.strftime("%Y-%m-%d").fillna("undated")
+    if (show["origin"] == "bundled").all():
+        show = show.drop(columns="origin")
     with pd.option_context("display.max_rows", None, "display.width", 200,
                            "display.max_colwidth", 60):
-        print(show.to_string(index=False))
-    print(f"\n{len(cat)} datasets. Details: polls info NAME; figures: polls show NAME")
+        print(show.to_string(index=False) if len(show) else "(no dataset matches)")
+    latest = cat["last_fieldwork"].max()
+    latest = "none" if pd.isna(latest) else f"{latest:%Y-%m-%d}"
+    print(f"\n{len(cat)} datasets. Bundled data as of {data_as_of():%Y-%m-%d} (the date the "
+          f"collection was last checked); latest fieldwork listed: {latest}.")
+    print("Details: polls info NAME; figures: polls show NAME")
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
     from polls.datasets import dataset_info
+    from polls.schema import FLAGS, SOURCE_KINDS
 
     info = dataset_info(args.name)
     print(info)
+    if info.source_kinds:
+        print("\nWhere the rows come from (column source_kind):")
+        for kind, count in info.source_kinds.items():
+            print(f"  {kind:<12} {count:>5}  {SOURCE_KINDS.get(kind, '')}")
+    if info.flags:
+        print("\nRow flags (column row_flags):")
+        for flag, count in info.flags.items():
+            print(f"  {flag:<24} {count:>5}  {FLAGS.get(flag, '')}")
     print()
     print("Cite as:", info.citation())
     return 0
@@ -100,7 +115,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="polls", description="Published opinion polls, with honest uncertainty.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("datasets", help="list the bundled datasets")
+    p = sub.add_parser("datasets", help="list (and search) the bundled and your own datasets")
+    p.add_argument("--search", metavar="WORDS",
+                   help="words that must all match name, title, question, pollster or country "
+                        "(case and diacritics ignored), e.g. 'eu referendum'")
     p.add_argument("--country", help="RU or RS")
     p.add_argument("--pollster", help="a pollster id, e.g. levada")
     p.set_defaults(func=_cmd_datasets)

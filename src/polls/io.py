@@ -65,7 +65,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
               "доля", "процент", "procenat", "udeo"),
     "precision": ("precision", "rounding"),
     "source_url": ("source url", "source", "url", "link"),
-    "flags": ("flags", "flag"),
+    "source_kind": ("source kind", "kind of source"),
+    "row_flags": ("row flags", "flags", "flag"),
     "row_id": ("row id", "id"),
     "subgroup": ("subgroup", "group", "breakdown"),
     "note": ("note", "notes", "comment", "comments"),
@@ -86,7 +87,7 @@ MISSING_MARKERS: tuple[str, ...] = ("", "n/a", "na", "n.a.", "n/d", "not availab
 
 _TARGETS = (*COLUMNS, *OPTIONAL_COLUMNS, "date")
 _TEXT_COLUMNS = ("pollster", "country", "series", "question", "population", "mode", "source_url",
-                 "flags", "row_id", "subgroup", "note", "date_precision")
+                 "row_flags", "row_id", "subgroup", "note", "date_precision")
 _WAVE_TEXT = ("pollster", "country", "series", "question", "subgroup", "fieldwork_start",
               "fieldwork_end", "date", "published")
 _FORMAT = "polls-toplines"

@@ -13,7 +13,11 @@ import pandas as pd
 
 from polls.errors import InvalidArgumentError, SchemaError
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "FLAGS", "validate_toplines"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "FLAGS", "FLAGS_COLUMN",
+           "SOURCE_KINDS", "validate_toplines"]
+
+#: Name of the column holding a row's flags (not ``flags``: that is pandas' own ``df.flags``).
+FLAGS_COLUMN = "row_flags"
 
 #: Canonical columns, in order, with their pandas dtypes.
 DTYPES: dict[str, str] = {
@@ -32,7 +36,8 @@ DTYPES: dict[str, str] = {
     "share": "float64",
     "precision": "float64",
     "source_url": "string",
-    "flags": "string",
+    "source_kind": "category",
+    FLAGS_COLUMN: "string",
     "row_id": "string",
 }
 COLUMNS: tuple[str, ...] = tuple(DTYPES)
@@ -40,8 +45,28 @@ COLUMNS: tuple[str, ...] = tuple(DTYPES)
 REQUIRED_COLUMNS: tuple[str, ...] = ("response", "share")
 #: Extra columns a toplines frame may carry (a breakdown, a free-text note).
 OPTIONAL_COLUMNS: dict[str, str] = {"subgroup": "string", "note": "string"}
-#: The machine-readable flags a row may carry (``;``-separated in ``flags``).
-FLAGS: tuple[str, ...] = ("secondary", "conflict", "date_or_detail_inferred", "undated")
+#: The machine-readable flags a row may carry (``;``-separated in ``row_flags``) and their meaning.
+FLAGS: dict[str, str] = {
+    "secondary": "not the pollster's own publication: a data compilation or a media relay (see "
+    "source_kind)",
+    "conflict": "sources disagree on this figure for this wave and response; every source's row "
+    "is kept (load_dataset(..., conflicts='all'))",
+    "date_or_detail_inferred": "the month, the year or another detail was inferred from "
+    "context, not printed by the source",
+    "end_only": "only the end of fieldwork is known (e.g. VCIOM's weekly tables label each week "
+    "by its last day)",
+    "undated": "the source gives no fieldwork date ('published' holds the publication date "
+    "where known)",
+    "wave_days": "the source gives only the month; the fieldwork days shown are those of the "
+    "same wave as another source dates it (the month is the source's)",
+}
+#: Where a row's figure was published (column ``source_kind``), from most to least direct.
+SOURCE_KINDS: dict[str, str] = {
+    "pollster": "the pollster's own publication (or the commissioning organisation's)",
+    "compilation": "a public data compilation of the pollster's tables",
+    "media": "a news outlet, blog, mirror or other relay",
+    "user": "added by the user (polls.add_waves), with the source the user gives",
+}
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "published")
 
 #: Columns that identify one wave of one question (plus ``subgroup`` when present).
@@ -59,7 +84,13 @@ def coerce_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     for col, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items():
         if col not in out.columns:
             continue
-        if dtype == "category":
+        if col == "source_kind":
+            # fixed categories; an unknown value is kept (as an extra category) for
+            # validate_toplines to report, never turned into a missing value
+            values = out[col].astype(object).where(out[col].notna(), None)
+            extra = [v for v in dict.fromkeys(values.dropna().astype(str)) if v not in SOURCE_KINDS]
+            out[col] = pd.Categorical(values, categories=[*SOURCE_KINDS, *extra])
+        elif dtype == "category":
             if not isinstance(out[col].dtype, pd.CategoricalDtype):
                 cats = list(dict.fromkeys(out[col].dropna().astype(str)))
                 out[col] = pd.Categorical(out[col], categories=cats, ordered=True)
@@ -181,12 +212,17 @@ def validate_toplines(
             problems.append(f"{_where(frame, idx, source)}, column 'date_precision': "
                             f"{_show(frame.loc[idx, 'date_precision'])} is not one of "
                             f"{DATE_PRECISIONS}")
-    if "flags" in frame.columns:
-        for idx, val in frame["flags"].dropna().items():
+    if FLAGS_COLUMN in frame.columns:
+        for idx, val in frame[FLAGS_COLUMN].dropna().items():
             for flag in str(val).split(";"):
                 if flag and flag not in FLAGS:
-                    problems.append(f"{_where(frame, idx, source)}, column 'flags': unknown flag "
-                                    f"{flag!r} (known: {FLAGS})")
+                    problems.append(f"{_where(frame, idx, source)}, column '{FLAGS_COLUMN}': "
+                                    f"unknown flag {flag!r} (known: {tuple(FLAGS)})")
+    if "source_kind" in frame.columns:
+        kind = frame["source_kind"].astype(object)
+        for idx in frame.index[kind.notna() & ~kind.isin(list(SOURCE_KINDS))]:
+            problems.append(f"{_where(frame, idx, source)}, column 'source_kind': "
+                            f"{_show(kind[idx])} is not one of {tuple(SOURCE_KINDS)}")
 
     if {"fieldwork_start", "fieldwork_end"} <= set(frame.columns):
         start = pd.to_datetime(frame["fieldwork_start"], errors="coerce")
@@ -249,7 +285,7 @@ def validate_toplines(
 
 
 def flag_set(flags: object) -> set[str]:
-    """The set of flags in a ``flags`` cell."""
+    """The set of flags in a ``row_flags`` cell."""
     if flags is None or (isinstance(flags, float) and np.isnan(flags)) or flags is pd.NA:
         return set()
     return {f for f in str(flags).split(";") if f}

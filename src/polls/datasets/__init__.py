@@ -5,11 +5,15 @@ One dataset per series (a pollster asking one question over time), named by its 
 dates as printed, source address per row) plus a JSON metadata sidecar; :func:`load_dataset`
 turns it into the canonical toplines frame. Nothing is read from the network.
 
-The files are built from the curated source material by ``scripts/build_datasets.py``.
+The files are built from the curated source material in ``data/curated/`` by
+``scripts/build_datasets.py``. Users' own datasets (:func:`save_dataset`) live in a user data
+folder and are listed, searched and loaded by name beside the bundled ones; one with a bundled
+dataset's name extends it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from collections.abc import Sequence
@@ -22,10 +26,14 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_choice
+from polls.datasets._extend import add_waves
+from polls.datasets._search import COUNTRY_NAMES, haystack, matches
+from polls.datasets._user import read_user_rows, save_dataset, user_catalogue, user_data_dir
 from polls.errors import InvalidArgumentError, UnknownDatasetError
-from polls.schema import COLUMNS, coerce_dtypes
+from polls.schema import COLUMNS, FLAGS_COLUMN, coerce_dtypes
 
-__all__ = ["DatasetInfo", "dataset_info", "list_datasets", "load_dataset", "stated_margins"]
+__all__ = ["DatasetInfo", "add_waves", "data_as_of", "dataset_info", "list_datasets",
+           "load_dataset", "save_dataset", "stated_margins", "user_data_dir"]
 
 _DATA = "data"
 
@@ -47,18 +55,43 @@ def _catalogue() -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
+@cache
+def _collection() -> dict[str, Any]:
+    """The catalogue's own metadata: the date the collection was last checked, a note."""
+    return json.loads(_files().joinpath("catalogue.json").read_text(encoding="utf-8"))
+
+
+def data_as_of() -> dt.date:
+    """The date the bundled collection was last checked against its sources.
+
+    The newest figure can be much older: see ``list_datasets()["last_fieldwork"]`` per dataset.
+
+    Returns
+    -------
+    datetime.date
+
+    Examples
+    --------
+    >>> import polls
+    >>> polls.data_as_of().isoformat()
+    '2026-12-04'
+    """
+    return dt.date.fromisoformat(_collection()["data_as_of"])
+
+
 def _meta(name: str) -> dict[str, Any]:
     cat = _catalogue()
-    if not isinstance(name, str) or name not in cat:
-        close = difflib.get_close_matches(str(name), list(cat), n=5, cutoff=0.5)
-        if not close:
-            close = [n for n in cat if str(name).lower() in n][:5]
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise UnknownDatasetError(
-            f"{name!r} is not a bundled dataset.{hint} polls.list_datasets() lists all "
-            f"{len(cat)}."
-        )
-    return cat[name]
+    if isinstance(name, str) and name in cat:
+        return cat[name]
+    names = [*cat, *user_catalogue()]
+    close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.5)
+    if not close:
+        close = [n for n in names if str(name).lower() in n][:5]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UnknownDatasetError(
+        f"{name!r} is not a dataset.{hint} polls.list_datasets() lists all {len(names)}; "
+        "polls.list_datasets(search=...) finds them by words."
+    )
 
 
 @dataclass(frozen=True)
@@ -72,11 +105,14 @@ class DatasetInfo:
     ``multiple_response``, ``usual_sample_size`` and ``usual_design`` (as the pollster describes
     its usual design; never copied onto waves that do not state it), ``populations``, ``modes``,
     ``first_fieldwork``, ``last_fieldwork``, ``n_waves``, ``n_rows``, ``flags`` (counts),
-    ``conflicts`` (waves and responses reported by several sources: the preferred row, the
-    ``reason`` it was preferred and the alternatives), ``unmatched_conflicts`` (rows flagged
-    ``conflict`` that could not be matched to the row they conflict with, e.g. undated ones; they
-    stay in the default load), ``sources`` (every source address with the row ids it supports) and
-    ``caveats``.
+    ``data_as_of`` (the date the collection was last checked against its sources),
+    ``source_kinds`` (row counts by kind of source: ``pollster``, ``compilation``, ``media``,
+    ``user``), ``origin`` (``bundled``, ``user``, or ``bundled+user`` for a bundled dataset the
+    user extended), ``conflicts`` (waves and responses reported by several sources: the
+    preferred row, the ``reason`` it was preferred and the alternatives), ``unmatched_conflicts``
+    (rows flagged ``conflict`` that could not be matched to the row they conflict with, e.g.
+    undated ones; they stay in the default load), ``sources`` (every source address with the row
+    ids it supports) and ``caveats``.
     """
 
     name: str
@@ -90,6 +126,8 @@ class DatasetInfo:
     n_rows: int
     first_fieldwork: str | None = None
     last_fieldwork: str | None = None
+    data_as_of: str | None = None
+    origin: str = "bundled"
     question_original: str | None = None
     question_variants: tuple[str, ...] = ()
     net_responses: tuple[str, ...] = ()
@@ -101,6 +139,7 @@ class DatasetInfo:
     modes: tuple[str, ...] = ()
     pollster_names_in_sources: tuple[str, ...] = ()
     flags: dict[str, int] = field(default_factory=dict)
+    source_kinds: dict[str, int] = field(default_factory=dict)
     conflicts: tuple[dict[str, Any], ...] = ()
     unmatched_conflicts: tuple[dict[str, Any], ...] = ()
     sources: tuple[dict[str, Any], ...] = ()
@@ -149,7 +188,15 @@ class DatasetInfo:
         if self.first_fieldwork:
             lines.append(f"  fieldwork: {self.first_fieldwork} to {self.last_fieldwork}, "
                          f"{self.n_waves} waves, {self.n_rows} rows")
+        if self.data_as_of:
+            lines.append(f"  data as of: {self.data_as_of} (the collection was last checked "
+                         f"then; latest fieldwork {self.last_fieldwork or 'unknown'})")
+        if self.origin != "bundled":
+            lines.append(f"  origin: {self.origin}")
         lines.append(f"  responses: {', '.join(self.response_order)}")
+        if self.source_kinds:
+            kinds = ", ".join(f"{k} {v}" for k, v in self.source_kinds.items())
+            lines.append(f"  rows by kind of source: {kinds}")
         if self.usual_design:
             lines.append(f"  usual design: {self.usual_design}")
         for c in self.caveats:
@@ -183,17 +230,98 @@ def dataset_info(name: str) -> DatasetInfo:
     >>> info.pollster, info.response_order
     ('levada', ('approve', 'disapprove', 'no answer'))
     """
+    users = user_catalogue()
+    if isinstance(name, str) and name in users:
+        return DatasetInfo._from_meta(_user_meta(name, users[name]))
     return DatasetInfo._from_meta(_meta(name))
 
 
-def list_datasets() -> pd.DataFrame:
-    """The catalogue of bundled datasets, one row per dataset.
+def _text_date(when: pd.Timestamp, precision: object) -> str | None:
+    if pd.isna(when):
+        return None
+    return f"{when:%Y-%m}" if precision == "month" else f"{when:%Y-%m-%d}"
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in values.dropna().value_counts().sort_index().items()}
+
+
+def _user_meta(name: str, saved: dict[str, Any]) -> dict[str, Any]:
+    """Metadata of a user dataset, from its saved rows (and the bundled one it extends)."""
+    rows = read_user_rows(name)
+    dated = rows[rows["fieldwork_end"].notna()]
+    flags = rows[FLAGS_COLUMN].dropna().str.split(";").explode()
+    last = dated.loc[dated["fieldwork_end"].idxmax()] if len(dated) else None
+    last_text = _text_date(last["fieldwork_end"], last["date_precision"]) if last is not None \
+        else None
+    if saved.get("extends") in _catalogue():
+        meta = dict(_catalogue()[name])
+        meta["origin"] = "bundled+user"
+        meta["n_rows"] += len(rows)
+        meta["source_kinds"] = {**meta.get("source_kinds", {}), "user": len(rows)}
+        if last_text and (meta["last_fieldwork"] is None
+                          or last["fieldwork_end"] > pd.Timestamp(_as_day(meta["last_fieldwork"]))):
+            meta["last_fieldwork"] = last_text
+        meta["sources"] = [*meta["sources"], *_sources(rows)]
+        meta["n_waves"] = _count_waves(_load_user(name, saved, conflicts="prefer",
+                                                  undated="keep", quiet=True))
+        return meta
+    first = dated.loc[dated["fieldwork_start"].fillna(dated["fieldwork_end"]).idxmin()] \
+        if len(dated) else None
+    pollster = ", ".join(rows["pollster"].dropna().unique()) or ""
+    return {
+        "name": name, "title": saved.get("title") or name, "origin": "user",
+        "pollster": pollster, "pollster_name": pollster,
+        "country": ", ".join(rows["country"].dropna().unique()) or "",
+        "question": ", ".join(rows["question"].dropna().unique()) or "",
+        "response_order": [str(c) for c in rows["response"].cat.categories],
+        "n_waves": _count_waves(rows), "n_rows": len(rows),
+        "first_fieldwork": None if first is None else _text_date(
+            first["fieldwork_start"] if pd.notna(first["fieldwork_start"])
+            else first["fieldwork_end"], first["date_precision"]),
+        "last_fieldwork": last_text, "data_as_of": saved.get("data_as_of"),
+        "net_responses": saved.get("net_responses", []),
+        "multiple_response": saved.get("multiple_response", False),
+        "usual_sample_size": saved.get("usual_sample_size"),
+        "flags": _counts(flags[flags != ""]),
+        "source_kinds": _counts(rows["source_kind"].astype(object)),
+        "sources": _sources(rows),
+    }
+
+
+def _count_waves(frame: pd.DataFrame) -> int:
+    """Waves of a frame: dated ones by their fieldwork, undated ones by publication and source."""
+    dated = frame["fieldwork_end"].notna() | frame["fieldwork_start"].notna()
+    by_dates = frame.loc[dated, ["fieldwork_start", "fieldwork_end"]].drop_duplicates()
+    undated = frame.loc[~dated, ["published", "source_url"]].drop_duplicates()
+    return len(by_dates) + len(undated)
+
+
+def _sources(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"url": url, "source_kind": "user", "rows": list(ids)}
+            for url, ids in rows.groupby("source_url", sort=False)["row_id"]]
+
+
+def list_datasets(search: str | None = None) -> pd.DataFrame:
+    """The catalogue: bundled datasets and the user's own, one row per dataset.
+
+    Parameters
+    ----------
+    search : str, optional
+        Words that must all occur in a dataset's name, title, question (and its variants),
+        pollster (id, name and names in the sources) or country (code or English name), in
+        any order; case and diacritics are ignored (``"cesid"`` finds CeSID, ``"trece"`` finds
+        "treći"), Cyrillic and Latin are both searched as written.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``name, pollster, country, title, first_fieldwork, last_fieldwork, n_waves,
-        n_rows, flags`` (``flags`` summarises the row flags, e.g. ``"secondary: 890"``).
+        Columns ``name, origin, pollster, country, title, first_fieldwork, last_fieldwork,
+        data_as_of, n_waves, n_rows, source_kinds, row_flags``. ``origin`` is ``bundled``,
+        ``user`` (saved with :func:`save_dataset`) or ``bundled+user`` (a bundled dataset the
+        user extended); ``data_as_of`` is the date the collection was last checked (for a user
+        dataset, the day it was saved); ``source_kinds`` and ``row_flags`` count rows by kind of
+        source and by flag (e.g. ``"pollster: 12; media: 30"``).
 
     Examples
     --------
@@ -201,30 +329,48 @@ def list_datasets() -> pd.DataFrame:
     >>> cat = polls.list_datasets()
     >>> "levada-war-support" in set(cat["name"])
     True
+    >>> sorted(polls.list_datasets(search="trece eu talks")["name"])
+    ['ntp-eu-talks']
     """
-    rows = []
-    for name, meta in _catalogue().items():
-        flags = "; ".join(f"{k}: {v}" for k, v in meta["flags"].items())
-        rows.append({
-            "name": name,
-            "pollster": meta["pollster"],
-            "country": meta["country"],
-            "title": meta["title"],
-            "first_fieldwork": meta["first_fieldwork"],
-            "last_fieldwork": meta["last_fieldwork"],
-            "n_waves": meta["n_waves"],
-            "n_rows": meta["n_rows"],
-            "flags": flags,
-        })
-    out = pd.DataFrame(rows)
-    for col in ("name", "pollster", "country", "title", "flags"):
+    if search is not None and not isinstance(search, str):
+        raise InvalidArgumentError(f"search must be a string of words, got {search!r}")
+    users = user_catalogue()
+    metas = [_user_meta(n, users[n]) if n in users else {**m, "origin": "bundled"}
+             for n, m in _catalogue().items()]
+    metas += [_user_meta(n, u) for n, u in users.items() if n not in _catalogue()]
+    if search:
+        metas = [m for m in metas if matches(search, _haystack(m))]
+    rows = [{
+        "name": m["name"], "origin": m["origin"], "pollster": m["pollster"],
+        "country": m["country"], "title": m["title"], "first_fieldwork": m["first_fieldwork"],
+        "last_fieldwork": m["last_fieldwork"], "data_as_of": m.get("data_as_of"),
+        "n_waves": m["n_waves"], "n_rows": m["n_rows"],
+        "source_kinds": "; ".join(f"{k}: {v}" for k, v in m.get("source_kinds", {}).items()),
+        "row_flags": "; ".join(f"{k}: {v}" for k, v in m["flags"].items()),
+    } for m in sorted(metas, key=lambda m: m["name"])]
+    columns = ["name", "origin", "pollster", "country", "title", "first_fieldwork",
+               "last_fieldwork", "data_as_of", "n_waves", "n_rows", "source_kinds", "row_flags"]
+    out = pd.DataFrame(rows, columns=columns)
+    for col in ("name", "origin", "pollster", "country", "title", "source_kinds", "row_flags"):
         out[col] = out[col].astype("string")
     first = pd.to_datetime(out["first_fieldwork"].map(_as_day), errors="raise")
     last = pd.to_datetime(out["last_fieldwork"].map(_as_day), errors="raise")
     month_only = out["last_fieldwork"].str.len() == 7
-    out["first_fieldwork"] = first
-    out["last_fieldwork"] = last.where(~month_only.fillna(False), last + pd.offsets.MonthEnd(0))
+    out["first_fieldwork"] = first.astype("datetime64[ns]")
+    out["last_fieldwork"] = last.where(~month_only.fillna(False).astype(bool),
+                                       last + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
+    out["data_as_of"] = pd.to_datetime(out["data_as_of"]).astype("datetime64[ns]")
+    out["n_waves"] = out["n_waves"].astype("int64")
+    out["n_rows"] = out["n_rows"].astype("int64")
     return out
+
+
+def _haystack(meta: dict[str, Any]) -> str:
+    country = meta.get("country") or ""
+    return haystack([meta["name"], meta["name"].replace("-", " "), meta.get("title"),
+                     meta.get("question"), meta.get("question_variants"), meta.get("pollster"),
+                     meta.get("pollster_name"), meta.get("pollster_names_in_sources"),
+                     country, COUNTRY_NAMES.get(country)])
 
 
 def _as_day(text: object) -> object:
@@ -259,6 +405,18 @@ def _parse_dates(start: pd.Series, end: pd.Series, published: pd.Series) -> dict
     precision[(ref == "") & (published != "")] = "published"
     return {"fieldwork_start": start_dt, "fieldwork_end": end_dt, "published": pub_dt,
             "date_precision": precision}
+
+
+def _place_in_wave(frame: pd.DataFrame, raw: pd.DataFrame) -> None:
+    """Month-only rows of a day-dated wave take its days and the flag ``wave_days`` (in place)."""
+    placed = raw["wave_start"] != ""
+    if not placed.any():
+        return
+    frame.loc[placed, "fieldwork_start"] = pd.to_datetime(raw.loc[placed, "wave_start"])
+    frame.loc[placed, "fieldwork_end"] = pd.to_datetime(raw.loc[placed, "wave_end"])
+    frame.loc[placed, "date_precision"] = "day"
+    flags = frame.loc[placed, FLAGS_COLUMN].fillna("")
+    frame.loc[placed, FLAGS_COLUMN] = (flags + ";").where(flags != "", "") + "wave_days"
 
 
 def _precision_of(text: pd.Series) -> pd.Series:
@@ -315,9 +473,46 @@ def load_dataset(
     """
     if not isinstance(name, str):
         return _load_several(list(name), conflicts=conflicts, undated=undated)
-    meta = _meta(name)
     check_choice("conflicts", conflicts, ("prefer", "all"))
     check_choice("undated", undated, ("keep", "drop"))
+    users = user_catalogue()
+    if name in users:
+        return _load_user(name, users[name], conflicts=conflicts, undated=undated)
+    return _load_bundled(name, conflicts=conflicts, undated=undated)
+
+
+def _load_user(name: str, saved: dict[str, Any], *, conflicts: str, undated: str,
+               quiet: bool = False) -> pd.DataFrame:
+    """A user dataset; one that extends a bundled dataset is the bundled rows plus the user's."""
+    import warnings
+
+    from polls.errors import PollsWarning
+
+    rows = read_user_rows(name)
+    if saved.get("extends") in _catalogue():
+        base = _load_bundled(name, conflicts=conflicts, undated="keep")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = add_waves(base, rows, on_conflict="keep", new_responses=True)
+        for w in [] if quiet else caught:  # say where the rows come from
+            warnings.warn(f"user dataset {name!r} ({saved['path']}): {w.message}",
+                          PollsWarning, stacklevel=3)
+    else:
+        frame = rows
+        if conflicts == "all":
+            frame["preferred"] = True
+    if undated == "drop":
+        keep = frame["fieldwork_end"].notna()
+        attrs = dict(frame.attrs)
+        frame = frame[keep.to_numpy()].reset_index(drop=True)
+        frame.attrs = {**attrs, "dropped_undated": int((~keep).sum())}
+    frame.attrs["origin"] = "bundled+user" if saved.get("extends") else "user"
+    return frame
+
+
+def _load_bundled(name: str, *, conflicts: str, undated: str) -> pd.DataFrame:
+    """A bundled dataset, as :func:`load_dataset` describes."""
+    meta = _meta(name)
     with _files().joinpath(f"{name}.csv").open("rb") as handle:
         raw = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
     preferred = raw.pop("preferred").eq("True")
@@ -331,8 +526,9 @@ def load_dataset(
     frame = frame.assign(**_parse_dates(raw["fieldwork_start"], raw["fieldwork_end"],
                                         raw["published"]))
     frame["sample_size"] = pd.to_numeric(raw["sample_size"].replace("", None)).astype("Int64")
-    for col in ("population", "mode", "source_url", "flags"):
+    for col in ("population", "mode", "source_url", "source_kind", FLAGS_COLUMN):
         frame[col] = raw[col].replace("", None)
+    _place_in_wave(frame, raw)
     frame["response"] = pd.Categorical(raw["response"], categories=meta["response_order"],
                                        ordered=True)
     frame["share"] = raw["share"].astype(float) / 100
@@ -352,6 +548,7 @@ def load_dataset(
     frame.attrs = {
         "dataset": name,
         "title": meta["title"],
+        "origin": "bundled",
         "usual_sample_size": meta["usual_sample_size"],
         "net_responses": list(meta["net_responses"]),
         "multiple_response": bool(meta["multiple_response"]),
