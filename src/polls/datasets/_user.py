@@ -39,10 +39,10 @@ def user_data_dir() -> Path:
     Examples
     --------
     >>> import os, polls
-    >>> os.environ["POLLS_DATA"] = "/tmp/polls-example"
-    >>> str(polls.user_data_dir())
-    '/tmp/polls-example'
-    >>> del os.environ["POLLS_DATA"]
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"POLLS_DATA": "/tmp/polls-example"}):
+    ...     print(polls.user_data_dir())
+    /tmp/polls-example
     """
     env = os.environ.get("POLLS_DATA")
     if env:
@@ -118,15 +118,15 @@ def save_dataset(frame: pd.DataFrame, name: str, *, title: str | None = None,
     Examples
     --------
     >>> import os, tempfile, pandas as pd, polls
-    >>> os.environ["POLLS_DATA"] = tempfile.mkdtemp()
+    >>> from unittest import mock
     >>> df = polls.load_dataset("levada-war-support")
     >>> new = pd.DataFrame({"fieldwork_start": "2026-03-19", "fieldwork_end": "2026-03-25",
     ...                     "response": ["support (total)"], "share": [0.74],  # synthetic
     ...                     "source_url": ["https://example.org/synthetic-march-release"]})
-    >>> path = polls.save_dataset(polls.add_waves(df, new), "levada-war-support")
-    >>> len(polls.load_dataset("levada-war-support")) - len(df)
+    >>> with mock.patch.dict(os.environ, {"POLLS_DATA": tempfile.mkdtemp()}):
+    ...     path = polls.save_dataset(polls.add_waves(df, new), "levada-war-support")
+    ...     print(len(polls.load_dataset("levada-war-support")) - len(df))
     1
-    >>> del os.environ["POLLS_DATA"]
     """
     from polls.datasets import _catalogue
     from polls.io import write_toplines
