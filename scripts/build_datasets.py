@@ -291,8 +291,9 @@ GENERAL_CAVEATS = {
     "wave_days": "Some sources give only the month of a wave that another source dates to the "
     "day: those rows show that wave's days (flag 'wave_days'), so each wave is one row.",
     "conflict": "Sources disagree for some waves (flag 'conflict'): load_dataset prefers the "
-    "pollster's own release, then a compilation, then a media relay, then day-dated rows; "
-    "conflicts='all' returns every source's row (see .conflicts for each choice and its reason).",
+    "pollster's own release, then a compilation, then a media relay (then the day-dated row); "
+    "where sources agree it keeps the day-dated row; conflicts='all' returns every source's row "
+    "(see .conflicts for each choice and its reason).",
     "unmatched": "Some rows flagged 'conflict' could not be matched to the row they conflict "
     "with (no fieldwork date, dated differently by the sources, or filed under another "
     "question): they stay in the default load as separate entries (see .unmatched_conflicts).",

@@ -97,8 +97,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
     with pd.option_context("display.max_rows", None, "display.width", 250,
                            "display.max_columns", None):
         print(table.to_string())
+    kinds = frame["source_kind"].value_counts()
+    kinds = ", ".join(f"{k} {int(v)}" for k, v in kinds[kinds > 0].items())
     print(f"\n{len(frame)} figures from {frame['source_url'].nunique()} sources "
-          f"(polls info {args.name}).{note}")
+          f"(by kind of source: {kinds}; polls info {args.name}).{note}")
     return 0
 
 

@@ -94,6 +94,11 @@ def _meta(name: str) -> dict[str, Any]:
     )
 
 
+#: How a citation names each kind of source.
+_KIND_WORDS = {"pollster": "the pollster's own releases", "compilation": "data compilations",
+               "media": "media relays", "user": "the user's sources"}
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """Metadata of a bundled dataset (see :func:`dataset_info`).
@@ -168,11 +173,19 @@ class DatasetInfo:
         period = ""
         if self.first_fieldwork and self.last_fieldwork:
             period = f", fieldwork {self.first_fieldwork} to {self.last_fieldwork}"
+        kinds = ""
+        if self.source_kinds:
+            kinds = " (" + ", ".join(f"{v} from {_KIND_WORDS.get(k, k)}"
+                                     for k, v in self.source_kinds.items()) + ")"
+        checked = f", collection checked {self.data_as_of}" if self.data_as_of else ""
+        where = {"bundled": "Bundled in", "user": "Saved by the user with",
+                 "bundled+user": "Bundled, with rows added by the user, in"}.get(self.origin,
+                                                                              "In")
         return (
             f'{self.pollster_name}, "{self.question}"{period}. {self.n_rows} published figures '
-            f"from {len(self.sources)} public source(s), each cited by address in the data "
-            f"(column source_url). Bundled in the Python package polls {__version__} as dataset "
-            f"'{self.name}'."
+            f"from {len(self.sources)} public source(s){kinds}, each cited by address in the "
+            f"data (column source_url). {where} the Python package polls {__version__} as "
+            f"dataset '{self.name}'{checked}."
         )
 
     def to_dict(self) -> dict[str, Any]:
