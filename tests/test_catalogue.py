@@ -85,6 +85,10 @@ def test_data_as_of_and_latest_fieldwork():
     assert info.data_as_of == "2026-12-04" and info.last_fieldwork == "2026-02-25"
     meta = json.loads((ROOT / "data" / "curated" / "collection.json").read_text())
     assert meta["data_as_of"] == "2026-12-04"
+    text = repr(info)  # short: not the whole metadata
+    assert text.startswith("DatasetInfo(name='levada-war-support', origin='bundled'")
+    assert "n_rows=141" in text and "data_as_of='2026-12-04'" in text and len(text) < 200
+    assert "collection checked 2026-12-04" in info.citation()
 
 
 # --- search ------------------------------------------------------------------------------------

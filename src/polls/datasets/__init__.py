@@ -195,6 +195,11 @@ class DatasetInfo:
             for k, v in ((f, getattr(self, f)) for f in self.__dataclass_fields__)
         }
 
+    def __repr__(self) -> str:
+        return (f"DatasetInfo(name={self.name!r}, origin={self.origin!r}, "
+                f"pollster={self.pollster!r}, n_waves={self.n_waves}, n_rows={self.n_rows}, "
+                f"last_fieldwork={self.last_fieldwork!r}, data_as_of={self.data_as_of!r})")
+
     def __str__(self) -> str:
         lines = [self.title, f"  dataset: {self.name} ({self.country}, pollster id "
                  f"'{self.pollster}')"]
