@@ -317,3 +317,24 @@ def test_no_warning_from_a_plain_load():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         polls.load_dataset("levada-war-support")
+
+
+def test_import_dry_run_reports_without_writing(importer, tmp_path, capsys):
+    (tmp_path / "toplines").mkdir()
+    header = ",".join(importer.KEEP)
+    row = ",".join(["Z1", "P", "RU", "synthetic-series", "q", "2026-01", "2026-01", "", "", "",
+                    "", "yes", "50", SYNTHETIC_URL, "media", "secondary"])
+    for name in importer.TOPLINES:
+        (tmp_path / "toplines" / name).write_text(f"{header}\n{row}\n", encoding="utf-8")
+    before = (ROOT / "data" / "curated" / "toplines" / "russia.csv").read_bytes()
+    assert importer.main(["--source", str(tmp_path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "synthetic-series" in out and "levada-war-support" in out  # added; removed
+    assert (ROOT / "data" / "curated" / "toplines" / "russia.csv").read_bytes() == before
+
+
+def test_the_docs_name_every_flag_and_source_kind():
+    for doc in ("README.md", "docs/design.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        missing = [k for k in (*polls.FLAGS, *polls.SOURCE_KINDS) if f"`{k}`" not in text]
+        assert missing == [], doc
