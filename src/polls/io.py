@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_choice
+from polls._excel import excel_records
 from polls.errors import (
     FileFormatError,
     InferenceWarning,
@@ -205,68 +206,6 @@ def _text_records(text: str, name: str, sep: str | None) -> list[list[str]]:
                               row=reader.line_num) from None
 
 
-def _number_text(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
-
-
-def _cell_text(cell: Any) -> str:
-    import datetime as dt
-
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        if "%" in (getattr(cell, "number_format", None) or ""):
-            return _number_text(round(value * 100, 10)) + "%"
-        return _number_text(value)
-    return str(value)
-
-
-def _excel_records(data: bytes, name: str, sheet_name: int | str) -> list[list[str]]:
-    try:
-        import openpyxl
-        from openpyxl.xml import DEFUSEDXML
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs openpyxl and defusedxml: "
-                          "pip install openpyxl defusedxml") from None
-    if not DEFUSEDXML:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs defusedxml (it guards openpyxl against "
-                          "malicious XML): pip install defusedxml")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged workbook can fail in many ways inside openpyxl
-        raise FileFormatError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                              path=name) from None
-    try:
-        sheets = book.sheetnames
-        if isinstance(sheet_name, int) and not isinstance(sheet_name, bool):
-            if not -len(sheets) <= sheet_name < len(sheets):
-                raise FileFormatError(f"has no sheet number {sheet_name}; its sheets are "
-                                      f"{sheets}", path=name)
-            sheet = book[sheets[sheet_name]]
-        elif sheet_name in sheets:
-            sheet = book[sheet_name]
-        else:
-            raise FileFormatError(f"has no sheet {sheet_name!r}; its sheets are {sheets}",
-                                  path=name)
-        return [[_cell_text(c) for c in row] for row in sheet.iter_rows()]
-    except FileFormatError:
-        raise
-    except Exception as exc:
-        raise FileFormatError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                              path=name) from None
-    finally:
-        book.close()
-
-
 def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
     """A record cut or padded to the header's width (only empty cells may be cut)."""
     if len(rec) > width:
@@ -278,9 +217,24 @@ def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
     return list(rec) + [""] * (width - len(rec))
 
 
-def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
-                sep: str | None) -> _Table:
+_HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|table|div|meta|"
+                         rb"p|h\d|\?xml|!--)", re.IGNORECASE)
+
+
+def _raw_records(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
+                 sep: str | None, table: int | str | None = None
+                 ) -> tuple[list[list[str]], str, list[str]]:
+    """The cells of the file as text records, a name for messages, and the text printed above
+    the table (HTML pages only: a caption or the paragraph before the table)."""
     data, name, ext = _source(path_or_buffer)
+    head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else bytes(data[:512])
+    if ext in (".html", ".htm") or _HTML_START.match(head):
+        from polls._html import html_records
+
+        return html_records(data, name, table, encoding)
+    if table is not None:
+        raise InvalidArgumentError(f"table={table!r} picks a table of an HTML page; {name} is "
+                                   "not one (for a workbook, pass sheet_name=)")
     if isinstance(data, bytes | bytearray):
         data = bytes(data)
         if ext in (".xls",) or data[:4] == b"\xd0\xcf\x11\xe0":
@@ -290,14 +244,21 @@ def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str
             raise FileFormatError("is an OpenDocument spreadsheet; save it as .xlsx or CSV",
                                   path=name)
         if ext in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-            records = _excel_records(data, name, sheet_name)
-        else:
-            records = _text_records(_decode(data, encoding, name), name, sep)
-    elif isinstance(data, str):
-        records = _text_records(data.lstrip("\ufeff"), name, sep)
-    else:
-        raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
+            records, name, _ = excel_records(data, name, sheet_name)
+            return records, name, []
+        return _text_records(_decode(data, encoding, name), name, sep), name, []
+    if isinstance(data, str):
+        return _text_records(data.lstrip("\ufeff"), name, sep), name, []
+    raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
 
+
+def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
+                sep: str | None) -> _Table:
+    records, name, _ = _raw_records(path_or_buffer, encoding, sheet_name, sep)
+    return _table_from_records(records, name)
+
+
+def _table_from_records(records: list[list[str]], name: str) -> _Table:
     blank = [not any(str(c).strip() for c in rec) for rec in records]
     if all(blank):
         raise FileFormatError("is empty", path=name)
