@@ -178,7 +178,8 @@ def _sniff(lines: list[str], name: str) -> str:
         return re.sub(r'"[^"]*"', "", line).count(sep)
 
     candidates = ["\t", "|", ";", ","]
-    head = lines[0]
+    # a title line above a table may hold no separator: the header is the first line with one
+    head = next((line for line in lines if any(c in line for c in candidates)), lines[0])
     scores = {}
     for sep in candidates:
         n = count(head, sep)
@@ -385,7 +386,9 @@ def read_toplines(
     columns: Mapping[str, str | None] | None = None,
     pollster: str | None = None,
     series: str | None = None,
-    layout: Literal["long", "wide"] | None = None,
+    layout: Literal["auto", "long", "wide", "table"] | None = "auto",
+    table: int | str | None = None,
+    question: str | None = None,
     sheet_name: int | str = 0,
     encoding: str | None = None,
     sep: str | None = None,
@@ -490,14 +493,27 @@ def read_toplines(
     """
     if scale is not None:
         check_choice("scale", scale, ("percent", "proportion"))
-    if layout is not None:
-        check_choice("layout", layout, ("long", "wide"))
-    for arg, val in (("pollster", pollster), ("series", series)):
+    layout = check_choice("layout", "auto" if layout is None else layout,
+                          ("auto", "long", "wide", "table"))
+    for arg, val in (("pollster", pollster), ("series", series), ("question", question)):
         if val is not None and not isinstance(val, str):
             raise InvalidArgumentError(f"{arg} must be a string, got {val!r}")
 
+    records, name, above = _raw_records(path_or_buffer, encoding, sheet_name, sep, table)
+    if layout in ("auto", "table"):
+        from polls._release import is_release_table, read_release_table
+
+        if layout == "table" or is_release_table(records, name, above):
+            if columns is not None:
+                raise InvalidArgumentError("columns= names the columns of a long or wide file; "
+                                           "a table with waves across has none to map")
+            return read_release_table(records, name, above, scale=scale, question=question,
+                                      pollster=pollster, series=series,
+                                      multiple_response=multiple_response,
+                                      net_responses=net_responses, validate=validate)
+    layout = None if layout == "auto" else layout
     sidecar = _read_sidecar(path_or_buffer)
-    table = _read_table(path_or_buffer, encoding, sheet_name, sep)
+    table = _table_from_records(records, name)
     name = table.name
     targets = _map_columns(table.header, columns)
     canonical = sidecar is not None or {_key(h) for h in table.header} >= {
@@ -559,6 +575,8 @@ def read_toplines(
                                else scale, pollster=pollster, series=series,
                                categories=sidecar.get("response_categories") if sidecar else None,
                                canonical=canonical, info=info)
+    if question is not None:
+        frame["question"] = frame["question"].fillna(question)
     side = sidecar or {}
     if multiple_response is None:
         multiple_response = bool(side.get("multiple_response", False))

@@ -41,7 +41,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("response", "share")
 #: Extra columns a toplines frame may carry (a breakdown, a free-text note).
 OPTIONAL_COLUMNS: dict[str, str] = {"subgroup": "string", "note": "string"}
 #: The machine-readable flags a row may carry (``;``-separated in ``flags``).
-FLAGS: tuple[str, ...] = ("secondary", "conflict", "date_or_detail_inferred", "undated")
+FLAGS: tuple[str, ...] = ("secondary", "conflict", "date_or_detail_inferred", "undated",
+                          "below_precision")
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "published")
 
 #: Columns that identify one wave of one question (plus ``subgroup`` when present).

@@ -1,0 +1,526 @@
+"""Reading a pollster's release table: responses down, waves across (private).
+
+Levada, VCIOM, FOM, Crta, Demostat and NSPM print a question as a table whose first column holds
+the responses and whose header row holds the waves (``мар.22``, ``maj 2022``, ``24–30 марта
+2022``). :func:`read_release_table` turns such a table, given as text records (from a CSV file, a
+worksheet through :mod:`polls._excel` or a page through :mod:`polls._html`), into the canonical
+toplines frame:
+
+- **Lines above the table.** The text printed above becomes ``question`` (a title such as
+  "Таблица 3" is left out); unit lines (``в % от числа опрошенных``, ``u %``, ``% of
+  respondents``) say the figures are percents; ``N=1600`` gives every wave's sample size.
+- **The header.** Every cell after the first is a wave date (see
+  :func:`polls._dates.parse_header_dates`), possibly with a ``(N=1600)`` note. A column headed as
+  a change between waves (``изменение``, ``razlika``, ``change``, ``+/-``) is dropped and listed;
+  any other header that is not a date is an error naming the cell.
+- **Cells.** Percent signs, decimal commas, spaces and non-breaking spaces are read; footnote marks
+  (``45*``, ``45¹``, ``45 (1)``) are removed; a dash or an empty cell means the wave did not ask or
+  publish that response: no row. A cell ``<1`` or ``< 0,5`` is published as below the printed
+  precision: its row is kept with a missing ``share`` and the flag ``below_precision`` (the bound
+  is listed in ``attrs["below_precision"]``).
+- **Rows that are not responses.** Totals (``Всего``, ``Итого``, ``Сумма``, ``Ukupno``,
+  ``Total``, ``100%``) are checked against the column sums within rounding (a mismatch warns,
+  naming the wave) and dropped; sample-size rows (``Число опрошенных``, ``N``, ``Broj
+  ispitanika``, ``Sample size``) fill ``sample_size``; rows with a label but no figures (notes
+  under the table, headings) are dropped. Footnote marks on labels are removed (``Затрудняюсь
+  ответить*``). Every dropped row and column is listed in ``attrs``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polls._dates import HeaderDateError, parse_header_dates, sample_note
+from polls._excel import column_letter
+from polls.errors import FileFormatError, InferenceWarning, PollsWarning
+from polls.schema import COLUMNS, coerce_dtypes, validate_toplines
+
+__all__ = ["BELOW_PRECISION", "is_release_table", "read_release_table"]
+
+#: The canonical flags column (one name to change should the column be renamed).
+FLAGS_COLUMN = "flags"
+#: The flag of a response published as below the printed precision (``<1``).
+BELOW_PRECISION = "below_precision"
+
+_MISSING = frozenset({"", "-", "--", "–", "—", "−", "x", "х", "×", ".", "..", "...", "…", "n/a",
+                      "na", "n.a.", "н/д", "н.д.", "нет данных", "nan"})
+_TOTALS = frozenset({"всего", "итого", "сумма", "итог", "ukupno", "укупно", "svega", "свега",
+                     "zbir", "збир", "total", "sum", "100%", "100"})
+_SAMPLES = frozenset({"число опрошенных", "количество опрошенных", "опрошено", "выборка", "n",
+                      "n=", "broj ispitanika", "број испитаника", "uzorak", "узорак",
+                      "sample size", "sample", "base", "number of respondents", "respondents",
+                      "unweighted base"})
+_CHANGES = frozenset({"изменение", "изменения", "разница", "динамика", "change", "difference",
+                      "diff", "razlika", "разлика", "promena", "промена", "+/-", "+/–", "±", "δ",
+                      "∆", "delta"})
+_GENERIC_CORNER = frozenset({"", "ответ", "ответы", "вариант ответа", "варианты ответа",
+                             "odgovor", "odgovori", "одговор", "одговори", "response",
+                             "responses", "answer", "answers", "option", "%", "в %", "u %"})
+_UNIT = re.compile(r"(?:^|[\s(,;])(?:в\s*%|в\s+процентах|u\s*%|у\s*%|u\s+procentima|"
+                   r"у\s+процентима|%\s+(?:от|of|od|од)\b|percent(?:age)?s?\b|per\s+cent)|^%$",
+                   re.IGNORECASE)
+_UNIT_TAIL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+_SAMPLE_LINE = re.compile(r"^\s*(?:n|выборка|uzorak|sample(?:\s+size)?)\s*[=:]\s*"
+                          r"(\d[\d\s.,\u00a0\u202f]*)\s*(?:человек|чел\.?|ispitanika|"
+                          r"respondents)?\s*\.?$", re.IGNORECASE)
+_TABLE_TITLE = re.compile(r"^(?:таблица|табела|tabela|table|рисунок|график|grafikon|chart)"
+                          r"\s*[\d.]*\s*\.?$", re.IGNORECASE)
+_FOOTNOTE = re.compile(r"(?<=\S)(?:\s*(?:\*+|[†‡§]+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|"
+                       r"\(\d{1,2}\)|\[\d{1,2}\]))+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_NUMBER = re.compile(r"^([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))(%?)$")
+_BELOW = re.compile(r"^(?:<|≤|менее|меньше|manje\s*od|мање\s*од|less\s*than|under)\s*"
+                    r"(\d+(?:[.,]\d+)?|[.,]\d+)\s*(%?)$", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """A label compared without case, spaces, trailing colons and footnote marks."""
+    return _SPACES.sub(" ", _FOOTNOTE.sub("", text)).strip().rstrip(":").strip().lower()
+
+
+@dataclass
+class _Cell:
+    kind: str  # "value", "below" or "missing"
+    text: str = ""  # the number with a decimal point, no sign of percent
+    pct: bool = False
+    decimals: int = 0
+
+
+def _parse_cell(text: str) -> _Cell:
+    """One figure as printed; ValueError when it is not one."""
+    t = text.strip()
+    if t.lower() in _MISSING:
+        return _Cell("missing")
+    t = _FOOTNOTE.sub("", t)
+    below = _BELOW.match(t)
+    s = _SPACES.sub("", t)
+    m = _NUMBER.match(s)
+    if below is None and m is None:
+        raise ValueError("is not a figure (write a number, a dash for a response not asked, or "
+                         "'<1' for one below the printed precision)")
+    number, sign = (below.group(1), below.group(2)) if below else (m.group(1), m.group(2))
+    number = number.replace(",", ".")
+    decimals = len(number) - number.index(".") - 1 if "." in number else 0
+    return _Cell("below" if below else "value", number, sign == "%", decimals)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where things are: title lines, header, body
+
+
+@dataclass
+class _Layout:
+    name: str
+    grid: list[list[str]]  # records padded to one width, cells stripped
+    header: int  # index of the header record
+    titles: list[str] = field(default_factory=list)
+
+
+def _pad(records: list[list[str]]) -> list[list[str]]:
+    width = max((len(r) for r in records), default=0)
+    return [[str(c).strip() for c in r] + [""] * (width - len(r)) for r in records]
+
+
+def _is_title(row: list[str]) -> bool:
+    """A line above the table: one cell of text, or a unit or sample-size note."""
+    filled = [c for c in row if c]
+    if len(filled) > 1:
+        return False
+    return not filled or bool(row[0]) or bool(_UNIT.search(filled[0])
+                                              or _SAMPLE_LINE.match(filled[0]))
+
+
+def _locate(records: list[list[str]], name: str, above: list[str]) -> _Layout | None:
+    grid = _pad(records)
+    for i, row in enumerate(grid):
+        if not _is_title(row):
+            titles = [*above, *(c for r in grid[:i] for c in r if c)]
+            return _Layout(name, grid, i, titles)
+    return None
+
+
+def _header_cells(layout: _Layout) -> list[tuple[int, str]]:
+    return [(j, c) for j, c in enumerate(layout.grid[layout.header]) if j > 0]
+
+
+def is_release_table(records: list[list[str]], name: str, above: list[str]) -> bool:
+    """Whether the records read as a release table: header cells (after titles) are dates."""
+    layout = _locate(records, name, above)
+    if layout is None:
+        return False
+    cells = [sample_note(c)[0] for _, c in _header_cells(layout) if c and _plain(c) not in
+             _CHANGES][:20]
+    if not cells:
+        return False
+    try:
+        parse_header_dates(cells)
+    except HeaderDateError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The pieces of a table
+
+
+@dataclass
+class _Wave:
+    col: int
+    header: str
+    start: Any
+    end: Any
+    precision: str
+    n_note: int | None
+
+
+def _fail(layout: _Layout, message: str, row: int, col: int, value: str) -> FileFormatError:
+    header = layout.grid[layout.header][col] if col < len(layout.grid[layout.header]) else ""
+    where = column_letter(col) + (f" ({header})" if header and row != layout.header else "")
+    return FileFormatError(f"cell {column_letter(col)}{row + 1} {message}", path=layout.name,
+                           row=row + 1, column=where, value=value)
+
+
+def _waves(layout: _Layout, used: set[int]) -> tuple[list[_Wave], list[dict[str, Any]]]:
+    """Wave columns, and the columns dropped (changes between waves)."""
+    dropped, kept = [], []
+    for j, text in _header_cells(layout):
+        if not text:
+            if j in used:
+                row = next(i for i in range(layout.header + 1, len(layout.grid))
+                           if layout.grid[i][j])
+                raise _fail(layout, "has figures but its column has no header", row, j,
+                            layout.grid[row][j])
+            continue
+        if _plain(text) in _CHANGES:
+            dropped.append({"column": column_letter(j), "header": text,
+                            "reason": "change between waves (computed, not a wave)"})
+            continue
+        kept.append((j, text, *sample_note(text)))
+    try:
+        dates = parse_header_dates([k[2] for k in kept])
+    except HeaderDateError as exc:
+        j, text = kept[exc.index][:2]
+        raise _fail(layout, f"in the header is not a wave date: {exc} (a table with waves "
+                    "across needs a date in every header cell after the first)",
+                    layout.header, j, text) from None
+    waves = [_Wave(j, text, *d, n) for (j, text, _, n), d in zip(kept, dates, strict=True)]
+    seen: dict[tuple, _Wave] = {}
+    for w in waves:
+        other = seen.setdefault((w.start, w.end), w)
+        if other is not w:
+            raise _fail(layout, f"names the same wave as cell {column_letter(other.col)}"
+                        f"{layout.header + 1} ({other.header!r})", layout.header, w.col,
+                        w.header)
+    return waves, dropped
+
+
+def _sample_number(text: str) -> int | None:
+    t = _FOOTNOTE.sub("", text.strip())
+    if t.lower() in _MISSING:
+        return None
+    s = _SPACES.sub("", t)
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", s):
+        s = re.sub(r"[,.]", "", s)
+    if not re.fullmatch(r"\d+", s) or int(s) == 0:
+        raise ValueError("is not a sample size (a positive whole number)")
+    return int(s)
+
+
+@dataclass
+class _Body:
+    labels: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # record index of each response
+    totals: list[int] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # columns holding any figure
+
+
+def _body(layout: _Layout) -> _Body:
+    body = _Body()
+    for i in range(layout.header + 1, len(layout.grid)):
+        row = layout.grid[i]
+        figures = [j for j in range(1, len(row)) if row[j] and row[j].lower() not in _MISSING]
+        label = row[0] if row else ""
+        if not label and not figures:
+            continue  # a blank line, or a row of dashes without a label: nothing to read
+        if not label:
+            raise _fail(layout, "has figures but its row has no label (the first column names "
+                        "the response)", i, figures[0], row[figures[0]])
+        plain = _plain(label)
+        if not figures:
+            body.notes.append(label)
+            body.dropped.append({"row": i + 1, "label": label,
+                                 "reason": "no figures (a note or a heading)"})
+            continue
+        body.used.update(figures)
+        if plain in _TOTALS or plain.startswith(("всего", "итого", "ukupno", "укупно", "total")):
+            body.totals.append(i)
+            body.dropped.append({"row": i + 1, "label": label,
+                                 "reason": "total (checked against the column sums)"})
+        elif plain in _SAMPLES or re.fullmatch(r"n\s*=?", plain):
+            body.samples.append(i)
+            body.dropped.append({"row": i + 1, "label": label, "reason": "sample size"})
+        else:
+            body.labels.append(_FOOTNOTE.sub("", label).strip())
+            body.rows.append(i)
+    return body
+
+
+def _titles(titles: list[str], corner: str) -> tuple[str | None, bool, int | None, list[str]]:
+    """(question, unit says percent, sample size for every wave, lines left out)."""
+    unit, n, question, left_out = False, None, [], []
+    lines = [*titles, *([corner] if _plain(corner) not in _GENERIC_CORNER else [])]
+    unit = any(_plain(corner) == u for u in ("%", "в %", "u %"))
+    for line in lines:
+        text = " ".join(line.split())
+        sample = _SAMPLE_LINE.match(text)
+        tail = _UNIT_TAIL.search(text)
+        if sample:
+            n = int(re.sub(r"\D", "", sample.group(1)))
+        elif tail and tail.start() > 0 and _UNIT.search(tail.group(0)):
+            unit = True
+            question.append(text[: tail.start()].strip())
+        elif _UNIT.search(text) and len(text) <= 60 and not text.endswith("?"):
+            unit = True
+        elif _TABLE_TITLE.match(text):
+            left_out.append(text)
+        else:
+            question.append(text)
+    return (" ".join(question) or None), unit, n, left_out
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures, scale and sums
+
+
+@dataclass
+class _Figures:
+    cells: list[tuple[int, int, _Cell]]  # (record index, column, cell), responses only
+    samples: dict[int, int]  # column -> sample size
+
+
+def _figures(layout: _Layout, body: _Body, waves: list[_Wave]) -> _Figures:
+    cells, samples, cache = [], {}, {}
+    for i in body.rows + body.totals:
+        row = layout.grid[i]
+        for w in waves:
+            text = row[w.col]
+            cell = cache.get(text)
+            if cell is None:
+                try:
+                    cell = cache[text] = _parse_cell(text)
+                except ValueError as exc:
+                    raise _fail(layout, str(exc), i, w.col, text) from None
+            cells.append((i, w.col, cell))
+    for i in body.samples:
+        for w in waves:
+            try:
+                n = _sample_number(layout.grid[i][w.col])
+            except ValueError as exc:
+                raise _fail(layout, str(exc), i, w.col, layout.grid[i][w.col]) from None
+            if n is None:
+                continue
+            if w.col in samples and samples[w.col] != n:
+                raise _fail(layout, f"gives a second sample size for the wave ({samples[w.col]} "
+                            "above)", i, w.col, layout.grid[i][w.col])
+            samples[w.col] = n
+    return _Figures(cells, samples)
+
+
+def _scale(layout: _Layout, figures: _Figures, scale: str | None, unit: bool,
+           totals: set[int]) -> str:
+    if scale is not None:
+        return scale
+    if unit:
+        return "percent"
+    read = [(i, j, c) for i, j, c in figures.cells if c.kind != "missing"]
+    signed = [float(c.text) for _, _, c in read if c.pct]
+    plain = [(i, j, c) for i, j, c in read if not c.pct]
+    if signed and plain:
+        if max(signed) > 1 and all(float(c.text) <= 1 for _, _, c in plain):
+            cells = ", ".join(f"{column_letter(j)}{i + 1}" for i, j, _ in plain[:5])
+            raise FileFormatError(
+                f"mixes figures with a % sign and figures of at most 1 without one ({cells}"
+                f"{' ...' if len(plain) > 5 else ''}): are those percents or proportions? Pass "
+                "scale='percent' or scale='proportion'", path=layout.name)
+        return "percent"
+    if signed or any(float(c.text) > 1 for _, _, c in plain):
+        if not signed:
+            warnings.warn(f"{layout.name}: figures above 1 and no unit line, so the figures "
+                          "were read as percents (pass scale='percent' to say so)",
+                          InferenceWarning, stacklevel=4)
+        return "percent"
+    sums: dict[int, float] = {}
+    for i, j, c in read:
+        if i not in totals:
+            sums[j] = sums.get(j, 0.0) + float(c.text)
+    if sums and all(0.9 <= s <= 1.1 for s in sums.values()):
+        warnings.warn(f"{layout.name}: all figures are at most 1 and each wave's add up to "
+                      "about 1, so they were read as proportions (pass scale='proportion' to "
+                      "say so)", InferenceWarning, stacklevel=4)
+        return "proportion"
+    raise FileFormatError("cannot tell whether the figures are percents or proportions (all are "
+                          "at most 1, no unit line, no % sign); pass scale='percent' or "
+                          "scale='proportion'", path=layout.name)
+
+
+def _share(cell: _Cell, scale: str) -> float:
+    if cell.pct or scale == "percent":
+        return float(Decimal(cell.text) / 100)
+    return float(cell.text)
+
+
+def _step(cell: _Cell, scale: str) -> float:
+    digits = cell.decimals + (2 if cell.pct or scale == "percent" else 0)
+    return float(f"1e-{digits}")
+
+
+def _check_totals(layout: _Layout, body: _Body, figures: _Figures, waves: list[_Wave],
+                  scale: str, nets: set[str]) -> None:
+    by_cell = {(i, j): c for i, j, c in figures.cells}
+    label_of = dict(zip(body.rows, body.labels, strict=True))
+    for t in body.totals:
+        for w in waves:
+            total = by_cell[(t, w.col)]
+            if total.kind != "value":
+                continue
+            low = high = slack = 0.0
+            for i in body.rows:
+                c = by_cell[(i, w.col)]
+                if label_of[i] in nets or c.kind == "missing":
+                    continue
+                slack += _step(c, scale) / 2
+                if c.kind == "below":
+                    high += _share(c, scale)
+                else:
+                    low, high = low + _share(c, scale), high + _share(c, scale)
+            value, slack = _share(total, scale), slack + _step(total, scale) / 2
+            if not low - slack - 1e-9 <= value <= high + slack + 1e-9:
+                warnings.warn(
+                    f"{layout.name}: wave {w.header!r} (column {column_letter(w.col)}): the "
+                    f"total row {layout.grid[t][0]!r} (row {t + 1}) gives {total.text} but the "
+                    f"responses add up to {_sum_text(low, high, scale)}, more than rounding "
+                    "explains; the total row was dropped, the responses kept as printed",
+                    PollsWarning, stacklevel=4)
+
+
+def _sum_text(low: float, high: float, scale: str) -> str:
+    k = 100 if scale == "percent" else 1
+    if abs(high - low) < 1e-12:
+        return f"{low * k:.4g}"
+    return f"{low * k:.4g} to {high * k:.4g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The frame
+
+
+def _frame(layout: _Layout, body: _Body, figures: _Figures, waves: list[_Wave], scale: str,
+           *, question: str | None, pollster: str | None, series: str | None,
+           n_all: int | None) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str]]:
+    by_cell = {(i, j): c for i, j, c in figures.cells}
+    label_of = dict(zip(body.rows, body.labels, strict=True))
+    cols: dict[str, list[Any]] = {k: [] for k in ("wave", "response", "share", "flag", "row")}
+    below, missing = [], []
+    for k, w in enumerate(waves):
+        for i in body.rows:
+            c = by_cell[(i, w.col)]
+            if c.kind == "missing":
+                missing.append(f"{column_letter(w.col)}{i + 1}")
+                continue
+            cols["wave"].append(k)
+            cols["response"].append(label_of[i])
+            cols["share"].append(np.nan if c.kind == "below" else _share(c, scale))
+            cols["flag"].append(BELOW_PRECISION if c.kind == "below" else None)
+            cols["row"].append(i + 1)
+            if c.kind == "below":
+                below.append({"cell": f"{column_letter(w.col)}{i + 1}", "response": label_of[i],
+                              "wave": w.header, "text": layout.grid[i][w.col],
+                              "bound": _share(c, scale)})
+    step = [min((_step(by_cell[(i, w.col)], scale) for i in body.rows
+                 if by_cell[(i, w.col)].kind == "value"), default=np.nan) for w in waves]
+    n = []
+    for w in waves:
+        stated = figures.samples.get(w.col, w.n_note if w.n_note is not None else n_all)
+        if w.n_note is not None and figures.samples.get(w.col, w.n_note) != w.n_note:
+            raise _fail(layout, f"notes N={w.n_note} but the sample-size row gives "
+                        f"{figures.samples[w.col]}", layout.header, w.col, w.header)
+        n.append(stated)
+    wave = np.asarray(cols["wave"], dtype=int)
+    out = pd.DataFrame(index=range(len(wave)))
+    for col in COLUMNS:
+        out[col] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["question"] = question
+    out["pollster"] = pollster
+    out["series"] = series
+    out["fieldwork_start"] = pd.to_datetime(pd.Series([w.start for w in waves])).to_numpy()[wave]
+    out["fieldwork_end"] = pd.to_datetime(pd.Series([w.end for w in waves])).to_numpy()[wave]
+    out["date_precision"] = np.asarray([w.precision for w in waves], dtype=object)[wave]
+    out["sample_size"] = pd.array(n, dtype="Int64")[wave] if len(waves) else pd.NA
+    out["published"] = pd.NaT
+    out["response"] = pd.Categorical(cols["response"], categories=list(dict.fromkeys(
+        body.labels)), ordered=True)
+    out["share"] = np.asarray(cols["share"], dtype=float)
+    out["precision"] = np.asarray(step, dtype=float)[wave] if len(waves) else np.nan
+    out[FLAGS_COLUMN] = pd.array(cols["flag"], dtype="string")
+    out = coerce_dtypes(out)
+    out["_source_row"] = np.asarray(cols["row"], dtype=int)
+    return out, below, missing
+
+
+def read_release_table(records: list[list[str]], name: str, above: list[str], *,
+                       scale: str | None = None, question: str | None = None,
+                       pollster: str | None = None, series: str | None = None,
+                       multiple_response: bool | None = None, net_responses: Any = None,
+                       validate: bool = True) -> pd.DataFrame:
+    """The canonical frame of a release table (see the module notes); attrs list what was left
+    out."""
+    layout = _locate(records, name, above)
+    if layout is None:
+        raise FileFormatError("holds no table: no row has a figure after its first cell",
+                              path=name)
+    body = _body(layout)
+    waves, dropped_columns = _waves(layout, body.used)
+    if not body.rows or not waves:
+        raise FileFormatError("holds no readable table: "
+                              + ("no response rows under the header" if not body.rows else
+                                 "no wave columns in the header"), path=name,
+                              row=layout.header + 1)
+    corner = layout.grid[layout.header][0]
+    title, unit, n_all, left_out = _titles(layout.titles, corner)
+    figures = _figures(layout, body, waves)
+    used_scale = _scale(layout, figures, scale, unit, set(body.totals))
+    nets = set(net_responses or ())
+    _check_totals(layout, body, figures, waves, used_scale, nets)
+    frame, below, missing = _frame(layout, body, figures, waves, used_scale,
+                                   question=question or title, pollster=pollster, series=series,
+                                   n_all=n_all)
+    published = set(frame["fieldwork_start"].astype("int64")) if len(frame) else set()
+    for w in waves:
+        if pd.Timestamp(w.start).value not in published:
+            dropped_columns.append({"column": column_letter(w.col), "header": w.header,
+                                    "reason": "no figures (the wave did not ask or publish it)"})
+    multiple = bool(multiple_response)
+    if validate:
+        validate_toplines(frame[frame["share"].notna()], source=name,
+                          multiple_response=multiple, net_responses=sorted(nets))
+    frame = frame.drop(columns="_source_row")
+    frame.attrs = {
+        "source": name, "layout": "table", "scale": used_scale, "question": frame[
+            "question"].iloc[0] if len(frame) else None,
+        "dropped_rows": body.dropped, "dropped_columns": dropped_columns,
+        "below_precision": below, "not_published": len(missing), "not_published_cells": missing,
+        "notes": body.notes, "left_out_titles": left_out, "skipped_rows": [],
+        "ignored_columns": [d["header"] for d in dropped_columns],
+        "multiple_response": multiple, "net_responses": sorted(nets),
+    }
+    return frame
