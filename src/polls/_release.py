@@ -42,7 +42,7 @@ from polls._excel import column_letter
 from polls.errors import FileFormatError, InferenceWarning, PollsWarning
 from polls.schema import COLUMNS, coerce_dtypes, validate_toplines
 
-__all__ = ["BELOW_PRECISION", "is_release_table", "read_release_table"]
+__all__ = ["BELOW_PRECISION", "is_note_line", "is_release_table", "read_release_table"]
 
 #: The canonical flags column (one name to change should the column be renamed).
 FLAGS_COLUMN = "flags"
@@ -78,6 +78,13 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))(%?)$")
 _BELOW = re.compile(r"^(?:<|≤|менее|меньше|manje\s*od|мање\s*од|less\s*than|under)\s*"
                     r"(\d+(?:[.,]\d+)?|[.,]\d+)\s*(%?)$", re.IGNORECASE)
+
+
+def is_note_line(text: str) -> bool:
+    """A unit line ("в % от числа опрошенных", "u %") or a sample-size line ("N=1600")."""
+    text = " ".join(text.split())
+    return bool(_SAMPLE_LINE.match(text)) or (bool(_UNIT.search(text)) and len(text) <= 60
+                                              and not text.endswith("?"))
 
 
 def _plain(text: str) -> str:
