@@ -222,3 +222,83 @@ def test_an_empty_workbook_says_so(tmp_path):
     path = save(book, tmp_path, "synthetic-empty.xlsx")
     with pytest.raises(FileFormatError, match="synthetic-empty.xlsx.*is empty"):
         polls.read_toplines(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Release tables in workbooks
+
+
+def levada_style_book():
+    """A synthetic Levada-style sheet: merged title, unit line, date headers, mixed formats."""
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "Содержание"
+    cover["A1"] = "Синтетическая книга для тестов: это не результаты опроса"
+    sheet = book.create_sheet("Таблица 1")
+    sheet["A1"] = "Синтетический пример. Одобряете ли вы ...?"
+    sheet.merge_cells("A1:D1")
+    sheet["A2"] = "в % от числа опрошенных"
+    sheet.merge_cells("A2:D2")
+    for col, month in zip("BCD", (2, 3, 4), strict=True):
+        cell = sheet[f"{col}3"]
+        cell.value = dt.datetime(2022, month, 1)
+        cell.number_format = "mmm.yy"
+    rows = [
+        ("Одобряю", 0.53, 58, 0.6),
+        ("Не одобряю", 0.4, 35, 0.33),
+        ("Затрудняюсь ответить*", 0.07, 7, 0.07),
+    ]
+    for r, (label, *values) in enumerate(rows, start=4):
+        sheet.cell(row=r, column=1, value=label)
+        for c, value in enumerate(values, start=2):
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, float):
+                cell.number_format = "0%"  # shown as 53%, 40%, 7%; column C typed as percents
+    sheet["A7"] = "Число опрошенных"
+    for col, n in zip("BCD", (1603, 1610, 1615), strict=True):
+        sheet[f"{col}7"] = n
+    return book
+
+
+def test_levada_style_workbook_with_a_mixed_percent_sheet(tmp_path):
+    path = save(levada_style_book(), tmp_path, "synthetic-levada-style.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = polls.read_toplines(path, sheet_name="Таблица 1")
+    assert df.attrs["layout"] == "table"
+    assert df.attrs["source"] == f"{path}, sheet 'Таблица 1'"
+    assert df["question"].iloc[0] == "Синтетический пример. Одобряете ли вы ...?"
+    assert df["share"].tolist() == [0.53, 0.40, 0.07, 0.58, 0.35, 0.07, 0.60, 0.33, 0.07]
+    assert df["response"].cat.categories.tolist() == [
+        "Одобряю", "Не одобряю", "Затрудняюсь ответить"]
+    assert df.groupby("fieldwork_start")["sample_size"].first().tolist() == [1603, 1610, 1615]
+    assert sorted(df["fieldwork_end"].unique()) == [
+        pd.Timestamp("2022-02-28"), pd.Timestamp("2022-03-31"), pd.Timestamp("2022-04-30")]
+
+
+def test_percent_formatted_cells_beside_plain_fractions_are_an_error_naming_the_cells(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None, "март 2022", "апрель 2022"])
+    sheet.append(["Да", 0.53, 0.55])
+    sheet.append(["Нет", 0.47, 0.45])
+    sheet["B2"].number_format = sheet["B3"].number_format = "0%"
+    path = save(book, tmp_path, "synthetic-mixed-fractions.xlsx")
+    with pytest.raises(FileFormatError, match=r"synthetic-mixed-fractions.xlsx: mixes figures "
+                       r"with a % sign and figures of at most 1 without one \(C2, C3\)"):
+        polls.read_toplines(path)
+    df = read_quiet(path, scale="proportion")  # told: the plain cells are proportions
+    assert df["share"].tolist() == [0.53, 0.47, 0.55, 0.45]
+
+
+def test_a_workbook_whose_sheet_holds_no_table_says_so(tmp_path):
+    path = save(levada_style_book(), tmp_path, "synthetic-cover.xlsx")
+    with pytest.raises(FileFormatError, match="sheet 'Содержание'.*holds no table"):
+        polls.read_toplines(path, layout="table")
+
+
+def test_a_cover_sheet_read_by_default_says_it_holds_no_table(tmp_path):
+    path = save(levada_style_book(), tmp_path, "synthetic-cover-default.xlsx")
+    with pytest.raises(FileFormatError, match=r"sheet 'Содержание': holds no table: .*pass "
+                       r"sheet_name="):
+        polls.read_toplines(path)

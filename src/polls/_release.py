@@ -140,7 +140,7 @@ def _is_title(row: list[str]) -> bool:
     filled = [c for c in row if c]
     if len(filled) > 1:
         return False
-    return not filled or bool(row[0]) or bool(_UNIT.search(filled[0])
+    return not filled or bool(row[0]) or len(row) == 1 or bool(_UNIT.search(filled[0])
                                               or _SAMPLE_LINE.match(filled[0]))
 
 
@@ -157,11 +157,22 @@ def _header_cells(layout: _Layout) -> list[tuple[int, str]]:
     return [(j, c) for j, c in enumerate(layout.grid[layout.header]) if j > 0]
 
 
+def _no_table(name: str, records: list[list[str]]) -> FileFormatError:
+    if not any(str(c).strip() for r in records for c in r):
+        return FileFormatError("is empty", path=name)
+    hint = " (pass sheet_name= to read another sheet)" if ", sheet " in name else ""
+    return FileFormatError(f"holds no table: no row has a figure after its first cell{hint}",
+                           path=name)
+
+
 def is_release_table(records: list[list[str]], name: str, above: list[str]) -> bool:
-    """Whether the records read as a release table: header cells (after titles) are dates."""
+    """Whether the records read as a release table: header cells (after titles) are dates.
+
+    Raises FileFormatError when they hold no table at all (no row with two cells).
+    """
     layout = _locate(records, name, above)
     if layout is None:
-        return False
+        raise _no_table(name, records)
     cells = [sample_note(c)[0] for _, c in _header_cells(layout) if c and _plain(c) not in
              _CHANGES][:20]
     if not cells:
@@ -493,8 +504,7 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
     out."""
     layout = _locate(records, name, above)
     if layout is None:
-        raise FileFormatError("holds no table: no row has a figure after its first cell",
-                              path=name)
+        raise _no_table(name, records)
     body = _body(layout)
     waves, dropped_columns = _waves(layout, body.used)
     if not body.rows or not waves:
