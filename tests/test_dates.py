@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from polls._dates import HeaderDateError, parse_date_text, parse_header_dates, sample_note
+from polls._dates import HeaderDateError, parse_date_text, sample_note
+from polls._dates import parse_header_dates as parse_frame
 
 TODAY = dt.date(2026, 12, 4)
+
+
+def parse_header_dates(texts, **kwargs):
+    """The parsed header as (start, end, precision) tuples of dates."""
+    got = parse_frame(texts, **kwargs)
+    return [(s.date(), e.date(), p) for s, e, p in got.itertuples(index=False)]
 
 
 def month(year, number):
@@ -17,7 +25,7 @@ def month(year, number):
     return start, end, "month"
 
 
-def days(first, last):
+def days_(first, last):
     return dt.date.fromisoformat(first), dt.date.fromisoformat(last), "day"
 
 
@@ -39,16 +47,16 @@ def days(first, last):
     ("III.2022", month(2022, 3)), ("III 2022", month(2022, 3)), ("XII.2021", month(2021, 12)),
     ("iii 22", month(2022, 3)),
     # days and fieldwork ranges
-    ("2022-03-24", days("2022-03-24", "2022-03-24")),
-    ("24.03.2022", days("2022-03-24", "2022-03-24")),
-    ("24.III.2022", days("2022-03-24", "2022-03-24")),
-    ("24–30 марта 2022", days("2022-03-24", "2022-03-30")),
-    ("24-30 марта 2022 г.", days("2022-03-24", "2022-03-30")),
-    ("13-19. jun 2022", days("2022-06-13", "2022-06-19")),
-    ("13–19. јуна 2022.", days("2022-06-13", "2022-06-19")),
-    ("24-30.03.22", days("2022-03-24", "2022-03-30")),
-    ("28.02-06.03.22", days("2022-02-28", "2022-03-06")),
-    ("28 Feb – 3 Mar 2022", days("2022-02-28", "2022-03-03")),
+    ("2022-03-24", days_("2022-03-24", "2022-03-24")),
+    ("24.03.2022", days_("2022-03-24", "2022-03-24")),
+    ("24.III.2022", days_("2022-03-24", "2022-03-24")),
+    ("24–30 марта 2022", days_("2022-03-24", "2022-03-30")),
+    ("24-30 марта 2022 г.", days_("2022-03-24", "2022-03-30")),
+    ("13-19. jun 2022", days_("2022-06-13", "2022-06-19")),
+    ("13–19. јуна 2022.", days_("2022-06-13", "2022-06-19")),
+    ("24-30.03.22", days_("2022-03-24", "2022-03-30")),
+    ("28.02-06.03.22", days_("2022-02-28", "2022-03-06")),
+    ("28 Feb – 3 Mar 2022", days_("2022-02-28", "2022-03-03")),
 ])
 def test_header_forms(text, expected):
     assert parse_header_dates([text], today=TODAY) == [expected]
@@ -82,9 +90,9 @@ def test_header_errors_name_the_cell(texts, index, reason):
 
 def test_slash_dates_follow_the_order_the_header_proves():
     assert parse_header_dates(["13/04/2022", "03/05/2022"], today=TODAY) == [
-        days("2022-04-13", "2022-04-13"), days("2022-05-03", "2022-05-03")]
+        days_("2022-04-13", "2022-04-13"), days_("2022-05-03", "2022-05-03")]
     assert parse_header_dates(["04/13/2022", "05/03/2022"], today=TODAY) == [
-        days("2022-04-13", "2022-04-13"), days("2022-05-03", "2022-05-03")]
+        days_("2022-04-13", "2022-04-13"), days_("2022-05-03", "2022-05-03")]
 
 
 @pytest.mark.parametrize(("text", "rest", "n"), [
@@ -100,3 +108,21 @@ def test_sample_size_notes_in_headers(text, rest, n):
 def test_data_columns_still_refuse_two_digit_years():
     with pytest.raises(ValueError, match="two-digit years"):
         parse_date_text("12.03.22")
+
+
+def test_long_headers_read_column_wise_agree_with_the_cell_by_cell_reading():
+    days = pd.date_range("1999-12-20", periods=40, freq="D")
+    texts = ([d.strftime("%d.%m.%Y") for d in days] + [d.strftime("%Y-%m-%d") for d in days]
+             + ["2022-03", "2024-02", "мар.22", "13-19. jun 2022", "III.2023"])
+    bulk = parse_header_dates(texts, today=TODAY)  # 85 cells: the column-wise path
+    one_by_one = [parse_header_dates([t], today=TODAY)[0] for t in texts]
+    assert bulk == one_by_one
+    assert bulk[-5:] == [month(2022, 3), month(2024, 2), month(2022, 3),
+                         days_("2022-06-13", "2022-06-19"), month(2023, 3)]
+
+
+def test_a_bad_cell_in_a_long_header_is_named():
+    texts = [f"2022-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(69)] + ["31.02.2022"]
+    with pytest.raises(HeaderDateError, match="day 31 does not exist") as info:
+        parse_header_dates(texts, today=TODAY)
+    assert info.value.index == 69

@@ -267,7 +267,6 @@ _TWO_DIGIT_YEAR = re.compile(r"^(.*?)([\s.'’/-]*)(\d{2})$")
 _SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?!\d)")
 _SAMPLE_NOTE = re.compile(r"[(\[]?\s*\bn\s*=\s*(\d[\d\s.,\u00a0\u202f]*\d|\d)\s*[)\]]?",
                           re.IGNORECASE)
-_FAST = re.compile(r"^(?:(\d{4})-(\d{2})(?:-(\d{2}))?|(\d{2})\.(\d{2})\.(\d{4}))$")
 FIRST_PLAUSIBLE_YEAR = 1930
 
 
@@ -282,7 +281,7 @@ class HeaderDateError(ValueError):
 
 def sample_note(text: str) -> tuple[str, int | None]:
     """A header without its ``(N=1600)`` note, and the sample size the note gives (or None)."""
-    m = _SAMPLE_NOTE.search(text)
+    m = _SAMPLE_NOTE.search(text) if "=" in text else None
     if m is None:
         return text, None
     digits = re.sub(r"\D", "", m.group(1))
@@ -337,25 +336,51 @@ def _slash_order(texts: list[str]) -> str | None:
     return "ambiguous"
 
 
-def _fast(text: str) -> tuple[dt.date, dt.date, str] | None:
-    m = _FAST.match(text)
-    if m is None:
-        return None
-    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (
-        m.group(6), m.group(5), m.group(4))
+#: Header forms read column-wise by pandas in long headers (each unambiguous): day-first and ISO
+#: days, ISO months. Other forms go cell by cell.
+_BULK_FORMATS = (("%d.%m.%Y", "day"), ("%Y-%m-%d", "day"), ("%Y-%m", "month"))
+_BULK_FROM = 64
+
+
+def _bulk(texts: pd.Series) -> pd.DataFrame:
+    """Start, end and precision of the cells in a bulk form (NaT/None elsewhere)."""
+    start = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    end = start.copy()
+    precision = pd.Series(None, index=texts.index, dtype=object)
+    for fmt, prec in _BULK_FORMATS:
+        todo = start.isna()
+        if not todo.any():
+            break
+        got = pd.to_datetime(texts[todo], format=fmt, errors="coerce").astype("datetime64[ns]")
+        ok = got.notna()
+        if not ok.any():
+            continue
+        idx = got.index[ok]
+        start[idx] = got[ok]
+        end[idx] = got[ok] + pd.offsets.MonthEnd(0) if prec == "month" else got[ok]
+        precision[idx] = prec
+    return pd.DataFrame({"start": start, "end": end, "precision": precision})
+
+
+def _one_header(i: int, text: str, order: str | None, this_year: int
+                ) -> tuple[dt.date, dt.date, str]:
     try:
-        if d is None:
-            start = dt.date(int(y), int(mo), 1)
-            last = calendar.monthrange(start.year, start.month)[1]
-            return start, start.replace(day=last), "month"
-        day = dt.date(int(y), int(mo), int(d))
-    except ValueError:
-        return None  # the slow path gives the reason
-    return day, day, "day"
+        if order == "ambiguous" and _SLASH_DATE.search(text):
+            raise ValueError(f"{text!r} reads both day-first and month-first, as does every "
+                             "slash date of this header; write the month as a word or the "
+                             "date as YYYY-MM-DD")
+        s = _header_text(text, this_year)
+        if order == "month":
+            s = _SLASH_DATE.sub(lambda m: f"{m.group(2)}/{m.group(1)}/{m.group(3)}", s)
+        return parse_date_text(s)
+    except ValueError as exc:
+        reason = str(exc)
+        if repr(text) not in reason:
+            reason = f"{text!r}: {reason}"
+        raise HeaderDateError(i, text, reason) from None
 
 
-def parse_header_dates(texts: list[str], *, today: dt.date | None = None
-                       ) -> list[tuple[dt.date, dt.date, str]]:
+def parse_header_dates(texts: list[str], *, today: dt.date | None = None) -> pd.DataFrame:
     """Read the column headers of a pollster's table as wave dates.
 
     Parameters
@@ -368,8 +393,11 @@ def parse_header_dates(texts: list[str], *, today: dt.date | None = None
 
     Returns
     -------
-    list of (start, end, precision)
-        As :func:`parse_date_text` gives them, one per cell.
+    DataFrame
+        One row per cell, in order: ``start``, ``end`` (datetime64) and ``precision``, as
+        :func:`parse_date_text` reads them. Long headers in ISO or day-first numeric form are
+        read column-wise, the others cell by cell (each distinct text once): the time taken
+        grows linearly with the number of cells.
 
     Raises
     ------
@@ -378,29 +406,26 @@ def parse_header_dates(texts: list[str], *, today: dt.date | None = None
         ``index`` says which cell.
     """
     this_year = (today or dt.date.today()).year
-    order = _slash_order(texts)
-    cache: dict[str, tuple[dt.date, dt.date, str]] = {}
-    out = []
-    for i, text in enumerate(texts):
-        got = cache.get(text)
-        if got is None:
-            got = _fast(text)
-        if got is None:
-            try:
-                if order == "ambiguous" and _SLASH_DATE.search(text):
-                    raise ValueError(
-                        f"{text!r} reads both day-first and month-first, as does every slash "
-                        "date of this header; write the month as a word or the date as "
-                        "YYYY-MM-DD")
-                s = _header_text(text, this_year)
-                if order == "month":
-                    s = _SLASH_DATE.sub(lambda m: f"{m.group(2)}/{m.group(1)}/{m.group(3)}", s)
-                got = parse_date_text(s)
-            except ValueError as exc:
-                reason = str(exc)
-                if repr(text) not in reason:
-                    reason = f"{text!r}: {reason}"
-                raise HeaderDateError(i, text, reason) from None
-        cache[text] = got
-        out.append(got)
+    series = pd.Series(list(texts), dtype=object)
+    if len(series) >= _BULK_FROM:
+        out = _bulk(series)
+    else:
+        out = pd.DataFrame({"start": pd.Series(pd.NaT, index=series.index,
+                                               dtype="datetime64[ns]"),
+                            "end": pd.Series(pd.NaT, index=series.index,
+                                             dtype="datetime64[ns]"),
+                            "precision": pd.Series(None, index=series.index, dtype=object)})
+    rest = out.index[out["start"].isna()]
+    if len(rest):
+        order = _slash_order([texts[i] for i in rest])
+        cache: dict[str, tuple[dt.date, dt.date, str]] = {}
+        got = []
+        for i in rest:
+            text = texts[i]
+            if text not in cache:
+                cache[text] = _one_header(int(i), text, order, this_year)
+            got.append(cache[text])
+        out.loc[rest, "start"] = pd.to_datetime([g[0] for g in got]).astype("datetime64[ns]")
+        out.loc[rest, "end"] = pd.to_datetime([g[1] for g in got]).astype("datetime64[ns]")
+        out.loc[rest, "precision"] = [g[2] for g in got]
     return out

@@ -28,6 +28,7 @@ toplines frame:
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from polls._excel import column_letter
 from polls.errors import FileFormatError, InferenceWarning, PollsWarning
 from polls.schema import COLUMNS, coerce_dtypes, validate_toplines
 
-__all__ = ["BELOW_PRECISION", "is_note_line", "is_release_table", "read_release_table"]
+__all__ = ["BELOW_PRECISION", "is_note_line", "read_release_table"]
 
 #: The canonical flags column (one name to change should the column be renamed).
 FLAGS_COLUMN = "flags"
@@ -74,6 +75,7 @@ _TABLE_TITLE = re.compile(r"^(?:таблица|табела|tabela|table|рис�
                           r"\s*[\d.]*\s*\.?$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"(?<=\S)(?:\s*(?:\*+|[†‡§]+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|"
                        r"\(\d{1,2}\)|\[\d{1,2}\]))+$")
+_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))(%?)$")
 _BELOW = re.compile(r"^(?:<|≤|менее|меньше|manje\s*od|мање\s*од|less\s*than|under)\s*"
@@ -92,7 +94,7 @@ def _plain(text: str) -> str:
     return _SPACES.sub(" ", _FOOTNOTE.sub("", text)).strip().rstrip(":").strip().lower()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     kind: str  # "value", "below" or "missing"
     text: str = ""  # the number with a decimal point, no sign of percent
@@ -165,16 +167,10 @@ def _no_table(name: str, records: list[list[str]]) -> FileFormatError:
                            path=name)
 
 
-def is_release_table(records: list[list[str]], name: str, above: list[str]) -> bool:
-    """Whether the records read as a release table: header cells (after titles) are dates.
-
-    Raises FileFormatError when they hold no table at all (no row with two cells).
-    """
-    layout = _locate(records, name, above)
-    if layout is None:
-        raise _no_table(name, records)
-    cells = [sample_note(c)[0] for _, c in _header_cells(layout) if c and _plain(c) not in
-             _CHANGES][:20]
+def _dated_header(layout: _Layout) -> bool:
+    """Whether the header cells after the first (the first twenty) read as wave dates."""
+    cells = [c for _, c in _header_cells(layout) if c][:20]
+    cells = [sample_note(c)[0] for c in cells if _DIGIT.search(c) or _plain(c) not in _CHANGES]
     if not cells:
         return False
     try:
@@ -189,13 +185,18 @@ def is_release_table(records: list[list[str]], name: str, above: list[str]) -> b
 
 
 @dataclass
-class _Wave:
-    col: int
-    header: str
-    start: Any
-    end: Any
-    precision: str
-    n_note: int | None
+class _Waves:
+    """The wave columns: position, header text, dates and any ``(N=...)`` note, column-wise."""
+
+    cols: list[int]
+    headers: list[str]
+    start: np.ndarray  # datetime64[ns]
+    end: np.ndarray
+    precision: np.ndarray  # "day" or "month"
+    n_note: list[int | None]
+
+    def __len__(self) -> int:
+        return len(self.cols)
 
 
 def _fail(layout: _Layout, message: str, row: int, col: int, value: str) -> FileFormatError:
@@ -205,9 +206,9 @@ def _fail(layout: _Layout, message: str, row: int, col: int, value: str) -> File
                            row=row + 1, column=where, value=value)
 
 
-def _waves(layout: _Layout, used: set[int]) -> tuple[list[_Wave], list[dict[str, Any]]]:
+def _waves(layout: _Layout, used: set[int]) -> tuple[_Waves, list[dict[str, Any]]]:
     """Wave columns, and the columns dropped (changes between waves)."""
-    dropped, kept = [], []
+    dropped, cols, headers, dates, notes = [], [], [], [], []
     for j, text in _header_cells(layout):
         if not text:
             if j in used:
@@ -216,27 +217,31 @@ def _waves(layout: _Layout, used: set[int]) -> tuple[list[_Wave], list[dict[str,
                 raise _fail(layout, "has figures but its column has no header", row, j,
                             layout.grid[row][j])
             continue
-        if _plain(text) in _CHANGES:
+        if not _DIGIT.search(text) and _plain(text) in _CHANGES:
             dropped.append({"column": column_letter(j), "header": text,
                             "reason": "change between waves (computed, not a wave)"})
             continue
-        kept.append((j, text, *sample_note(text)))
+        date, n = sample_note(text)
+        cols.append(j)
+        headers.append(text)
+        dates.append(date)
+        notes.append(n)
     try:
-        dates = parse_header_dates([k[2] for k in kept])
+        parsed = parse_header_dates(dates)
     except HeaderDateError as exc:
-        j, text = kept[exc.index][:2]
         raise _fail(layout, f"in the header is not a wave date: {exc} (a table with waves "
                     "across needs a date in every header cell after the first)",
-                    layout.header, j, text) from None
-    waves = [_Wave(j, text, *d, n) for (j, text, _, n), d in zip(kept, dates, strict=True)]
-    seen: dict[tuple, _Wave] = {}
-    for w in waves:
-        other = seen.setdefault((w.start, w.end), w)
-        if other is not w:
-            raise _fail(layout, f"names the same wave as cell {column_letter(other.col)}"
-                        f"{layout.header + 1} ({other.header!r})", layout.header, w.col,
-                        w.header)
-    return waves, dropped
+                    layout.header, cols[exc.index], headers[exc.index]) from None
+    twice = parsed.duplicated(["start", "end"]).to_numpy()
+    if twice.any():
+        k = int(twice.argmax())
+        first = int(((parsed["start"] == parsed["start"].iloc[k])
+                     & (parsed["end"] == parsed["end"].iloc[k])).to_numpy().argmax())
+        raise _fail(layout, f"names the same wave as cell {column_letter(cols[first])}"
+                    f"{layout.header + 1} ({headers[first]!r})", layout.header, cols[k],
+                    headers[k])
+    return _Waves(cols, headers, parsed["start"].to_numpy(), parsed["end"].to_numpy(),
+                  parsed["precision"].to_numpy(dtype=object), notes), dropped
 
 
 def _sample_number(text: str) -> int | None:
@@ -322,35 +327,37 @@ def _titles(titles: list[str], corner: str) -> tuple[str | None, bool, int | Non
 
 @dataclass
 class _Figures:
-    cells: list[tuple[int, int, _Cell]]  # (record index, column, cell), responses only
+    cells: dict[tuple[int, int], _Cell]  # (record index, column) -> cell; responses, totals
     samples: dict[int, int]  # column -> sample size
 
 
-def _figures(layout: _Layout, body: _Body, waves: list[_Wave]) -> _Figures:
-    cells, samples, cache = [], {}, {}
+def _figures(layout: _Layout, body: _Body, waves: _Waves) -> _Figures:
+    cells: dict[tuple[int, int], _Cell] = {}
+    samples: dict[int, int] = {}
+    cache: dict[str, _Cell] = {}
     for i in body.rows + body.totals:
         row = layout.grid[i]
-        for w in waves:
-            text = row[w.col]
+        for j in waves.cols:
+            text = row[j]
             cell = cache.get(text)
             if cell is None:
                 try:
                     cell = cache[text] = _parse_cell(text)
                 except ValueError as exc:
-                    raise _fail(layout, str(exc), i, w.col, text) from None
-            cells.append((i, w.col, cell))
+                    raise _fail(layout, str(exc), i, j, text) from None
+            cells[(i, j)] = cell
     for i in body.samples:
-        for w in waves:
+        for j in waves.cols:
             try:
-                n = _sample_number(layout.grid[i][w.col])
+                n = _sample_number(layout.grid[i][j])
             except ValueError as exc:
-                raise _fail(layout, str(exc), i, w.col, layout.grid[i][w.col]) from None
+                raise _fail(layout, str(exc), i, j, layout.grid[i][j]) from None
             if n is None:
                 continue
-            if w.col in samples and samples[w.col] != n:
-                raise _fail(layout, f"gives a second sample size for the wave ({samples[w.col]} "
-                            "above)", i, w.col, layout.grid[i][w.col])
-            samples[w.col] = n
+            if j in samples and samples[j] != n:
+                raise _fail(layout, f"gives a second sample size for the wave ({samples[j]} "
+                            "above)", i, j, layout.grid[i][j])
+            samples[j] = n
     return _Figures(cells, samples)
 
 
@@ -360,7 +367,7 @@ def _scale(layout: _Layout, figures: _Figures, scale: str | None, unit: bool,
         return scale
     if unit:
         return "percent"
-    read = [(i, j, c) for i, j, c in figures.cells if c.kind != "missing"]
+    read = [(i, j, c) for (i, j), c in figures.cells.items() if c.kind != "missing"]
     signed = [float(c.text) for _, _, c in read if c.pct]
     plain = [(i, j, c) for i, j, c in read if not c.pct]
     if signed and plain:
@@ -392,28 +399,32 @@ def _scale(layout: _Layout, figures: _Figures, scale: str | None, unit: bool,
 
 
 def _share(cell: _Cell, scale: str) -> float:
-    if cell.pct or scale == "percent":
-        return float(Decimal(cell.text) / 100)
-    return float(cell.text)
+    return _proportion(cell.text, cell.pct or scale == "percent")
+
+
+@functools.lru_cache(maxsize=4096)
+def _proportion(text: str, percent: bool) -> float:
+    """The figure as a proportion, a percent shifted exactly (no binary rounding on the way)."""
+    return float(Decimal(text) / 100) if percent else float(text)
 
 
 def _step(cell: _Cell, scale: str) -> float:
     digits = cell.decimals + (2 if cell.pct or scale == "percent" else 0)
-    return float(f"1e-{digits}")
+    return 10.0 ** -digits
 
 
-def _check_totals(layout: _Layout, body: _Body, figures: _Figures, waves: list[_Wave],
+def _check_totals(layout: _Layout, body: _Body, figures: _Figures, waves: _Waves,
                   scale: str, nets: set[str]) -> None:
-    by_cell = {(i, j): c for i, j, c in figures.cells}
+    by_cell = figures.cells
     label_of = dict(zip(body.rows, body.labels, strict=True))
     for t in body.totals:
-        for w in waves:
-            total = by_cell[(t, w.col)]
+        for j, header in zip(waves.cols, waves.headers, strict=True):
+            total = by_cell[(t, j)]
             if total.kind != "value":
                 continue
             low = high = slack = 0.0
             for i in body.rows:
-                c = by_cell[(i, w.col)]
+                c = by_cell[(i, j)]
                 if label_of[i] in nets or c.kind == "missing":
                     continue
                 slack += _step(c, scale) / 2
@@ -424,7 +435,7 @@ def _check_totals(layout: _Layout, body: _Body, figures: _Figures, waves: list[_
             value, slack = _share(total, scale), slack + _step(total, scale) / 2
             if not low - slack - 1e-9 <= value <= high + slack + 1e-9:
                 warnings.warn(
-                    f"{layout.name}: wave {w.header!r} (column {column_letter(w.col)}): the "
+                    f"{layout.name}: wave {header!r} (column {column_letter(j)}): the "
                     f"total row {layout.grid[t][0]!r} (row {t + 1}) gives {total.text} but the "
                     f"responses add up to {_sum_text(low, high, scale)}, more than rounding "
                     "explains; the total row was dropped, the responses kept as printed",
@@ -442,69 +453,95 @@ def _sum_text(low: float, high: float, scale: str) -> str:
 # The frame
 
 
-def _frame(layout: _Layout, body: _Body, figures: _Figures, waves: list[_Wave], scale: str,
-           *, question: str | None, pollster: str | None, series: str | None,
-           n_all: int | None) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str]]:
-    by_cell = {(i, j): c for i, j, c in figures.cells}
-    label_of = dict(zip(body.rows, body.labels, strict=True))
-    cols: dict[str, list[Any]] = {k: [] for k in ("wave", "response", "share", "flag", "row")}
-    below, missing = [], []
-    for k, w in enumerate(waves):
-        for i in body.rows:
-            c = by_cell[(i, w.col)]
+@dataclass
+class _Rows:
+    wave: list[int] = field(default_factory=list)
+    response: list[str] = field(default_factory=list)
+    share: list[float] = field(default_factory=list)
+    flag: list[str | None] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+    step: list[float] = field(default_factory=list)  # per wave: the finest printed step
+    below: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def _rows(layout: _Layout, body: _Body, figures: _Figures, waves: _Waves,
+          scale: str) -> _Rows:
+    """One row per published (or below-precision) cell, wave by wave."""
+    out = _Rows()
+    by_cell = figures.cells
+    pairs = list(zip(body.rows, body.labels, strict=True))
+    for k, (j, header) in enumerate(zip(waves.cols, waves.headers, strict=True)):
+        step = np.inf
+        for i, label in pairs:
+            c = by_cell[(i, j)]
             if c.kind == "missing":
-                missing.append(f"{column_letter(w.col)}{i + 1}")
+                out.missing.append(f"{column_letter(j)}{i + 1}")
                 continue
-            cols["wave"].append(k)
-            cols["response"].append(label_of[i])
-            cols["share"].append(np.nan if c.kind == "below" else _share(c, scale))
-            cols["flag"].append(BELOW_PRECISION if c.kind == "below" else None)
-            cols["row"].append(i + 1)
-            if c.kind == "below":
-                below.append({"cell": f"{column_letter(w.col)}{i + 1}", "response": label_of[i],
-                              "wave": w.header, "text": layout.grid[i][w.col],
-                              "bound": _share(c, scale)})
-    step = [min((_step(by_cell[(i, w.col)], scale) for i in body.rows
-                 if by_cell[(i, w.col)].kind == "value"), default=np.nan) for w in waves]
+            below = c.kind == "below"
+            out.wave.append(k)
+            out.response.append(label)
+            out.share.append(np.nan if below else _share(c, scale))
+            out.flag.append(BELOW_PRECISION if below else None)
+            out.row.append(i + 1)
+            if below:
+                out.below.append({"cell": f"{column_letter(j)}{i + 1}", "response": label,
+                                  "wave": header, "text": layout.grid[i][j],
+                                  "bound": _share(c, scale)})
+            else:
+                step = min(step, _step(c, scale))
+        out.step.append(step if step < np.inf else np.nan)
+    return out
+
+
+def _sample_sizes(layout: _Layout, figures: _Figures, waves: _Waves,
+                  n_all: int | None) -> list[int | None]:
+    """Each wave's sample size: its sample-size row, else its header note, else a title line."""
     n = []
-    for w in waves:
-        stated = figures.samples.get(w.col, w.n_note if w.n_note is not None else n_all)
-        if w.n_note is not None and figures.samples.get(w.col, w.n_note) != w.n_note:
-            raise _fail(layout, f"notes N={w.n_note} but the sample-size row gives "
-                        f"{figures.samples[w.col]}", layout.header, w.col, w.header)
-        n.append(stated)
-    wave = np.asarray(cols["wave"], dtype=int)
+    for j, header, note in zip(waves.cols, waves.headers, waves.n_note, strict=True):
+        row = figures.samples.get(j)
+        if note is not None and row is not None and row != note:
+            raise _fail(layout, f"notes N={note} but the sample-size row gives {row}",
+                        layout.header, j, header)
+        n.append(row if row is not None else note if note is not None else n_all)
+    return n
+
+
+def _frame(waves: _Waves, rows: _Rows, n: list[int | None], labels: list[str], *,
+           question: str | None, pollster: str | None, series: str | None) -> pd.DataFrame:
+    wave = np.asarray(rows.wave, dtype=int)
     out = pd.DataFrame(index=range(len(wave)))
     for col in COLUMNS:
         out[col] = pd.Series(pd.NA, index=out.index, dtype="string")
-    out["question"] = question
-    out["pollster"] = pollster
-    out["series"] = series
-    out["fieldwork_start"] = pd.to_datetime(pd.Series([w.start for w in waves])).to_numpy()[wave]
-    out["fieldwork_end"] = pd.to_datetime(pd.Series([w.end for w in waves])).to_numpy()[wave]
-    out["date_precision"] = np.asarray([w.precision for w in waves], dtype=object)[wave]
-    out["sample_size"] = pd.array(n, dtype="Int64")[wave] if len(waves) else pd.NA
+    out["question"], out["pollster"], out["series"] = question, pollster, series
+    out["fieldwork_start"] = waves.start[wave]
+    out["fieldwork_end"] = waves.end[wave]
+    out["date_precision"] = waves.precision[wave]
+    out["sample_size"] = pd.array(n, dtype="Int64")[wave]
     out["published"] = pd.NaT
-    out["response"] = pd.Categorical(cols["response"], categories=list(dict.fromkeys(
-        body.labels)), ordered=True)
-    out["share"] = np.asarray(cols["share"], dtype=float)
-    out["precision"] = np.asarray(step, dtype=float)[wave] if len(waves) else np.nan
-    out[FLAGS_COLUMN] = pd.array(cols["flag"], dtype="string")
+    out["response"] = pd.Categorical(rows.response, categories=list(dict.fromkeys(labels)),
+                                     ordered=True)
+    out["share"] = np.asarray(rows.share, dtype=float)
+    out["precision"] = np.asarray(rows.step, dtype=float)[wave]
+    out[FLAGS_COLUMN] = pd.array(rows.flag, dtype="string")
     out = coerce_dtypes(out)
-    out["_source_row"] = np.asarray(cols["row"], dtype=int)
-    return out, below, missing
+    out["_source_row"] = np.asarray(rows.row, dtype=int)
+    return out
 
 
 def read_release_table(records: list[list[str]], name: str, above: list[str], *,
                        scale: str | None = None, question: str | None = None,
                        pollster: str | None = None, series: str | None = None,
                        multiple_response: bool | None = None, net_responses: Any = None,
-                       validate: bool = True) -> pd.DataFrame:
+                       validate: bool = True, detect: bool = False) -> pd.DataFrame | None:
     """The canonical frame of a release table (see the module notes); attrs list what was left
-    out."""
+    out. With ``detect=True``, None when the header does not read as dates (another layout).
+    Records with no table at all (no row with two cells) are an error either way."""
     layout = _locate(records, name, above)
     if layout is None:
         raise _no_table(name, records)
+    if detect and not _dated_header(layout):
+        return None
     body = _body(layout)
     waves, dropped_columns = _waves(layout, body.used)
     if not body.rows or not waves:
@@ -518,13 +555,13 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
     used_scale = _scale(layout, figures, scale, unit, set(body.totals))
     nets = set(net_responses or ())
     _check_totals(layout, body, figures, waves, used_scale, nets)
-    frame, below, missing = _frame(layout, body, figures, waves, used_scale,
-                                   question=question or title, pollster=pollster, series=series,
-                                   n_all=n_all)
-    published = set(frame["fieldwork_start"].astype("int64")) if len(frame) else set()
-    for w in waves:
-        if pd.Timestamp(w.start).value not in published:
-            dropped_columns.append({"column": column_letter(w.col), "header": w.header,
+    rows = _rows(layout, body, figures, waves, used_scale)
+    frame = _frame(waves, rows, _sample_sizes(layout, figures, waves, n_all), body.labels,
+                   question=question or title, pollster=pollster, series=series)
+    published = set(rows.wave)
+    for k, (j, header) in enumerate(zip(waves.cols, waves.headers, strict=True)):
+        if k not in published:
+            dropped_columns.append({"column": column_letter(j), "header": header,
                                     "reason": "no figures (the wave did not ask or publish it)"})
     multiple = bool(multiple_response)
     if validate:
@@ -535,7 +572,8 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
         "source": name, "layout": "table", "scale": used_scale, "question": frame[
             "question"].iloc[0] if len(frame) else None,
         "dropped_rows": body.dropped, "dropped_columns": dropped_columns,
-        "below_precision": below, "not_published": len(missing), "not_published_cells": missing,
+        "below_precision": rows.below, "not_published": len(rows.missing),
+        "not_published_cells": rows.missing,
         "notes": body.notes, "left_out_titles": left_out, "skipped_rows": [],
         "ignored_columns": [d["header"] for d in dropped_columns],
         "multiple_response": multiple, "net_responses": sorted(nets),

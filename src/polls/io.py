@@ -500,17 +500,15 @@ def read_toplines(
             raise InvalidArgumentError(f"{arg} must be a string, got {val!r}")
 
     records, name, above = _raw_records(path_or_buffer, encoding, sheet_name, sep, table)
-    if layout in ("auto", "table"):
-        from polls._release import is_release_table, read_release_table
+    if layout == "table" or (layout == "auto" and columns is None):
+        from polls._release import read_release_table
 
-        if layout == "table" or is_release_table(records, name, above):
-            if columns is not None:
-                raise InvalidArgumentError("columns= names the columns of a long or wide file; "
-                                           "a table with waves across has none to map")
-            return read_release_table(records, name, above, scale=scale, question=question,
-                                      pollster=pollster, series=series,
-                                      multiple_response=multiple_response,
-                                      net_responses=net_responses, validate=validate)
+        frame = read_release_table(records, name, above, scale=scale, question=question,
+                                   pollster=pollster, series=series, detect=layout == "auto",
+                                   multiple_response=multiple_response,
+                                   net_responses=net_responses, validate=validate)
+        if frame is not None:
+            return frame
     layout = None if layout == "auto" else layout
     sidecar = _read_sidecar(path_or_buffer)
     table = _table_from_records(records, name)
