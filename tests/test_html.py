@@ -121,3 +121,13 @@ def test_nested_layout_tables_are_not_tables_of_figures():
     assert records == [["", "март 2022"], ["Да", "55"], ["Нет", "45"]]
     assert above == ["Do you agree? (synthetic)"]
     assert name == "<page>"
+
+
+def test_pythons_own_parser_reads_the_page_as_lxml_does(monkeypatch):
+    pytest.importorskip("lxml")
+    import polls._html as html
+
+    with_lxml = read(PAGE, table=2)
+    monkeypatch.setattr(html, "_parser", lambda: "html.parser")
+    pd.testing.assert_frame_equal(read(PAGE, table=2), with_lxml)
+    assert read(PAGE, table=1)["share"].sum() == pytest.approx(3.0)

@@ -41,7 +41,7 @@ import pandas as pd
 from polls._dates import HeaderDateError, parse_header_dates, sample_note
 from polls._excel import column_letter
 from polls.errors import FileFormatError, InferenceWarning, PollsWarning
-from polls.schema import COLUMNS, coerce_dtypes, validate_toplines
+from polls.schema import COLUMNS, validate_toplines
 
 __all__ = ["BELOW_PRECISION", "is_note_line", "read_release_table"]
 
@@ -510,21 +510,25 @@ def _sample_sizes(layout: _Layout, figures: _Figures, waves: _Waves,
 def _frame(waves: _Waves, rows: _Rows, n: list[int | None], labels: list[str], *,
            question: str | None, pollster: str | None, series: str | None) -> pd.DataFrame:
     wave = np.asarray(rows.wave, dtype=int)
-    out = pd.DataFrame(index=range(len(wave)))
-    for col in COLUMNS:
-        out[col] = pd.Series(pd.NA, index=out.index, dtype="string")
-    out["question"], out["pollster"], out["series"] = question, pollster, series
-    out["fieldwork_start"] = waves.start[wave]
-    out["fieldwork_end"] = waves.end[wave]
-    out["date_precision"] = waves.precision[wave]
-    out["sample_size"] = pd.array(n, dtype="Int64")[wave]
-    out["published"] = pd.NaT
-    out["response"] = pd.Categorical(rows.response, categories=list(dict.fromkeys(labels)),
-                                     ordered=True)
-    out["share"] = np.asarray(rows.share, dtype=float)
-    out["precision"] = np.asarray(rows.step, dtype=float)[wave]
-    out[FLAGS_COLUMN] = pd.array(rows.flag, dtype="string")
-    out = coerce_dtypes(out)
+    size = len(wave)
+
+    def text(value: str | None) -> pd.Series:
+        return pd.Series([value] * size, dtype="string")
+
+    columns = {col: text(None) for col in COLUMNS}
+    columns.update(
+        question=text(question), pollster=text(pollster), series=text(series),
+        fieldwork_start=waves.start[wave], fieldwork_end=waves.end[wave],
+        date_precision=pd.array(waves.precision[wave], dtype="string"),
+        published=pd.Series(pd.NaT, index=range(size), dtype="datetime64[ns]"),
+        sample_size=pd.array(n, dtype="Int64")[wave],
+        response=pd.Categorical(rows.response, categories=list(dict.fromkeys(labels)),
+                                ordered=True),
+        share=np.asarray(rows.share, dtype=float),
+        precision=np.asarray(rows.step, dtype=float)[wave],
+    )
+    columns[FLAGS_COLUMN] = pd.array(rows.flag, dtype="string")
+    out = pd.DataFrame({col: columns[col] for col in COLUMNS})
     out["_source_row"] = np.asarray(rows.row, dtype=int)
     return out
 
