@@ -1,9 +1,11 @@
 """Reading users' own topline files into the canonical frame, and writing it back.
 
 :func:`read_toplines` reads comma-, semicolon-, tab- and pipe-separated text (UTF-8 with or without
-a byte-order mark, or Windows-1251) and Excel ``.xlsx`` workbooks, in the long layout (one row per
-response) or the wide layout (one row per poll, one column per response option, as in Wikipedia
-poll tables and the files of European Opinion Polls as Open Data). :func:`write_toplines` writes
+a byte-order mark, or Windows-1251), Excel ``.xlsx`` workbooks (:mod:`polls._excel`) and saved web
+pages (:mod:`polls._html`), in the long layout (one row per response), the wide layout (one row per
+poll, one column per response option, as in Wikipedia poll tables and the files of European Opinion
+Polls as Open Data) or the table layout pollsters print (responses down, waves across:
+:mod:`polls._release`). :func:`write_toplines` writes
 the canonical CSV, which :func:`read_toplines` reads back into an identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
@@ -396,15 +398,22 @@ def read_toplines(
     net_responses: Iterable[str] | None = None,
     validate: bool = True,
 ) -> pd.DataFrame:
-    """Read a topline file (CSV/TSV/PSV or .xlsx, long or wide) into the canonical frame.
+    """Read a topline file or a pollster's table (CSV, .xlsx or HTML) into the canonical frame.
+
+    A release table as Levada, VCIOM, FOM, Crta or NSPM print it (responses down the first
+    column, waves across the header: ``мар.22``, ``maj 2022``, ``24–30 марта 2022``) reads in one
+    call, with the question, unit and sample sizes taken from the table itself.
 
     Parameters
     ----------
     path_or_buffer : str, path or file-like
         The file. Text may be UTF-8 (with or without byte-order mark) or Windows-1251, detected
         in that order; the separator (comma, semicolon, tab or pipe) is sniffed from the header
-        line. ``.xlsx`` workbooks are read with openpyxl (read-only, values as last computed);
-        a percent-formatted Excel cell counts as a percent.
+        line. ``.xlsx`` workbooks are read with openpyxl, each cell as the sheet shows it (a
+        percent-formatted 0.53 is 53%, a date cell formatted ``mmm.yy`` is a month; formulas as
+        last computed; merged cells and stale sheet dimensions handled). Saved web pages
+        (``.html``/``.htm``, or text starting with a tag) are read with BeautifulSoup (the
+        ``html`` extra).
     scale : {"percent", "proportion"}, optional
         Whether shares are percents (52) or proportions (0.52). When omitted it is inferred only
         when the data leave no doubt: shares written with a ``%`` sign are percents; any share
@@ -420,14 +429,24 @@ def read_toplines(
         underscores, dashes and dots).
     pollster, series : str, optional
         Values for rows whose file gives none (no such column, or an empty cell).
-    layout : {"long", "wide"}, optional
+    layout : {"auto", "long", "wide", "table"}, default "auto"
         ``"long"``: one row per response, with response and share columns. ``"wide"``: one row per
         poll and one column per response option; every column that is not a known metadata column
-        (:data:`ALIASES`, :data:`IGNORED_COLUMNS`) is a response option. By default the layout is
-        long when a response or share column is present, else wide (with an InferenceWarning
-        listing the columns taken as responses).
+        (:data:`ALIASES`, :data:`IGNORED_COLUMNS`) is a response option. ``"table"``: responses
+        down the first column, one wave per column, under any title and unit lines (see Notes).
+        ``"auto"`` reads a table when its header cells (after any title lines) read as dates;
+        otherwise long when a response or share column is present, else wide (with an
+        InferenceWarning listing the columns taken as responses). ``None`` means ``"auto"``.
+    table : int or str, optional
+        For an HTML page: the table to read, by 0-based position or by a text that the table or
+        the text printed above it contains (case ignored). Needed when the page holds several
+        tables; the error then lists each with its first cells and the text above it.
+    question : str, optional
+        The question of rows whose file gives none. In the table layout it replaces the title
+        printed above the table.
     sheet_name : int or str, default 0
-        The worksheet of an ``.xlsx`` file, by position or name.
+        The worksheet of an ``.xlsx`` file, by position (from 0) or name. Messages name the sheet
+        when the workbook has several.
     encoding : str, optional
         Overrides the encoding detection for text files.
     sep : str, optional
@@ -482,6 +501,24 @@ def read_toplines(
     with a warning. Numbers may use a decimal comma ("52,5"). Dates: see ``polls._dates``
     (ISO, day-first, month-only and month names in English, Russian and Serbian, and ranges).
 
+    The table layout (``polls._release``): lines above the table give ``question`` (unless
+    ``question=`` is passed), the scale (a unit line such as "в % от числа опрошенных", "u %",
+    "% of respondents") and a sample size (``N=1600``). Header dates may have two-digit years,
+    Roman month numerals or a ``(N=1600)`` note. Cells may carry ``%`` signs, decimal commas,
+    spaces and footnote marks (``45*``, ``45¹``, ``45 (1)``); a dash or empty cell means the
+    response was not asked or published (no row; the cells are listed in
+    ``attrs["not_published_cells"]``). A cell ``<1`` or ``< 0,5`` was published as below the
+    printed precision: its row is kept with a missing ``share`` and the flag
+    ``below_precision``, its bound listed in ``attrs["below_precision"]``; drop such rows
+    (``df[df["share"].notna()]``) before functions that need every share.
+    Totals rows (``Всего``, ``Итого``, ``Ukupno``, ``Total``, ...) are checked against the
+    column sums within rounding (a mismatch is a :class:`~polls.errors.PollsWarning` naming the
+    wave) and dropped; sample-size rows (``Число опрошенных``, ``N``, ``Broj ispitanika``,
+    ``Sample size``) fill ``sample_size``. ``attrs["dropped_rows"]`` and
+    ``attrs["dropped_columns"]`` list every row and column left out (totals, sample sizes, notes,
+    change columns such as ``Изменение``, waves with no figure) and why; ``attrs["question"]``
+    and ``attrs["notes"]`` keep the texts read around the table.
+
     Examples
     --------
     >>> import io, polls
@@ -490,6 +527,17 @@ def read_toplines(
     >>> df[["pollster", "fieldwork_end", "response", "share", "date_precision"]]
       pollster fieldwork_end response  share date_precision
     0     Crta    2022-03-31      Yes   0.52          month
+
+    A table as a pollster prints it (synthetic figures):
+
+    >>> release = "Do you approve? (% of respondents)\\n,Mar-22,Apr-22\\nYes,52,55\\nNo,48,45\\n"
+    >>> df = polls.read_toplines(io.StringIO(release))
+    >>> df[["question", "fieldwork_end", "response", "share"]]
+              question fieldwork_end response  share
+    0  Do you approve?    2022-03-31      Yes   0.52
+    1  Do you approve?    2022-03-31       No   0.48
+    2  Do you approve?    2022-04-30      Yes   0.55
+    3  Do you approve?    2022-04-30       No   0.45
     """
     if scale is not None:
         check_choice("scale", scale, ("percent", "proportion"))
