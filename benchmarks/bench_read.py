@@ -12,7 +12,8 @@ CSV reader is measured by ``bench_read_long.py``; this script measures the table
   what the reading of a release costs beyond getting the cells.
 
 Times are medians of several runs, over several rounds (the machine is shared; medians move less
-than minima).
+than minima), as wall-clock seconds and as CPU seconds of this process (which other work on the
+machine changes less).
 
 Run: ``.venv/bin/python benchmarks/bench_read.py`` (writes benchmarks/results/read.md);
 ``--out FILE`` writes elsewhere, ``--rounds N`` sets the number of rounds (3), ``--quick`` runs
@@ -132,13 +133,20 @@ def pandas_call(path: Path, writer) -> None:
         pd.read_html(path, flavor="lxml")
 
 
-def median_of(func, repeat: int) -> float:
-    times = []
+def median_of(func, repeat: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of ``repeat`` calls."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def timed(func, repeat: int, rounds: int) -> tuple[float, float]:
+    runs = [median_of(func, repeat) for _ in range(rounds)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def run(rounds: int, quick: bool) -> list[dict]:
@@ -152,24 +160,25 @@ def run(rounds: int, quick: bool) -> list[dict]:
             writer(path, synthetic(responses, waves, seed=k), form)
             polls_call(path, writer)  # warm up (imports, caches)
             repeat = 5 if responses * waves <= 20_000 else 3
-            ours = statistics.median(median_of(lambda p=path, w=writer: polls_call(p, w), repeat)
-                                     for _ in range(rounds))
-            theirs = statistics.median(median_of(lambda p=path, w=writer: pandas_call(p, w),
-                                                 repeat) for _ in range(rounds))
+            ours, ours_cpu = timed(lambda p=path, w=writer: polls_call(p, w), repeat, rounds)
+            theirs, theirs_cpu = timed(lambda p=path, w=writer: pandas_call(p, w), repeat,
+                                       rounds)
             rows.append({"case": name, "cells": responses * waves, "polls": ours,
-                         "pandas": theirs, "ratio": ours / theirs,
+                         "pandas": theirs, "polls_cpu": ours_cpu, "pandas_cpu": theirs_cpu,
                          "size": path.stat().st_size})
-            print(f"{name}: polls {ours:.3f} s, pandas {theirs:.3f} s, ratio {ours / theirs:.2f}",
-                  flush=True)
+            print(f"{name}: polls {ours:.3f} s ({ours_cpu:.3f} s CPU), pandas {theirs:.3f} s "
+                  f"({theirs_cpu:.3f} s CPU), ratio {ours / theirs:.2f}", flush=True)
     return rows
 
 
 def table_md(rows: list[dict]) -> str:
-    lines = ["| case | cells | file | polls (s) | pandas (s) | polls / pandas |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| case | cells | file | polls (s) | pandas (s) | polls / pandas | polls CPU (s) "
+             "| pandas CPU (s) | CPU ratio |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['case']} | {r['cells']:,} | {r['size'] / 1e6:.2f} MB | "
-                     f"{r['polls']:.3f} | {r['pandas']:.3f} | {r['ratio']:.2f} |")
+                     f"{r['polls']:.3f} | {r['pandas']:.3f} | {r['polls'] / r['pandas']:.2f} | "
+                     f"{r['polls_cpu']:.3f} | {r['pandas_cpu']:.3f} | "
+                     f"{r['polls_cpu'] / r['pandas_cpu']:.2f} |")
     return "\n".join(lines)
 
 
@@ -187,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Command: `{command}`  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}  ",
-        "Shared machine: other work ran beside these timings; medians of runs and rounds.", "",
+        "Shared machine: other work ran beside these timings; medians of runs and rounds. CPU "
+        "seconds (this process only) move less with the load than wall-clock seconds.", "",
         "polls: `read_toplines(path)` to the checked canonical frame; pandas: the cells only "
         "(`read_csv`, `read_excel` with openpyxl, `read_html` with lxml). Synthetic, seeded "
         "tables (see the script).", "",
