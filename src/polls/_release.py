@@ -28,7 +28,6 @@ toplines frame:
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -327,25 +326,40 @@ def _titles(titles: list[str], corner: str) -> tuple[str | None, bool, int | Non
 
 @dataclass
 class _Figures:
-    cells: dict[tuple[int, int], _Cell]  # (record index, column) -> cell; responses, totals
+    """The figures of the response rows (then the total rows) as codes into distinct cells."""
+
+    cells: list[_Cell]  # each distinct cell text, parsed once
+    codes: np.ndarray  # (response rows + total rows) x waves, indices into ``cells``
+    rows: np.ndarray  # record index of each row of ``codes``
     samples: dict[int, int]  # column -> sample size
+    kind: np.ndarray = field(default_factory=lambda: np.empty(0))  # per distinct cell, below
+    share: np.ndarray = field(default_factory=lambda: np.empty(0))  # value (NaN unless value)
+    bound: np.ndarray = field(default_factory=lambda: np.empty(0))  # "<1" bound (else 0)
+    step: np.ndarray = field(default_factory=lambda: np.empty(0))  # printed step (else NaN)
+
+
+_MISSING_KIND, _VALUE_KIND, _BELOW_KIND = 0, 1, 2
+_KINDS = {"missing": _MISSING_KIND, "value": _VALUE_KIND, "below": _BELOW_KIND}
 
 
 def _figures(layout: _Layout, body: _Body, waves: _Waves) -> _Figures:
-    cells: dict[tuple[int, int], _Cell] = {}
+    rows = np.asarray(body.rows + body.totals, dtype=int)
+    grid, cols = layout.grid, waves.cols
+    texts = np.array([[grid[i][j] for j in cols] for i in rows], dtype=object)
+    codes, distinct = pd.factorize(texts.ravel())
+    codes = codes.reshape(texts.shape) if texts.size else np.zeros(texts.shape, dtype=int)
+    cells = []
+    for u, text in enumerate(distinct):
+        try:
+            cells.append(_parse_cell(text))
+        except ValueError as exc:
+            r, k = np.argwhere(codes == u)[0]
+            raise _fail(layout, str(exc), int(rows[r]), cols[k], text) from None
+    return _Figures(cells, codes, rows, _samples(layout, body, waves))
+
+
+def _samples(layout: _Layout, body: _Body, waves: _Waves) -> dict[int, int]:
     samples: dict[int, int] = {}
-    cache: dict[str, _Cell] = {}
-    for i in body.rows + body.totals:
-        row = layout.grid[i]
-        for j in waves.cols:
-            text = row[j]
-            cell = cache.get(text)
-            if cell is None:
-                try:
-                    cell = cache[text] = _parse_cell(text)
-                except ValueError as exc:
-                    raise _fail(layout, str(exc), i, j, text) from None
-            cells[(i, j)] = cell
     for i in body.samples:
         for j in waves.cols:
             try:
@@ -358,37 +372,38 @@ def _figures(layout: _Layout, body: _Body, waves: _Waves) -> _Figures:
                 raise _fail(layout, f"gives a second sample size for the wave ({samples[j]} "
                             "above)", i, j, layout.grid[i][j])
             samples[j] = n
-    return _Figures(cells, samples)
+    return samples
 
 
-def _scale(layout: _Layout, figures: _Figures, scale: str | None, unit: bool,
-           totals: set[int]) -> str:
+def _scale(layout: _Layout, figures: _Figures, waves: _Waves, scale: str | None,
+           unit: bool, responses: int) -> str:
     if scale is not None:
         return scale
     if unit:
         return "percent"
-    read = [(i, j, c) for (i, j), c in figures.cells.items() if c.kind != "missing"]
-    signed = [float(c.text) for _, _, c in read if c.pct]
-    plain = [(i, j, c) for i, j, c in read if not c.pct]
+    cells = figures.cells
+    used = np.unique(figures.codes)
+    signed = [float(cells[u].text) for u in used if cells[u].kind != "missing" and cells[u].pct]
+    plain = [u for u in used if cells[u].kind != "missing" and not cells[u].pct]
     if signed and plain:
-        if max(signed) > 1 and all(float(c.text) <= 1 for _, _, c in plain):
-            cells = ", ".join(f"{column_letter(j)}{i + 1}" for i, j, _ in plain[:5])
+        if max(signed) > 1 and all(float(cells[u].text) <= 1 for u in plain):
+            where = np.argwhere(np.isin(figures.codes, plain))
+            shown = ", ".join(f"{column_letter(waves.cols[k])}{figures.rows[r] + 1}"
+                              for r, k in where[:5])
             raise FileFormatError(
-                f"mixes figures with a % sign and figures of at most 1 without one ({cells}"
-                f"{' ...' if len(plain) > 5 else ''}): are those percents or proportions? Pass "
+                f"mixes figures with a % sign and figures of at most 1 without one ({shown}"
+                f"{' ...' if len(where) > 5 else ''}): are those percents or proportions? Pass "
                 "scale='percent' or scale='proportion'", path=layout.name)
         return "percent"
-    if signed or any(float(c.text) > 1 for _, _, c in plain):
+    if signed or any(float(cells[u].text) > 1 for u in plain):
         if not signed:
             warnings.warn(f"{layout.name}: figures above 1 and no unit line, so the figures "
                           "were read as percents (pass scale='percent' to say so)",
                           InferenceWarning, stacklevel=4)
         return "percent"
-    sums: dict[int, float] = {}
-    for i, j, c in read:
-        if i not in totals:
-            sums[j] = sums.get(j, 0.0) + float(c.text)
-    if sums and all(0.9 <= s <= 1.1 for s in sums.values()):
+    value = np.array([float(c.text) if c.kind == "value" else 0.0 for c in cells])
+    sums = value[figures.codes[:responses]].sum(axis=0)
+    if len(sums) and ((sums >= 0.9) & (sums <= 1.1)).all():
         warnings.warn(f"{layout.name}: all figures are at most 1 and each wave's add up to "
                       "about 1, so they were read as proportions (pass scale='proportion' to "
                       "say so)", InferenceWarning, stacklevel=4)
@@ -398,48 +413,47 @@ def _scale(layout: _Layout, figures: _Figures, scale: str | None, unit: bool,
                           "scale='proportion'", path=layout.name)
 
 
-def _share(cell: _Cell, scale: str) -> float:
-    return _proportion(cell.text, cell.pct or scale == "percent")
-
-
-@functools.lru_cache(maxsize=4096)
 def _proportion(text: str, percent: bool) -> float:
     """The figure as a proportion, a percent shifted exactly (no binary rounding on the way)."""
     return float(Decimal(text) / 100) if percent else float(text)
 
 
-def _step(cell: _Cell, scale: str) -> float:
-    digits = cell.decimals + (2 if cell.pct or scale == "percent" else 0)
-    return 10.0 ** -digits
+def _settle(figures: _Figures, scale: str) -> None:
+    """Shares, bounds and printed steps of the distinct cells, on the scale decided."""
+    kind, share, bound, step = [], [], [], []
+    for c in figures.cells:
+        percent = c.pct or scale == "percent"
+        kind.append(_KINDS[c.kind])
+        value = _proportion(c.text, percent) if c.kind != "missing" else np.nan
+        share.append(value if c.kind == "value" else np.nan)
+        bound.append(value if c.kind == "below" else 0.0)
+        step.append(10.0 ** -(c.decimals + (2 if percent else 0)) if c.kind == "value"
+                    else np.nan)
+    figures.kind, figures.share = np.array(kind, dtype=int), np.array(share, dtype=float)
+    figures.bound, figures.step = np.array(bound, dtype=float), np.array(step, dtype=float)
 
 
 def _check_totals(layout: _Layout, body: _Body, figures: _Figures, waves: _Waves,
                   scale: str, nets: set[str]) -> None:
-    by_cell = figures.cells
-    label_of = dict(zip(body.rows, body.labels, strict=True))
-    for t in body.totals:
-        for j, header in zip(waves.cols, waves.headers, strict=True):
-            total = by_cell[(t, j)]
-            if total.kind != "value":
-                continue
-            low = high = slack = 0.0
-            for i in body.rows:
-                c = by_cell[(i, j)]
-                if label_of[i] in nets or c.kind == "missing":
-                    continue
-                slack += _step(c, scale) / 2
-                if c.kind == "below":
-                    high += _share(c, scale)
-                else:
-                    low, high = low + _share(c, scale), high + _share(c, scale)
-            value, slack = _share(total, scale), slack + _step(total, scale) / 2
-            if not low - slack - 1e-9 <= value <= high + slack + 1e-9:
-                warnings.warn(
-                    f"{layout.name}: wave {header!r} (column {column_letter(j)}): the "
-                    f"total row {layout.grid[t][0]!r} (row {t + 1}) gives {total.text} but the "
-                    f"responses add up to {_sum_text(low, high, scale)}, more than rounding "
-                    "explains; the total row was dropped, the responses kept as printed",
-                    PollsWarning, stacklevel=4)
+    """Warn, naming the wave, where a total row differs from its column's sum beyond rounding."""
+    responses = len(body.rows)
+    counted = np.array([label not in nets for label in body.labels], dtype=bool)
+    codes = figures.codes[:responses][counted]
+    low = np.nan_to_num(figures.share[codes]).sum(axis=0)
+    high = low + figures.bound[codes].sum(axis=0)
+    slack = np.nan_to_num(figures.step[codes]).sum(axis=0) / 2
+    for r, t in enumerate(body.totals):
+        code = figures.codes[responses + r]
+        total, tstep = figures.share[code], np.nan_to_num(figures.step[code]) / 2
+        bad = (figures.kind[code] == _VALUE_KIND) & (
+            (total < low - slack - tstep - 1e-9) | (total > high + slack + tstep + 1e-9))
+        for k in np.flatnonzero(bad):
+            warnings.warn(
+                f"{layout.name}: wave {waves.headers[k]!r} (column "
+                f"{column_letter(waves.cols[k])}): the total row {layout.grid[t][0]!r} (row "
+                f"{t + 1}) gives {figures.cells[code[k]].text} but the responses add up to "
+                f"{_sum_text(low[k], high[k], scale)}, more than rounding explains; the total "
+                "row was dropped, the responses kept as printed", PollsWarning, stacklevel=4)
 
 
 def _sum_text(low: float, high: float, scale: str) -> str:
@@ -455,43 +469,42 @@ def _sum_text(low: float, high: float, scale: str) -> str:
 
 @dataclass
 class _Rows:
-    wave: list[int] = field(default_factory=list)
-    response: list[str] = field(default_factory=list)
-    share: list[float] = field(default_factory=list)
-    flag: list[str | None] = field(default_factory=list)
-    row: list[int] = field(default_factory=list)
-    step: list[float] = field(default_factory=list)  # per wave: the finest printed step
-    below: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    wave: np.ndarray  # wave position of each row
+    response: pd.Categorical
+    share: np.ndarray
+    below: np.ndarray  # bool: published as below the printed precision
+    row: np.ndarray  # file row (1-based)
+    step: np.ndarray  # per wave: the finest printed step
+    below_cells: list[dict[str, Any]]
+    missing: list[str]
 
 
-def _rows(layout: _Layout, body: _Body, figures: _Figures, waves: _Waves,
-          scale: str) -> _Rows:
+def _cell_name(waves: _Waves, rows: np.ndarray, r: int, k: int) -> str:
+    return f"{column_letter(waves.cols[k])}{rows[r] + 1}"
+
+
+def _rows(layout: _Layout, body: _Body, figures: _Figures, waves: _Waves) -> _Rows:
     """One row per published (or below-precision) cell, wave by wave."""
-    out = _Rows()
-    by_cell = figures.cells
-    pairs = list(zip(body.rows, body.labels, strict=True))
-    for k, (j, header) in enumerate(zip(waves.cols, waves.headers, strict=True)):
-        step = np.inf
-        for i, label in pairs:
-            c = by_cell[(i, j)]
-            if c.kind == "missing":
-                out.missing.append(f"{column_letter(j)}{i + 1}")
-                continue
-            below = c.kind == "below"
-            out.wave.append(k)
-            out.response.append(label)
-            out.share.append(np.nan if below else _share(c, scale))
-            out.flag.append(BELOW_PRECISION if below else None)
-            out.row.append(i + 1)
-            if below:
-                out.below.append({"cell": f"{column_letter(j)}{i + 1}", "response": label,
-                                  "wave": header, "text": layout.grid[i][j],
-                                  "bound": _share(c, scale)})
-            else:
-                step = min(step, _step(c, scale))
-        out.step.append(step if step < np.inf else np.nan)
-    return out
+    responses = len(body.rows)
+    codes, rows = figures.codes[:responses], figures.rows[:responses]
+    kind = figures.kind[codes]
+    k_idx, r_idx = np.nonzero(kind.T != _MISSING_KIND)  # wave by wave, rows in order
+    code = codes[r_idx, k_idx]
+    label_codes, labels = pd.factorize(np.asarray(body.labels, dtype=object))
+    below = figures.kind[code] == _BELOW_KIND
+    step = np.where(kind == _VALUE_KIND, figures.step[codes], np.inf).min(axis=0,
+                                                                           initial=np.inf)
+    below_cells = [{"cell": _cell_name(waves, rows, r, k), "response": body.labels[r],
+                    "wave": waves.headers[k], "text": layout.grid[rows[r]][waves.cols[k]],
+                    "bound": float(figures.bound[codes[r, k]])}
+                   for k, r in zip(k_idx[below], r_idx[below], strict=True)]
+    mk, mr = np.nonzero(kind.T == _MISSING_KIND)
+    return _Rows(
+        wave=k_idx, share=figures.share[code], below=below, row=rows[r_idx] + 1,
+        response=pd.Categorical.from_codes(label_codes[r_idx], categories=list(labels),
+                                           ordered=True),
+        step=np.where(np.isinf(step), np.nan, step), below_cells=below_cells,
+        missing=[_cell_name(waves, rows, r, k) for k, r in zip(mk, mr, strict=True)])
 
 
 def _sample_sizes(layout: _Layout, figures: _Figures, waves: _Waves,
@@ -507,29 +520,27 @@ def _sample_sizes(layout: _Layout, figures: _Figures, waves: _Waves,
     return n
 
 
-def _frame(waves: _Waves, rows: _Rows, n: list[int | None], labels: list[str], *,
-           question: str | None, pollster: str | None, series: str | None) -> pd.DataFrame:
-    wave = np.asarray(rows.wave, dtype=int)
+def _frame(waves: _Waves, rows: _Rows, n: list[int | None], *, question: str | None,
+           pollster: str | None, series: str | None) -> pd.DataFrame:
+    wave = rows.wave
     size = len(wave)
 
     def text(value: str | None) -> pd.Series:
-        return pd.Series([value] * size, dtype="string")
+        return pd.Series(pd.array([value], dtype="string").take(np.zeros(size, dtype=int)))
 
-    columns = {col: text(None) for col in COLUMNS}
+    columns: dict[str, Any] = {col: text(None) for col in COLUMNS}
     columns.update(
         question=text(question), pollster=text(pollster), series=text(series),
         fieldwork_start=waves.start[wave], fieldwork_end=waves.end[wave],
-        date_precision=pd.array(waves.precision[wave], dtype="string"),
+        date_precision=pd.array(list(waves.precision), dtype="string").take(wave),
         published=pd.Series(pd.NaT, index=range(size), dtype="datetime64[ns]"),
-        sample_size=pd.array(n, dtype="Int64")[wave],
-        response=pd.Categorical(rows.response, categories=list(dict.fromkeys(labels)),
-                                ordered=True),
-        share=np.asarray(rows.share, dtype=float),
-        precision=np.asarray(rows.step, dtype=float)[wave],
+        sample_size=pd.array(n, dtype="Int64")[wave], response=rows.response,
+        share=rows.share, precision=rows.step[wave],
     )
-    columns[FLAGS_COLUMN] = pd.array(rows.flag, dtype="string")
+    columns[FLAGS_COLUMN] = pd.array([None, BELOW_PRECISION], dtype="string").take(
+        rows.below.astype(int))
     out = pd.DataFrame({col: columns[col] for col in COLUMNS})
-    out["_source_row"] = np.asarray(rows.row, dtype=int)
+    out["_source_row"] = rows.row
     return out
 
 
@@ -556,13 +567,14 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
     corner = layout.grid[layout.header][0]
     title, unit, n_all, left_out = _titles(layout.titles, corner)
     figures = _figures(layout, body, waves)
-    used_scale = _scale(layout, figures, scale, unit, set(body.totals))
+    used_scale = _scale(layout, figures, waves, scale, unit, len(body.rows))
+    _settle(figures, used_scale)
     nets = set(net_responses or ())
     _check_totals(layout, body, figures, waves, used_scale, nets)
-    rows = _rows(layout, body, figures, waves, used_scale)
-    frame = _frame(waves, rows, _sample_sizes(layout, figures, waves, n_all), body.labels,
+    rows = _rows(layout, body, figures, waves)
+    frame = _frame(waves, rows, _sample_sizes(layout, figures, waves, n_all),
                    question=question or title, pollster=pollster, series=series)
-    published = set(rows.wave)
+    published = set(rows.wave.tolist())
     for k, (j, header) in enumerate(zip(waves.cols, waves.headers, strict=True)):
         if k not in published:
             dropped_columns.append({"column": column_letter(j), "header": header,
@@ -576,7 +588,7 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
         "source": name, "layout": "table", "scale": used_scale, "question": frame[
             "question"].iloc[0] if len(frame) else None,
         "dropped_rows": body.dropped, "dropped_columns": dropped_columns,
-        "below_precision": rows.below, "not_published": len(rows.missing),
+        "below_precision": rows.below_cells, "not_published": len(rows.missing),
         "not_published_cells": rows.missing,
         "notes": body.notes, "left_out_titles": left_out, "skipped_rows": [],
         "ignored_columns": [d["header"] for d in dropped_columns],
