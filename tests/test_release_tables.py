@@ -232,3 +232,54 @@ def test_a_wide_one_row_table_reads_every_column():
     assert len(df) == n
     assert df["fieldwork_start"].tolist() == list(days)
     assert df["share"].iloc[-1] == ((n - 1) % 100) / 100
+
+
+def test_a_titled_table_whose_header_is_not_dates_names_the_header_cell():
+    # title lines above a header mean a pollster's table, not a long or wide file
+    with pytest.raises(FileFormatError, match=r"cell B2 in the header is not a wave date: "
+                       r"'2019': a year alone"):
+        table("Synthetic question?,,\n,2019,2020\nYes,50,52\nNo,50,48\n")
+
+
+@pytest.mark.parametrize("label", ["Всего", "Итого:", "Сумма", "Ukupno", "Укупно", "Total",
+                                   "TOTAL", "100%"])
+def test_total_row_labels(label):
+    df = read(io.StringIO(f"в %\n,март 2022\nДа,60\nНет,40\n{label},100\n"))
+    assert df["response"].tolist() == ["Да", "Нет"]
+    assert df.attrs["dropped_rows"][0]["reason"].startswith("total")
+
+
+@pytest.mark.parametrize("label", ["Число опрошенных", "N", "N=", "n", "Broj ispitanika",
+                                   "Број испитаника", "Sample size", "Количество опрошенных"])
+def test_sample_size_row_labels(label):
+    df = read(io.StringIO(f"в %\n,март 2022,апрель 2022\nДа,60,55\nНет,40,45\n"
+                          f"{label},\"1 600\",1.602\n"))
+    assert df["sample_size"].tolist() == [1600, 1600, 1602, 1602]
+    assert df.attrs["dropped_rows"][0] == {"row": 5, "label": label, "reason": "sample size"}
+
+
+@pytest.mark.parametrize(("cell", "share"), [
+    ("45", 0.45), ("45%", 0.45), ("45 %", 0.45), ("45,5", 0.455), ("45.5%", 0.455),
+    ("45*", 0.45), ("45**", 0.45), ("45¹", 0.45), ("45 (1)", 0.45), ("45[2]", 0.45),
+    ("\u00a045\u00a0", 0.45), ("0,5", 0.005),
+])
+def test_cell_forms(cell, share):
+    df = read(io.StringIO(f"в %\n,март 2022\nДа,\"{cell}\"\n"))
+    assert df["share"].tolist() == [share]
+
+
+@pytest.mark.parametrize(("cell", "bound"), [("<1", 0.01), ("< 0,5", 0.005), ("<0.5%", 0.005),
+                                             ("менее 1", 0.01), ("manje od 1", 0.01)])
+def test_below_precision_forms(cell, bound):
+    df = read(io.StringIO(f"в %\n,март 2022\nДа,99\nНет,\"{cell}\"\n"))
+    assert df[FLAGS_COLUMN].isna().tolist() == [True, False]
+    assert df[FLAGS_COLUMN].iloc[1] == "below_precision"
+    assert np.isnan(df["share"].iloc[1])
+    assert df.attrs["below_precision"][0]["bound"] == bound
+
+
+@pytest.mark.parametrize("dash", ["-", "–", "—", "−", "", "н/д", "..."])
+def test_dashes_mean_not_asked(dash):
+    df = read(io.StringIO(f"в %\n,март 2022,апрель 2022\nДа,60,\"{dash}\"\nНет,40,45\n"))
+    assert df["share"].tolist() == [0.6, 0.4, 0.45]
+    assert df.attrs["not_published_cells"] == ["C3"]

@@ -129,6 +129,7 @@ class _Layout:
     grid: list[list[str]]  # records padded to one width, cells stripped
     header: int  # index of the header record
     titles: list[str] = field(default_factory=list)
+    printed_titles: int = 0  # title lines in the records themselves (not text around a page)
 
 
 def _pad(records: list[list[str]]) -> list[list[str]]:
@@ -149,8 +150,8 @@ def _locate(records: list[list[str]], name: str, above: list[str]) -> _Layout | 
     grid = _pad(records)
     for i, row in enumerate(grid):
         if not _is_title(row):
-            titles = [*above, *(c for r in grid[:i] for c in r if c)]
-            return _Layout(name, grid, i, titles)
+            printed = [c for r in grid[:i] for c in r if c]
+            return _Layout(name, grid, i, [*above, *printed], len(printed))
     return None
 
 
@@ -550,13 +551,14 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
                        multiple_response: bool | None = None, net_responses: Any = None,
                        validate: bool = True, detect: bool = False) -> pd.DataFrame | None:
     """The canonical frame of a release table (see the module notes); attrs list what was left
-    out. With ``detect=True``, None when the header does not read as dates (another layout).
-    Records with no table at all (no row with two cells) are an error either way."""
+    out. With ``detect=True``, None when the header does not read as dates and no title line
+    stands above it (another layout). Records with no table at all (no row with two cells) are an
+    error either way."""
     layout = _locate(records, name, above)
     if layout is None:
         raise _no_table(name, records)
-    if detect and not _dated_header(layout):
-        return None
+    if detect and not layout.printed_titles and not _dated_header(layout):
+        return None  # a long or wide file (those have no lines above their header)
     body = _body(layout)
     waves, dropped_columns = _waves(layout, body.used)
     if not body.rows or not waves:
