@@ -302,3 +302,21 @@ def test_a_cover_sheet_read_by_default_says_it_holds_no_table(tmp_path):
     with pytest.raises(FileFormatError, match=r"sheet 'Содержание': holds no table: .*pass "
                        r"sheet_name="):
         polls.read_toplines(path)
+
+
+def test_a_merged_year_over_month_names(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Synthetic question? (в % от числа опрошенных)"
+    sheet["B2"], sheet["D2"] = 2021, 2022
+    sheet.merge_cells("B2:C2")
+    sheet.append([None, "ноя", "дек", "янв"])
+    sheet.append(["Да", 60, 61, 62])
+    sheet.append(["Нет", 40, 39, 38])
+    path = save(book, tmp_path, "synthetic-years.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = polls.read_toplines(path)
+    assert sorted(df["fieldwork_end"].unique()) == [
+        pd.Timestamp("2021-11-30"), pd.Timestamp("2021-12-31"), pd.Timestamp("2022-01-31")]
+    assert df["question"].iloc[0] == "Synthetic question?"

@@ -283,3 +283,14 @@ def test_dashes_mean_not_asked(dash):
     df = read(io.StringIO(f"в %\n,март 2022,апрель 2022\nДа,60,\"{dash}\"\nНет,40,45\n"))
     assert df["share"].tolist() == [0.6, 0.4, 0.45]
     assert df.attrs["not_published_cells"] == ["C3"]
+
+
+def test_a_header_of_years_over_month_names():
+    text = ("Synthetic question?\nв %\n,2021,,2022,\n,ноябрь,декабрь,январь,февраль\n"
+            "Да,60,61,62,63\nНет,40,39,38,37\n")
+    df = read(io.StringIO(text))
+    assert sorted(df["fieldwork_start"].unique()) == [
+        pd.Timestamp("2021-11-01"), pd.Timestamp("2021-12-01"), pd.Timestamp("2022-01-01"),
+        pd.Timestamp("2022-02-01")]
+    assert df.loc[df["response"] == "Нет", "share"].tolist() == [0.40, 0.39, 0.38, 0.37]
+    assert df["question"].iloc[0] == "Synthetic question?"

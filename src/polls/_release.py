@@ -75,6 +75,7 @@ _TABLE_TITLE = re.compile(r"^(?:таблица|табела|tabela|table|рис�
 _FOOTNOTE = re.compile(r"(?<=\S)(?:\s*(?:\*+|[†‡§]+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|"
                        r"\(\d{1,2}\)|\[\d{1,2}\]))+$")
 _DIGIT = re.compile(r"\d")
+_YEAR_CELL = re.compile(r"\d{4}\.?(?:\s*(?:г\.?|года?|godina|године|god\.))?", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))(%?)$")
 _BELOW = re.compile(r"^(?:<|≤|менее|меньше|manje\s*od|мање\s*од|less\s*than|under)\s*"
@@ -142,8 +143,31 @@ def _is_title(row: list[str]) -> bool:
     filled = [c for c in row if c]
     if len(filled) > 1:
         return False
-    return not filled or bool(row[0]) or len(row) == 1 or bool(_UNIT.search(filled[0])
-                                              or _SAMPLE_LINE.match(filled[0]))
+    if not filled or bool(row[0]) or len(row) == 1:
+        return True
+    return bool(_UNIT.search(filled[0]) or _SAMPLE_LINE.match(filled[0]))
+
+
+def _years_over_months(grid: list[list[str]], i: int) -> list[str] | None:
+    """A header of two rows, years over month names, as one row ("янв 2022"); else None.
+
+    A year stands over its first month and, merged or not, counts for the months to its right
+    until the next year.
+    """
+    if i + 1 >= len(grid):
+        return None
+    years, months = grid[i], grid[i + 1]
+    filled = [c for c in years[1:] if c]
+    if not filled or not all(_YEAR_CELL.fullmatch(c) for c in filled):
+        return None
+    named = [c for c in months[1:] if c]
+    if not named or any(_DIGIT.search(c) for c in named):
+        return None
+    combined, year = [months[0]], ""
+    for j in range(1, len(years)):
+        year = years[j][:4] if years[j] else year
+        combined.append(f"{months[j]} {year}" if months[j] and year else months[j])
+    return combined
 
 
 def _locate(records: list[list[str]], name: str, above: list[str]) -> _Layout | None:
@@ -151,6 +175,11 @@ def _locate(records: list[list[str]], name: str, above: list[str]) -> _Layout | 
     for i, row in enumerate(grid):
         if not _is_title(row):
             printed = [c for r in grid[:i] for c in r if c]
+            combined = _years_over_months(grid, i)
+            if combined is not None:  # the month row, with its years, is the header
+                grid[i + 1] = combined
+                printed += [row[0]] if row[0] else []
+                i += 1
             return _Layout(name, grid, i, [*above, *printed], len(printed))
     return None
 
