@@ -5,8 +5,8 @@ a byte-order mark, or Windows-1251), Excel ``.xlsx`` workbooks (:mod:`polls._exc
 pages (:mod:`polls._html`), in the long layout (one row per response), the wide layout (one row per
 poll, one column per response option, as in Wikipedia poll tables and the files of European Opinion
 Polls as Open Data) or the table layout pollsters print (responses down, waves across:
-:mod:`polls._release`). :func:`write_toplines` writes
-the canonical CSV, which :func:`read_toplines` reads back into an identical frame.
+:mod:`polls._release`). :func:`write_toplines` writes the canonical CSV, which
+:func:`read_toplines` reads back into an identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
 ``Not Available``, ``-`` ...) are neither rows nor zeros.
