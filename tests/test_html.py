@@ -131,3 +131,11 @@ def test_pythons_own_parser_reads_the_page_as_lxml_does(monkeypatch):
     monkeypatch.setattr(html, "_parser", lambda: "html.parser")
     pd.testing.assert_frame_equal(read(PAGE, table=2), with_lxml)
     assert read(PAGE, table=1)["share"].sum() == pytest.approx(3.0)
+
+
+def test_without_beautifulsoup_the_error_names_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "bs4", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'polls\[html\]'"):
+        polls.read_toplines(PAGE, table=1)

@@ -600,29 +600,28 @@ def read_release_table(records: list[list[str]], name: str, above: list[str], *,
     figures = _figures(layout, body, waves)
     used_scale = _scale(layout, figures, waves, scale, unit, len(body.rows))
     _settle(figures, used_scale)
-    nets = set(net_responses or ())
-    _check_totals(layout, body, figures, waves, used_scale, nets)
+    nets = list(dict.fromkeys(net_responses or ()))
+    _check_totals(layout, body, figures, waves, used_scale, set(nets))
     rows = _rows(layout, body, figures, waves)
     frame = _frame(waves, rows, _sample_sizes(layout, figures, waves, n_all),
                    question=question or title, pollster=pollster, series=series)
     published = set(rows.wave.tolist())
-    for k, (j, header) in enumerate(zip(waves.cols, waves.headers, strict=True)):
-        if k not in published:
-            dropped_columns.append({"column": column_letter(j), "header": header,
-                                    "reason": "no figures (the wave did not ask or publish it)"})
+    dropped_columns += [{"column": column_letter(j), "header": header,
+                         "reason": "no figures (the wave did not ask or publish it)"}
+                        for k, (j, header) in enumerate(zip(waves.cols, waves.headers,
+                                                            strict=True)) if k not in published]
     multiple = bool(multiple_response)
-    if validate:
+    if validate:  # a below-precision row has no share to check
         validate_toplines(frame[frame["share"].notna()], source=name,
-                          multiple_response=multiple, net_responses=sorted(nets))
+                          multiple_response=multiple, net_responses=nets)
     frame = frame.drop(columns="_source_row")
     frame.attrs = {
-        "source": name, "layout": "table", "scale": used_scale, "question": frame[
-            "question"].iloc[0] if len(frame) else None,
-        "dropped_rows": body.dropped, "dropped_columns": dropped_columns,
-        "below_precision": rows.below_cells, "not_published": len(rows.missing),
-        "not_published_cells": rows.missing,
+        "source": name, "layout": "table", "scale": used_scale,
+        "question": question or title, "dropped_rows": body.dropped,
+        "dropped_columns": dropped_columns, "below_precision": rows.below_cells,
+        "not_published": len(rows.missing), "not_published_cells": rows.missing,
         "notes": body.notes, "left_out_titles": left_out, "skipped_rows": [],
         "ignored_columns": [d["header"] for d in dropped_columns],
-        "multiple_response": multiple, "net_responses": sorted(nets),
+        "multiple_response": multiple, "net_responses": nets,
     }
     return frame
