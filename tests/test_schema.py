@@ -206,7 +206,7 @@ def test_no_canonical_column_shadows_a_pandas_property():
 
 def test_every_flag_and_source_kind_is_explained():
     assert set(polls.FLAGS) == {"secondary", "conflict", "date_or_detail_inferred", "end_only",
-                                "undated", "wave_days"}
+                                "undated", "wave_days", "below_precision"}
     assert set(polls.SOURCE_KINDS) == {"pollster", "compilation", "media", "user"}
     for meaning in (*polls.FLAGS.values(), *polls.SOURCE_KINDS.values()):
         assert isinstance(meaning, str) and len(meaning) > 20

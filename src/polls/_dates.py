@@ -16,6 +16,17 @@ Accepted forms (case-insensitive, surrounding spaces and a trailing dot ignored)
 Numeric dates are read day-first; two-digit years are refused (they are ambiguous). A month
 without a day stands for the whole month: it starts on the first and ends on the last day, and its
 precision is ``"month"``.
+
+Column headers of pollsters' tables (:func:`parse_header_dates`) read everything above and also
+the forms such tables print: two-digit years (``мар.22``, ``Mar-22``, ``03.22``, ``24-30.03.22``),
+the year first (``2022 март``, ``2022. mart``), Roman month numerals (``III.2022``, ``III 22``,
+``24.III.2022``) and a sample size noted in the header (``март 2022 (N=1600)``, removed here and
+read by the caller). A two-digit year ``yy`` is 20yy, unless 20yy lies in the future, when it is
+19yy (``дек.99`` is December 1999); a year that is plausible in neither century (before 1930 or
+after next year) is an error naming the cell. Slash dates (``03/04/2022``) are read day-first only
+when some cell of the header settles the order (a first number above 12); a header where every
+slash date reads both ways is an error naming the cell, and one where a second number above 12
+shows the month comes first is read month-first.
 """
 
 from __future__ import annotations
@@ -27,7 +38,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["MONTHS", "month_number", "parse_date_text", "parse_date_series"]
+__all__ = ["MONTHS", "HeaderDateError", "month_number", "parse_date_text", "parse_date_series",
+           "parse_header_dates"]
 
 
 def _forms() -> dict[str, int]:
@@ -241,3 +253,179 @@ def parse_date_series(values: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     )
     errors = present[present.isin(list(reasons))].map(reasons)
     return parsed, errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Column headers of pollsters' tables
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
+          "x": 10, "xi": 11, "xii": 12}
+_ROMAN_MONTH = re.compile(r"(?<![^\s.\-–—/])(xii|xi|x|ix|viii|vii|vi|iv|v|iii|ii|i)"
+                          r"(?:\.\s*|\s+|[-/])(?=\d)")
+_YEAR_FIRST = re.compile(rf"^(\d{{4}})\.?\s+({_LETTERS}\.?)$")
+_TWO_DIGIT_YEAR = re.compile(r"^(.*?)([\s.'’/-]*)(\d{2})$")
+_SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?!\d)")
+_SAMPLE_NOTE = re.compile(r"[(\[]?\s*\bn\s*=\s*(\d[\d\s.,\u00a0\u202f]*\d|\d)\s*[)\]]?",
+                          re.IGNORECASE)
+FIRST_PLAUSIBLE_YEAR = 1930
+
+
+class HeaderDateError(ValueError):
+    """A header cell that is not a date, or not one date only; ``index`` is its position."""
+
+    def __init__(self, index: int, text: str, reason: str) -> None:
+        self.index = index
+        self.text = text
+        super().__init__(reason)
+
+
+def sample_note(text: str) -> tuple[str, int | None]:
+    """A header without its ``(N=1600)`` note, and the sample size the note gives (or None)."""
+    m = _SAMPLE_NOTE.search(text) if "=" in text else None
+    if m is None:
+        return text, None
+    digits = re.sub(r"\D", "", m.group(1))
+    return (text[: m.start()] + text[m.end():]).strip(" ,;"), int(digits)
+
+
+def _century(yy: int, this_year: int, text: str) -> int:
+    recent = 2000 + yy
+    if recent <= this_year + 1:
+        return recent
+    if 1900 + yy >= FIRST_PLAUSIBLE_YEAR:
+        return 1900 + yy
+    raise ValueError(f"{text!r}: the two-digit year {yy:02d} is neither {recent} (in the future) "
+                     f"nor {1900 + yy} (before any poll this reader expects); write the year "
+                     "in full")
+
+
+def _expand_year(s: str, this_year: int, text: str) -> str:
+    """Rewrite a trailing two-digit year (after a month word or a numeric month) in full."""
+    if re.search(r"\d{4}", s):
+        return s
+    m = _TWO_DIGIT_YEAR.match(s)
+    if m is None or not m.group(1):
+        return s
+    core, sep, yy = m.group(1), m.group(2), int(m.group(3))
+    word = re.search(rf"({_LETTERS})\.?$", core)
+    if word and month_number(word.group(1)) is not None:
+        return f"{core.rstrip('.')} {_century(yy, this_year, text)}"
+    if re.search(r"\d$", core) and sep in (".", "/"):
+        return f"{core}{sep}{_century(yy, this_year, text)}"
+    return s
+
+
+def _header_text(text: str, this_year: int) -> str:
+    s = _normalise(text)
+    s = _ROMAN_MONTH.sub(lambda m: f"{_ROMAN[m.group(1)]:02d}.", s)
+    m = _YEAR_FIRST.match(s)
+    if m is not None:
+        s = f"{m.group(2)} {m.group(1)}"
+    return _expand_year(s, this_year, text)
+
+
+def _slash_order(texts: list[str]) -> str | None:
+    """"day" or "month" first for the header's slash dates, or None when there are none."""
+    pairs = [(int(a), int(b)) for t in texts for a, b, _ in _SLASH_DATE.findall(t)]
+    if not pairs:
+        return None
+    if any(a > 12 for a, _ in pairs):
+        return "day"
+    if any(b > 12 for _, b in pairs):
+        return "month"
+    return "ambiguous"
+
+
+#: Header forms read column-wise by pandas in long headers (each unambiguous): day-first and ISO
+#: days, ISO months. Other forms go cell by cell.
+_BULK_FORMATS = (("%d.%m.%Y", "day"), ("%Y-%m-%d", "day"), ("%Y-%m", "month"))
+_BULK_FROM = 64
+
+
+def _bulk(texts: pd.Series) -> pd.DataFrame:
+    """Start, end and precision of the cells in a bulk form (NaT/None elsewhere)."""
+    start = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    end = start.copy()
+    precision = pd.Series(None, index=texts.index, dtype=object)
+    for fmt, prec in _BULK_FORMATS:
+        todo = start.isna()
+        if not todo.any():
+            break
+        got = pd.to_datetime(texts[todo], format=fmt, errors="coerce").astype("datetime64[ns]")
+        ok = got.notna()
+        if not ok.any():
+            continue
+        idx = got.index[ok]
+        start[idx] = got[ok]
+        end[idx] = got[ok] + pd.offsets.MonthEnd(0) if prec == "month" else got[ok]
+        precision[idx] = prec
+    return pd.DataFrame({"start": start, "end": end, "precision": precision})
+
+
+def _one_header(i: int, text: str, order: str | None, this_year: int
+                ) -> tuple[dt.date, dt.date, str]:
+    try:
+        if order == "ambiguous" and _SLASH_DATE.search(text):
+            raise ValueError(f"{text!r} reads both day-first and month-first, as does every "
+                             "slash date of this header; write the month as a word or the "
+                             "date as YYYY-MM-DD")
+        s = _header_text(text, this_year)
+        if order == "month":
+            s = _SLASH_DATE.sub(lambda m: f"{m.group(2)}/{m.group(1)}/{m.group(3)}", s)
+        return parse_date_text(s)
+    except ValueError as exc:
+        reason = str(exc)
+        if repr(text) not in reason:
+            reason = f"{text!r}: {reason}"
+        raise HeaderDateError(i, text, reason) from None
+
+
+def parse_header_dates(texts: list[str], *, today: dt.date | None = None) -> pd.DataFrame:
+    """Read the column headers of a pollster's table as wave dates.
+
+    Parameters
+    ----------
+    texts : list of str
+        The header cells, in order (a sample-size note such as ``(N=1600)`` removed beforehand,
+        see :func:`sample_note`).
+    today : datetime.date, optional
+        The date two-digit years are judged against (default: today).
+
+    Returns
+    -------
+    DataFrame
+        One row per cell, in order: ``start``, ``end`` (datetime64) and ``precision``, as
+        :func:`parse_date_text` reads them. Long headers in ISO or day-first numeric form are
+        read column-wise, the others cell by cell (each distinct text once): the time taken
+        grows linearly with the number of cells.
+
+    Raises
+    ------
+    HeaderDateError
+        For the first cell that is not a date, or that reads as two different dates; its
+        ``index`` says which cell.
+    """
+    this_year = (today or dt.date.today()).year
+    series = pd.Series(list(texts), dtype=object)
+    if len(series) >= _BULK_FROM:
+        out = _bulk(series)
+    else:
+        out = pd.DataFrame({"start": pd.Series(pd.NaT, index=series.index,
+                                               dtype="datetime64[ns]"),
+                            "end": pd.Series(pd.NaT, index=series.index,
+                                             dtype="datetime64[ns]"),
+                            "precision": pd.Series(None, index=series.index, dtype=object)})
+    rest = out.index[out["start"].isna()]
+    if len(rest):
+        order = _slash_order([texts[i] for i in rest])
+        cache: dict[str, tuple[dt.date, dt.date, str]] = {}
+        got = []
+        for i in rest:
+            text = texts[i]
+            if text not in cache:
+                cache[text] = _one_header(int(i), text, order, this_year)
+            got.append(cache[text])
+        out.loc[rest, "start"] = pd.to_datetime([g[0] for g in got]).astype("datetime64[ns]")
+        out.loc[rest, "end"] = pd.to_datetime([g[1] for g in got]).astype("datetime64[ns]")
+        out.loc[rest, "precision"] = [g[2] for g in got]
+    return out

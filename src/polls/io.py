@@ -1,10 +1,12 @@
 """Reading users' own topline files into the canonical frame, and writing it back.
 
 :func:`read_toplines` reads comma-, semicolon-, tab- and pipe-separated text (UTF-8 with or without
-a byte-order mark, or Windows-1251) and Excel ``.xlsx`` workbooks, in the long layout (one row per
-response) or the wide layout (one row per poll, one column per response option, as in Wikipedia
-poll tables and the files of European Opinion Polls as Open Data). :func:`write_toplines` writes
-the canonical CSV, which :func:`read_toplines` reads back into an identical frame.
+a byte-order mark, or Windows-1251), Excel ``.xlsx`` workbooks (:mod:`polls._excel`) and saved web
+pages (:mod:`polls._html`), in the long layout (one row per response), the wide layout (one row per
+poll, one column per response option, as in Wikipedia poll tables and the files of European Opinion
+Polls as Open Data) or the table layout pollsters print (responses down, waves across:
+:mod:`polls._release`). :func:`write_toplines` writes the canonical CSV, which
+:func:`read_toplines` reads back into an identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
 ``Not Available``, ``-`` ...) are neither rows nor zeros.
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_choice
+from polls._excel import excel_records
 from polls.errors import (
     FileFormatError,
     InferenceWarning,
@@ -178,7 +181,8 @@ def _sniff(lines: list[str], name: str) -> str:
         return re.sub(r'"[^"]*"', "", line).count(sep)
 
     candidates = ["\t", "|", ";", ","]
-    head = lines[0]
+    # a title line above a table may hold no separator: the header is the first line with one
+    head = next((line for line in lines if any(c in line for c in candidates)), lines[0])
     scores = {}
     for sep in candidates:
         n = count(head, sep)
@@ -206,68 +210,6 @@ def _text_records(text: str, name: str, sep: str | None) -> list[list[str]]:
                               row=reader.line_num) from None
 
 
-def _number_text(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
-
-
-def _cell_text(cell: Any) -> str:
-    import datetime as dt
-
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        if "%" in (getattr(cell, "number_format", None) or ""):
-            return _number_text(round(value * 100, 10)) + "%"
-        return _number_text(value)
-    return str(value)
-
-
-def _excel_records(data: bytes, name: str, sheet_name: int | str) -> list[list[str]]:
-    try:
-        import openpyxl
-        from openpyxl.xml import DEFUSEDXML
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs openpyxl and defusedxml: "
-                          "pip install openpyxl defusedxml") from None
-    if not DEFUSEDXML:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs defusedxml (it guards openpyxl against "
-                          "malicious XML): pip install defusedxml")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged workbook can fail in many ways inside openpyxl
-        raise FileFormatError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                              path=name) from None
-    try:
-        sheets = book.sheetnames
-        if isinstance(sheet_name, int) and not isinstance(sheet_name, bool):
-            if not -len(sheets) <= sheet_name < len(sheets):
-                raise FileFormatError(f"has no sheet number {sheet_name}; its sheets are "
-                                      f"{sheets}", path=name)
-            sheet = book[sheets[sheet_name]]
-        elif sheet_name in sheets:
-            sheet = book[sheet_name]
-        else:
-            raise FileFormatError(f"has no sheet {sheet_name!r}; its sheets are {sheets}",
-                                  path=name)
-        return [[_cell_text(c) for c in row] for row in sheet.iter_rows()]
-    except FileFormatError:
-        raise
-    except Exception as exc:
-        raise FileFormatError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                              path=name) from None
-    finally:
-        book.close()
-
-
 def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
     """A record cut or padded to the header's width (only empty cells may be cut)."""
     if len(rec) > width:
@@ -279,9 +221,24 @@ def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
     return list(rec) + [""] * (width - len(rec))
 
 
-def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
-                sep: str | None) -> _Table:
+_HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|table|div|meta|"
+                         rb"p|h\d|\?xml|!--)", re.IGNORECASE)
+
+
+def _raw_records(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
+                 sep: str | None, table: int | str | None = None
+                 ) -> tuple[list[list[str]], str, list[str]]:
+    """The cells of the file as text records, a name for messages, and the text printed above
+    the table (HTML pages only: a caption or the paragraph before the table)."""
     data, name, ext = _source(path_or_buffer)
+    head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else bytes(data[:512])
+    if ext in (".html", ".htm") or _HTML_START.match(head):
+        from polls._html import html_records
+
+        return html_records(data, name, table, encoding)
+    if table is not None:
+        raise InvalidArgumentError(f"table={table!r} picks a table of an HTML page; {name} is "
+                                   "not one (for a workbook, pass sheet_name=)")
     if isinstance(data, bytes | bytearray):
         data = bytes(data)
         if ext in (".xls",) or data[:4] == b"\xd0\xcf\x11\xe0":
@@ -291,14 +248,21 @@ def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str
             raise FileFormatError("is an OpenDocument spreadsheet; save it as .xlsx or CSV",
                                   path=name)
         if ext in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-            records = _excel_records(data, name, sheet_name)
-        else:
-            records = _text_records(_decode(data, encoding, name), name, sep)
-    elif isinstance(data, str):
-        records = _text_records(data.lstrip("\ufeff"), name, sep)
-    else:
-        raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
+            records, name, _ = excel_records(data, name, sheet_name)
+            return records, name, []
+        return _text_records(_decode(data, encoding, name), name, sep), name, []
+    if isinstance(data, str):
+        return _text_records(data.lstrip("\ufeff"), name, sep), name, []
+    raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
 
+
+def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
+                sep: str | None) -> _Table:
+    records, name, _ = _raw_records(path_or_buffer, encoding, sheet_name, sep)
+    return _table_from_records(records, name)
+
+
+def _table_from_records(records: list[list[str]], name: str) -> _Table:
     blank = [not any(str(c).strip() for c in rec) for rec in records]
     if all(blank):
         raise FileFormatError("is empty", path=name)
@@ -425,7 +389,9 @@ def read_toplines(
     columns: Mapping[str, str | None] | None = None,
     pollster: str | None = None,
     series: str | None = None,
-    layout: Literal["long", "wide"] | None = None,
+    layout: Literal["auto", "long", "wide", "table"] | None = "auto",
+    table: int | str | None = None,
+    question: str | None = None,
     sheet_name: int | str = 0,
     encoding: str | None = None,
     sep: str | None = None,
@@ -433,15 +399,22 @@ def read_toplines(
     net_responses: Iterable[str] | None = None,
     validate: bool = True,
 ) -> pd.DataFrame:
-    """Read a topline file (CSV/TSV/PSV or .xlsx, long or wide) into the canonical frame.
+    """Read a topline file or a pollster's table (CSV, .xlsx or HTML) into the canonical frame.
+
+    A release table as Levada, VCIOM, FOM, Crta or NSPM print it (responses down the first
+    column, waves across the header: ``мар.22``, ``maj 2022``, ``24–30 марта 2022``) reads in one
+    call, with the question, unit and sample sizes taken from the table itself.
 
     Parameters
     ----------
     path_or_buffer : str, path or file-like
         The file. Text may be UTF-8 (with or without byte-order mark) or Windows-1251, detected
         in that order; the separator (comma, semicolon, tab or pipe) is sniffed from the header
-        line. ``.xlsx`` workbooks are read with openpyxl (read-only, values as last computed);
-        a percent-formatted Excel cell counts as a percent.
+        line. ``.xlsx`` workbooks are read with openpyxl, each cell as the sheet shows it (a
+        percent-formatted 0.53 is 53%, a date cell formatted ``mmm.yy`` is a month; formulas as
+        last computed; merged cells and stale sheet dimensions handled). Saved web pages
+        (``.html``/``.htm``, or text starting with a tag) are read with BeautifulSoup (the
+        ``html`` extra).
     scale : {"percent", "proportion"}, optional
         Whether shares are percents (52) or proportions (0.52). When omitted it is inferred only
         when the data leave no doubt: shares written with a ``%`` sign are percents; any share
@@ -457,14 +430,24 @@ def read_toplines(
         underscores, dashes and dots).
     pollster, series : str, optional
         Values for rows whose file gives none (no such column, or an empty cell).
-    layout : {"long", "wide"}, optional
+    layout : {"auto", "long", "wide", "table"}, default "auto"
         ``"long"``: one row per response, with response and share columns. ``"wide"``: one row per
         poll and one column per response option; every column that is not a known metadata column
-        (:data:`ALIASES`, :data:`IGNORED_COLUMNS`) is a response option. By default the layout is
-        long when a response or share column is present, else wide (with an InferenceWarning
-        listing the columns taken as responses).
+        (:data:`ALIASES`, :data:`IGNORED_COLUMNS`) is a response option. ``"table"``: responses
+        down the first column, one wave per column, under any title and unit lines (see Notes).
+        ``"auto"`` reads a table when its header cells (after any title lines) read as dates;
+        otherwise long when a response or share column is present, else wide (with an
+        InferenceWarning listing the columns taken as responses). ``None`` means ``"auto"``.
+    table : int or str, optional
+        For an HTML page: the table to read, by 0-based position or by a text that the table or
+        the text printed above it contains (case ignored). Needed when the page holds several
+        tables; the error then lists each with its first cells and the text above it.
+    question : str, optional
+        The question of rows whose file gives none. In the table layout it replaces the title
+        printed above the table.
     sheet_name : int or str, default 0
-        The worksheet of an ``.xlsx`` file, by position or name.
+        The worksheet of an ``.xlsx`` file, by position (from 0) or name. Messages name the sheet
+        when the workbook has several.
     encoding : str, optional
         Overrides the encoding detection for text files.
     sep : str, optional
@@ -519,6 +502,24 @@ def read_toplines(
     with a warning. Numbers may use a decimal comma ("52,5"). Dates: see ``polls._dates``
     (ISO, day-first, month-only and month names in English, Russian and Serbian, and ranges).
 
+    The table layout (``polls._release``): lines above the table give ``question`` (unless
+    ``question=`` is passed), the scale (a unit line such as "в % от числа опрошенных", "u %",
+    "% of respondents") and a sample size (``N=1600``). Header dates may have two-digit years,
+    Roman month numerals or a ``(N=1600)`` note. Cells may carry ``%`` signs, decimal commas,
+    spaces and footnote marks (``45*``, ``45¹``, ``45 (1)``); a dash or empty cell means the
+    response was not asked or published (no row; the cells are listed in
+    ``attrs["not_published_cells"]``). A cell ``<1`` or ``< 0,5`` was published as below the
+    printed precision: its row is kept with a missing ``share`` and the flag
+    ``below_precision``, its bound listed in ``attrs["below_precision"]``; drop such rows
+    (``df[df["share"].notna()]``) before functions that need every share.
+    Totals rows (``Всего``, ``Итого``, ``Ukupno``, ``Total``, ...) are checked against the
+    column sums within rounding (a mismatch is a :class:`~polls.errors.PollsWarning` naming the
+    wave) and dropped; sample-size rows (``Число опрошенных``, ``N``, ``Broj ispitanika``,
+    ``Sample size``) fill ``sample_size``. ``attrs["dropped_rows"]`` and
+    ``attrs["dropped_columns"]`` list every row and column left out (totals, sample sizes, notes,
+    change columns such as ``Изменение``, waves with no figure) and why; ``attrs["question"]``
+    and ``attrs["notes"]`` keep the texts read around the table.
+
     Examples
     --------
     >>> import io, polls
@@ -527,17 +528,39 @@ def read_toplines(
     >>> df[["pollster", "fieldwork_end", "response", "share", "date_precision"]]
       pollster fieldwork_end response  share date_precision
     0     Crta    2022-03-31      Yes   0.52          month
+
+    A table as a pollster prints it (synthetic figures):
+
+    >>> release = "Do you approve? (% of respondents)\\n,Mar-22,Apr-22\\nYes,52,55\\nNo,48,45\\n"
+    >>> df = polls.read_toplines(io.StringIO(release))
+    >>> df[["question", "fieldwork_end", "response", "share"]]
+              question fieldwork_end response  share
+    0  Do you approve?    2022-03-31      Yes   0.52
+    1  Do you approve?    2022-03-31       No   0.48
+    2  Do you approve?    2022-04-30      Yes   0.55
+    3  Do you approve?    2022-04-30       No   0.45
     """
     if scale is not None:
         check_choice("scale", scale, ("percent", "proportion"))
-    if layout is not None:
-        check_choice("layout", layout, ("long", "wide"))
-    for arg, val in (("pollster", pollster), ("series", series)):
+    layout = check_choice("layout", "auto" if layout is None else layout,
+                          ("auto", "long", "wide", "table"))
+    for arg, val in (("pollster", pollster), ("series", series), ("question", question)):
         if val is not None and not isinstance(val, str):
             raise InvalidArgumentError(f"{arg} must be a string, got {val!r}")
 
+    records, name, above = _raw_records(path_or_buffer, encoding, sheet_name, sep, table)
+    if layout == "table" or (layout == "auto" and columns is None):
+        from polls._release import read_release_table
+
+        frame = read_release_table(records, name, above, scale=scale, question=question,
+                                   pollster=pollster, series=series, detect=layout == "auto",
+                                   multiple_response=multiple_response,
+                                   net_responses=net_responses, validate=validate)
+        if frame is not None:
+            return frame
+    layout = None if layout == "auto" else layout
     sidecar = _read_sidecar(path_or_buffer)
-    table = _read_table(path_or_buffer, encoding, sheet_name, sep)
+    table = _table_from_records(records, name)
     name = table.name
     targets = _map_columns(table.header, columns)
     canonical = sidecar is not None or {_key(h) for h in table.header} >= {
@@ -599,6 +622,8 @@ def read_toplines(
                                else scale, pollster=pollster, series=series,
                                categories=sidecar.get("response_categories") if sidecar else None,
                                canonical=canonical, info=info)
+    if question is not None:
+        frame["question"] = frame["question"].fillna(question)
     side = sidecar or {}
     if multiple_response is None:
         multiple_response = bool(side.get("multiple_response", False))

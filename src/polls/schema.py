@@ -59,6 +59,8 @@ FLAGS: dict[str, str] = {
     "where known)",
     "wave_days": "the source gives only the month; the fieldwork days shown are those of the "
     "same wave as another source dates it (the month is the source's)",
+    "below_precision": "the pollster printed the figure as below its precision ('<1', '< 0,5'): "
+    "the share is missing, the bound is in attrs['below_precision']",
 }
 #: Where a row's figure was published (column ``source_kind``), from most to least direct.
 SOURCE_KINDS: dict[str, str] = {
