@@ -83,12 +83,12 @@ def as_float_array(
     except (TypeError, ValueError):
         raise InvalidArgumentError(f"{name} must be numeric, got {_show(value)}") from None
     if not allow_nan and np.isnan(arr).any():
-        raise InvalidArgumentError(
-            f"{name} contains NaN (at position(s) {_positions(np.isnan(arr))})")
+        where = f" (at position(s) {_positions(np.isnan(arr))})" if arr.ndim else ""
+        raise InvalidArgumentError(f"{name} must be a number, got NaN{where}")
     if not allow_inf and np.isinf(arr).any():
         bad = np.isinf(arr)
-        raise InvalidArgumentError(
-            f"{name} must be finite, got {_first(arr, bad)!r} at position(s) {_positions(bad)}")
+        where = f" at position(s) {_positions(bad)}" if arr.ndim else ""
+        raise InvalidArgumentError(f"{name} must be finite, got {_first(arr, bad)!r}{where}")
     return arr
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import (
-    as_float_array,
+    align,
     broadcast,
     check_at_least,
     check_choice,
@@ -28,7 +28,14 @@ from polls._checks import (
     check_positive,
     check_share,
 )
-from polls._frames import check_share_values, resolve_sample_sizes, row_labels
+from polls._frames import (
+    check_share_values,
+    dates,
+    numbers,
+    per_row,
+    resolve_sample_sizes,
+    row_labels,
+)
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import (
     METHODS,
@@ -223,6 +230,8 @@ def compare_proportions(
     check_choice("method", method, COMPARE_METHODS)
     check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
+    p1, n1, p2, n2, deff1, deff2, precision = align(
+        p1=p1, n1=n1, p2=p2, n2=n2, deff1=deff1, deff2=deff2, precision=precision).values()
     prec = check_precision(precision)
     return _compare_checked(
         p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec, prec,
@@ -311,6 +320,8 @@ def lead(
     """
     check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
+    p_a, p_b, n, deff, precision = align(
+        p_a=p_a, p_b=p_b, n=n, deff=deff, precision=precision).values()
     prec = check_precision(precision)
     arrays = {
         "p_a": check_share("p_a", p_a),
@@ -411,7 +422,7 @@ def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
 def _numbers(data: pd.DataFrame, arg: str, column: str) -> np.ndarray:
     """A numeric column as floats; missing or non-numeric entries raise, naming the rows."""
     _require_columns(data, **{arg: column})
-    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = numbers(data, column, arg)
     missing = np.isnan(values)
     if missing.any():
         raise InvalidArgumentError(
@@ -428,10 +439,8 @@ def _shares(data: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _resolve_number(data: pd.DataFrame, arg: str, value: Any) -> np.ndarray:
-    """A number, or the name of a numeric column, as a per-row array."""
-    if isinstance(value, str):
-        return _numbers(data, arg, value)
-    return np.broadcast_to(as_float_array(arg, value), len(data)).astype(float)
+    """A number, a column name, a Series (paired by index label) or one value per row."""
+    return per_row(data, arg, value)
 
 
 def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np.ndarray | None:
@@ -439,8 +448,7 @@ def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np
         return None
     if isinstance(precision, str):
         _require_columns(data, precision=precision)
-        values = pd.to_numeric(data[precision], errors="coerce").to_numpy(dtype=float,
-                                                                        na_value=np.nan)
+        values = numbers(data, precision, "precision")
         missing = np.isnan(values)
         if missing.any():
             raise InvalidArgumentError(
@@ -448,7 +456,7 @@ def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np
                 f"{row_labels(data, missing)}; pass precision= as a number"
             )
         return check_precision(values)
-    return np.broadcast_to(check_precision(precision), len(data)).astype(float)
+    return check_precision(per_row(data, "precision", precision))
 
 
 def with_ci(
@@ -652,7 +660,7 @@ def changes(
     work = pd.DataFrame({k: data[k] for k in keys})
     if "question" in data.columns and "question" not in keys:
         work["question"] = data["question"]
-    work["date"] = pd.to_datetime(data[date])
+    work["date"] = dates(data, date, "date")
     work["share"] = p
     work["n"] = sizes
     work["deff"] = d
