@@ -115,7 +115,11 @@ def check_share(name: str, value: Any, *, scale: str = "proportion") -> np.ndarr
     bad = (arr < low) | (arr > high)
     if bad.any():
         first = _first(arr, bad)
-        hint = " (pass shares as proportions, e.g. 0.76 rather than 76)" if abs(first) > 1 else ""
+        hint = ""
+        if 1 < abs(first) <= 100:
+            hint = f" (pass shares as proportions, e.g. {first / 100:g} rather than {first:g})"
+        elif abs(first) > 100:
+            hint = " (pass shares as proportions, e.g. 0.76 rather than 76)"
         raise InvalidArgumentError(f"{name} must lie in [{low:g}, {high:g}], got {first!r}{hint}")
     return arr
 
@@ -144,6 +148,17 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
         raise InvalidArgumentError(
             f"{name} must be a whole number of at least {minimum}, got {value!r}")
     return int(number)
+
+
+def check_seed(name: str, value: Any) -> Any:
+    """A random seed: None, a whole number >= 0, or a numpy Generator or SeedSequence."""
+    if value is None or isinstance(value, (np.random.Generator, np.random.SeedSequence)):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < 0:
+        raise InvalidArgumentError(
+            f"{name} must be None or a whole number >= 0 (a seed), got {value!r}")
+    return int(value)
 
 
 def check_at_least(name: str, value: Any, minimum: float) -> np.ndarray:
