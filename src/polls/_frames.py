@@ -47,7 +47,7 @@ def numbers(data: pd.DataFrame, column: str, argument: str,
 
     Text that is not a number (``"1 600"``, ``"70%"``) and infinite values raise, naming the
     argument, the column, the first bad value and the rows: a value is never quietly read as
-    missing. Numeric text such as ``"1600"`` is read exactly.
+    missing. Numeric text such as ``"1600"`` is read exactly; empty text is missing.
     """
     values = data[column] if rows is None else data[column][rows]
     kind = getattr(values.dtype, "kind", "O")
@@ -62,7 +62,9 @@ def numbers(data: pd.DataFrame, column: str, argument: str,
                 out = np.asarray(out, dtype=float)
             except (TypeError, ValueError):
                 out = np.full(len(values), np.nan)
-            bad = np.isnan(out) & values.notna().to_numpy()
+            blank = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+                dtype=bool)  # an empty cell, as a spreadsheet shows it: missing
+            bad = np.isnan(out) & values.notna().to_numpy() & ~blank
         if bad.any():
             first = values.iloc[int(np.flatnonzero(bad)[0])]
             hint = (" (shares are proportions: convert printed percents first, e.g. with "
@@ -88,7 +90,10 @@ def dates(data: pd.DataFrame, column: str, argument: str = "date",
     since guessing day-first or month-first could silently swap them.
     """
     values = data[column] if rows is None else data[column][rows]
-    present = values.notna().to_numpy()
+    present = values.notna().to_numpy(dtype=bool, copy=True)
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        present &= ~values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+            dtype=bool)  # empty text is a missing date
     if getattr(values.dtype, "kind", "O") == "M":
         parsed = values.dt.tz_localize(None) if values.dt.tz is not None else values
     else:

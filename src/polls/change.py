@@ -86,6 +86,13 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.where((den == 0) & (num == 0), 0.0, out)
 
 
+def _scaled(t1: np.ndarray, t2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The larger share ``s`` (1 where both are 0) and both shares divided by it."""
+    s = np.maximum(t1, t2)
+    s = np.where(s > 0, s, 1.0)
+    return s, t1 / s, t2 / s
+
+
 def _diff_limits(p1, ne1, p2, ne2, method, z):
     """Two-sided limits for ``p1 - p2`` from independent samples."""
     d = p1 - p2
@@ -153,12 +160,15 @@ def _compare(p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec1, pr
         t1, t2 = p1, p2
     else:
         t1, t2 = _least_different(a1, b1, a2, b2, alternative)
+    # the z statistic on shares divided by the larger one (s), so that tiny shares do not
+    # underflow to a zero variance: z = sqrt(s) (a1 - a2) / sqrt(var / s), a = t / s
+    s, a1, a2 = _scaled(t1, t2)
     if method == "newcombe":  # score (pooled) z test
-        pooled = (t1 * ne1 + t2 * ne2) / (ne1 + ne2)
-        se_test = np.sqrt(pooled * (1 - pooled) * (1 / ne1 + 1 / ne2))
+        pooled = (a1 * ne1 + a2 * ne2) / (ne1 + ne2)  # the pooled share / s
+        var = pooled * (1 - pooled * s) * (1 / ne1 + 1 / ne2)
     else:  # Wald z test
-        se_test = np.sqrt(t1 * (1 - t1) / ne1 + t2 * (1 - t2) / ne2)
-    statistic = _ratio(t1 - t2, se_test)
+        var = a1 * (1 - t1) / ne1 + a2 * (1 - t2) / ne2
+    statistic = _ratio(np.sqrt(s) * (a1 - a2), np.sqrt(var))
     se = np.sqrt(p1 * (1 - p1) / ne1 + p2 * (1 - p2) / ne2)
     return p1 - p2, low, high, statistic, _pvalue(statistic, alternative), se
 
@@ -350,8 +360,9 @@ def lead(
     t1, t2 = (pa, pb) if h is None else _least_different(a1, b1, a2, b2, alternative)
     diff = pa - pb
     se = np.sqrt(np.maximum(pa + pb - diff**2, 0.0) / ne)
-    se_test = np.sqrt(np.maximum(t1 + t2 - (t1 - t2) ** 2, 0.0) / ne)
-    stat = _ratio(t1 - t2, se_test)
+    s, a1, a2 = _scaled(t1, t2)  # as in compare_proportions: no underflow for tiny shares
+    stat = _ratio(np.sqrt(s) * (a1 - a2), np.sqrt(np.maximum(a1 + a2 - s * (a1 - a2) ** 2, 0.0)
+                                                   / ne))
     scalar = _is_scalar(p_a, p_b, n, deff, precision)
     s = lambda a: _shape(a, scalar)  # noqa: E731
     return Comparison(
