@@ -561,3 +561,14 @@ def test_compare_proportions_pairs_series_by_label():
 def test_comparisons_refuse_infinite_or_textual_input(call):
     with pytest.raises(InvalidArgumentError):
         call()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"date": None}, {"share": None}, {"by": 5}, {"by": ["series", None]}, {"response": 5},
+    {"response_column": None}, {"default_n": "1600"}, {"default_n": [1, 2]},
+    {"default_n": np.inf},
+])
+def test_frame_arguments_are_checked_even_when_no_row_needs_them(kwargs):
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.changes(_three_waves(), **kwargs)
+    assert next(iter(kwargs)) in str(info.value)

@@ -8,6 +8,7 @@ All data here are synthetic.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -20,8 +21,9 @@ import polls
 from polls.errors import PollsError
 
 METHODS = polls.intervals.METHODS
-SETTINGS = settings(max_examples=120, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+# more examples for a longer search: POLLS_INVARIANT_EXAMPLES=2000 pytest tests/test_invariants.py
+SETTINGS = settings(max_examples=int(os.environ.get("POLLS_INVARIANT_EXAMPLES", "120")),
+                    deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 shares = st.one_of(st.sampled_from([0.0, 1.0, 0.5]), st.floats(0, 1),
                    st.floats(0, 1e-6), st.floats(1 - 1e-6, 1))

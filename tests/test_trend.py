@@ -715,3 +715,11 @@ def test_iso_text_dates_and_a_deff_per_row():
     pd.testing.assert_frame_equal(per_row, same)
     with pytest.raises(InvalidArgumentError, match="deff.*3 values.*got 2"):
         polls.smooth_trend(frame, response="approve", process_sd=0.01, deff=[2.0, 2.0])
+
+
+def test_poll_average_needs_a_house_column_and_checks_default_n():
+    frame = make_frame([0, 30, 60], [0.5, 0.5, 0.5], [1000] * 3, pollsters=["A", "B", "A"])
+    with pytest.raises(InvalidArgumentError, match="by=None"):
+        polls.poll_average(frame, response="approve", by=None, process_sd=0.01)
+    with pytest.raises(InvalidArgumentError, match="default_n"):
+        polls.poll_average(frame, response="approve", default_n="1600", process_sd=0.01)

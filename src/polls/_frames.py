@@ -166,6 +166,15 @@ def check_share_values(data: pd.DataFrame, column: str, values: np.ndarray,
             f"{row_labels(data, bad)}")
 
 
+def check_default_n(default_n: Any) -> float | None:
+    """``default_n``: None, or one positive finite number (checked even when no row needs it)."""
+    if default_n is None:
+        return None
+    if np.ndim(default_n) != 0:
+        raise InvalidArgumentError(f"default_n must be one number, got {default_n!r}")
+    return float(check_positive("default_n", default_n))
+
+
 def default_sample_sizes(
     data: pd.DataFrame, default_n: Any = None, rows: np.ndarray | None = None
 ) -> np.ndarray:
@@ -202,6 +211,7 @@ def resolve_sample_sizes(
     if n is not None and not isinstance(n, str):
         raise InvalidArgumentError(
             f"n must be a column name, got {n!r} (use default_n= for a number)")
+    check_default_n(default_n)
     if n is not None and n in data.columns:
         values = numbers(data, n, "n")
     else:

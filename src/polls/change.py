@@ -424,7 +424,11 @@ def _require_frame(data: Any) -> pd.DataFrame:
 
 def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
     for arg, col in columns.items():
-        if col is not None and col not in data.columns:
+        try:
+            known = col is not None and col in data.columns
+        except TypeError:  # unhashable, e.g. a list
+            known = False
+        if not known:
             raise InvalidArgumentError(
                 f"{arg}={col!r} is not a column of data (columns: {list(data.columns)})"
             )
@@ -646,12 +650,12 @@ def changes(
     if correction is not None:
         check_choice("correction", correction, CORRECTIONS)
     level = check_confidence_level(confidence_level)
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    by_cols = [] if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
     _require_columns(data, response_column=response_column, date=date, share=share)
     for col in by_cols:
         _require_columns(data, by=col)
     if response is not None:
-        wanted = [response] if isinstance(response, str) else list(response)
+        wanted = list(response) if isinstance(response, (list, tuple, set)) else [response]
         present = set(data[response_column].dropna().astype(str))
         absent = [r for r in wanted if r not in present]
         if absent:

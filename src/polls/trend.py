@@ -69,7 +69,7 @@ from polls._checks import (
     check_share,
     critical_value,
 )
-from polls._frames import dates, default_sample_sizes, numbers, per_row
+from polls._frames import check_default_n, dates, default_sample_sizes, numbers, per_row
 from polls.errors import ConvergenceWarning, InvalidArgumentError
 
 __all__ = ["smooth_trend", "poll_average", "PollAverage"]
@@ -191,6 +191,7 @@ def _prepare(
 ) -> _Waves:
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_default_n(default_n)
     resp = _column(data, response_column, "response_column")
     rows = _response_rows(resp, response, response_column)
     index = data.index if rows is None else data.index[rows]
@@ -892,6 +893,8 @@ def poll_average(
     level = check_confidence_level(confidence_level)
     if freq is not None:
         check_choice("freq", freq, _FREQS)
+    if isinstance(data, pd.DataFrame):
+        _column(data, by, "by")  # the houses must be named (smooth_trend pools none)
     waves = _prepare(
         data,
         response=response,
