@@ -190,3 +190,33 @@ def test_rounded_figures_over_100_percent_are_capped():
     # reference: statsmodels proportion_confint(94, 94, alpha=0.05, method="wilson")
     ref = proportion_confint(94, 94, alpha=0.05, method="wilson")
     assert (row["rebased_ci_low"], row["rebased_ci_high"]) == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize(("columns", "words"), [
+    ({"share": ["70%", 0.20, 0.10]}, ["share", "'70%'", "rows 0"]),
+    ({"share": [0.70, 0.20, "10 %"]}, ["share", "'10 %'", "rows 2"]),
+    ({"sample_size": ["1 600"] * 3}, ["sample_size", "'1 600'"]),
+    ({"sample_size": [np.inf] * 3}, ["sample_size", "finite"]),
+])
+def test_text_shares_raise_instead_of_counting_as_unpublished(columns, words):
+    df = pd.DataFrame({"series": ["s"] * 3, "response": ["yes", "no", "hard to say"],
+                       "share": [0.70, 0.20, 0.10], "sample_size": [1600] * 3})
+    for name, values in columns.items():
+        df[name] = pd.Series(values, dtype=object)
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.response_bounds(df, response="yes")
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"undecided": 5}, {"undecided": ["hard to say", None]}, {"complement": 3},
+    {"deff": "2"}, {"deff": float("inf")}, {"default_n": float("inf")},
+    {"confidence_level": "0.95"}, {"response": 1},
+])
+def test_bad_arguments_name_themselves(kwargs):
+    df = pd.DataFrame({"series": ["s"] * 3, "response": ["yes", "no", "hard to say"],
+                       "share": [0.70, 0.20, 0.10], "sample_size": [1600] * 3})
+    call = {"response": "yes", **kwargs}
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.response_bounds(df, **call)
+    assert next(iter(kwargs)) in str(info.value)

@@ -500,3 +500,75 @@ def test_with_ci_can_keep_rows_without_a_sample_size():
     np.testing.assert_array_equal(out.loc[~lacking, "ci_low"], alone["ci_low"])
     with pytest.raises(InvalidArgumentError, match="missing_n"):
         polls.with_ci(data, missing_n="drop")
+
+
+def _three_waves(**columns):
+    frame = pd.DataFrame({
+        "series": "s", "response": "support",
+        "fieldwork_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]),
+        "share": [0.76, 0.75, 0.70], "sample_size": [1600, 1600, 1600],
+    })
+    for name, values in columns.items():
+        frame[name] = pd.Series(values, dtype=object)
+    return frame
+
+
+@pytest.mark.parametrize(("columns", "words"), [
+    ({"fieldwork_end": ["2024-01-31", "last spring", "2024-03-31"]}, ["date", "'last spring'",
+                                                                       "rows 1"]),
+    ({"fieldwork_end": ["2024-01-31", "3024-02-29", "2024-03-31"]}, ["'3024-02-29'", "1677"]),
+    ({"fieldwork_end": ["01/02/2024", "02/02/2024", "03/02/2024"]}, ["'01/02/2024'", "dayfirst"]),
+    ({"sample_size": [1600, "1 600", 1600]}, ["sample_size", "'1 600'", "rows 1"]),
+    ({"sample_size": [1600, np.inf, 1600]}, ["sample_size", "finite"]),
+    ({"share": [0.76, "75%", 0.70]}, ["share", "'75%'"]),
+])
+def test_changes_refuses_unreadable_values(columns, words):
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.changes(_three_waves(**columns), default_n=1000)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_changes_and_with_ci_take_a_deff_per_row_by_label():
+    frame = _three_waves()
+    by_label = pd.Series([1.5, 2.0, 1.0], index=[1, 2, 0])
+    out = polls.with_ci(frame, deff=by_label)
+    assert out["n_eff"].tolist() == [1600.0, 1600 / 1.5, 800.0]
+    assert polls.changes(frame, deff=by_label)["n_eff"].tolist() == [1600 / 1.5, 800.0]
+    with pytest.raises(InvalidArgumentError, match="deff.*3 values.*got 2"):
+        polls.with_ci(frame, deff=[1.5, 2.0])
+    with pytest.raises(InvalidArgumentError, match="deff.*index labels"):
+        polls.changes(frame, deff=pd.Series([1.5, 2.0], index=[0, 1]))
+
+
+def test_compare_proportions_pairs_series_by_label():
+    p1 = pd.Series([0.74, 0.30], index=["a", "b"])
+    n1 = pd.Series([500, 1600], index=["b", "a"])
+    res = polls.compare_proportions(p1, n1, 0.5, 1000)
+    # a: 0.74 of 1600 against 0.5 of 1000; Newcombe's interval (statsmodels "newcomb")
+    ref = confint_proportions_2indep(0.74 * 1600, 1600, 500, 1000, method="newcomb")
+    assert (res.low[0], res.high[0]) == pytest.approx(ref, abs=1e-12)
+    with pytest.raises(InvalidArgumentError, match="p1 and n1"):
+        polls.compare_proportions(p1, pd.Series([1, 2], index=["a", "z"]), 0.5, 1000)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: polls.compare_proportions(0.5, np.inf, 0.4, 100),
+    lambda: polls.compare_proportions(0.5, 100, 0.4, 100, deff2=np.inf),
+    lambda: polls.lead(0.5, 0.4, np.inf),
+    lambda: polls.compare_proportions([0.5, 0.6], 100, [0.4, 0.5], 100, deff1=[1, 2, 3]),
+    lambda: polls.compare_proportions("0.5", 100, 0.4, 100),
+])
+def test_comparisons_refuse_infinite_or_textual_input(call):
+    with pytest.raises(InvalidArgumentError):
+        call()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"date": None}, {"share": None}, {"by": 5}, {"by": ["series", None]}, {"response": 5},
+    {"response_column": None}, {"default_n": "1600"}, {"default_n": [1, 2]},
+    {"default_n": np.inf},
+])
+def test_frame_arguments_are_checked_even_when_no_row_needs_them(kwargs):
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.changes(_three_waves(), **kwargs)
+    assert next(iter(kwargs)) in str(info.value)

@@ -83,3 +83,55 @@ def test_show_last_counts_dated_waves_and_refuses_non_positive(capsys):
         with pytest.raises(SystemExit):
             main(["show", "demostat-align-eu-foreign-policy", "--last", bad])
         assert "--last" in capsys.readouterr().err
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "polls.cli", *args], capture_output=True,
+                          text=True, check=False)
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "levada-war-suport"],
+    ["info", "no-such-dataset"],
+    ["nonsense"],
+    [],
+    ["show"],
+    ["datasets", "--bogus"],
+    ["show", "levada-war-support", "--last", "x"],
+    ["show", "levada-war-support", "--conflicts", "some"],
+    ["report", "--workers", "x"],
+    ["report", "--workers", "0"],
+    ["report", "--notebooks", "/no/such/folder"],
+])
+def test_every_user_error_is_one_line_and_exit_status_2(args, tmp_path):
+    run = _run(*args, *(["--output", str(tmp_path / "out")] if args[:1] == ["report"] else []))
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("polls: "), run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_report_into_an_existing_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "index.html"
+    target.write_text("keep me", encoding="utf-8")
+    assert main(["report", "--output", str(target)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and str(target) in err[0] and "--output" in err[0]
+    assert target.read_text(encoding="utf-8") == "keep me"
+    # below a file: the operating system refuses, still one line
+    assert main(["report", "--output", str(target / "sub")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("polls: ") and str(target) in err[0]
+
+
+def test_a_closed_pipe_stops_quietly():
+    # the reader is gone before the command writes (as `polls datasets | head -1` can be)
+    proc = subprocess.Popen([sys.executable, "-m", "polls.cli", "datasets"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == ""
+    shell = subprocess.run(f"'{sys.executable}' -m polls.cli show levada-war-support | head -1",
+                           shell=True, capture_output=True, text=True, check=False)
+    assert shell.stderr == "" and len(shell.stdout.splitlines()) == 1

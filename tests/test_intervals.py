@@ -269,11 +269,9 @@ def test_proportion_estimate_result():
 def test_interval_properties(share, n, deff, level, method):
     low, high = polls.proportion_ci(share, n, method=method, deff=deff, confidence_level=level)
     assert 0.0 <= low <= high <= 1.0
-    # the estimate lies inside (Wald and Agresti-Coull after clipping to [0, 1]; Agresti-Coull's
-    # interval contains Wilson's). Jeffreys does not guarantee it: its equal tails can exclude a
-    # tiny fractional count at low confidence levels (e.g. 0.03 of n = 1 at 50%)
-    if method != "jeffreys":
-        assert low <= share + 1e-12 and share - 1e-12 <= high
+    # the estimate lies inside, for every method (Jeffreys' limit is moved to the share where
+    # both equal tails lie above a fractional count below one)
+    assert low <= share <= high
     # wider with the confidence level
     low2, high2 = polls.proportion_ci(
         share, n, method=method, deff=deff, confidence_level=min(level + 0.0005 + (1 - level) / 2,
@@ -352,6 +350,18 @@ def test_coverage_wilson_near_nominal_where_wald_is_not():
         (lambda: polls.design_effect([1.0, float("nan")]), ["weights", "NaN"]),
         (lambda: polls.design_effect([]), ["weights", "empty"]),
         (lambda: polls.design_effect([[1, 2], [3, 4]]), ["weights", "(2, 2)"]),
+        (lambda: polls.proportion_ci(0.5, float("inf")), ["n", "finite", "inf"]),
+        (lambda: polls.proportion_ci(0.5, 100, deff=float("inf")), ["deff", "finite", "inf"]),
+        (lambda: polls.proportion_ci(0.5, [100, np.inf]), ["n", "finite", "[1]"]),
+        (lambda: polls.margin_of_error(np.inf), ["n", "finite"]),
+        (lambda: polls.effective_n([1.0, np.inf]), ["weights", "finite"]),
+        (lambda: polls.proportion_ci("0.5", 100), ["share", "'0.5'", "text"]),
+        (lambda: polls.proportion_ci(0.5, "1600"), ["n", "'1600'"]),
+        (lambda: polls.proportion_ci(True, 100), ["share", "True"]),
+        (lambda: polls.proportion_ci(0.5, 100, confidence_level="0.95"), ["confidence_level"]),
+        (lambda: polls.proportion_ci(
+            pd.Series([0.1, 0.9], index=["a", "b"]), pd.Series([10, 1000], index=["a", "c"])),
+         ["share", "n", "index labels", "'b'", "'c'"]),
     ],
 )
 def test_bad_input_names_argument_and_value(call, words):
@@ -380,3 +390,28 @@ def test_edge_cases_are_valid_intervals(method):
         low, high = polls.proportion_ci(share, n, method=method)
         assert 0.0 <= low <= share <= high <= 1.0
         assert np.isfinite(low) and np.isfinite(high)
+
+
+def test_series_are_paired_by_index_label_not_position():
+    share = pd.Series([0.1, 0.9], index=["x", "y"])
+    n = pd.Series([1000, 10], index=["y", "x"])  # same labels, other order
+    low, high = polls.proportion_ci(share, n, deff=pd.Series([2.0, 1.0], index=["y", "x"]))
+    # the reference pairs the values by hand: x has share 0.1 out of n = 10 (deff 1); y has 0.9
+    # out of 1000 / 2 = 500 effective respondents; statsmodels' Wilson interval for each
+    for label, count, size in (("x", 1, 10), ("y", 450, 500)):
+        ref = proportion_confint(count, size, alpha=0.05, method="wilson")
+        assert (low[label], high[label]) == pytest.approx(ref, abs=1e-12)
+    assert list(low.index) == ["x", "y"]
+    moe = polls.margin_of_error(n, p=share)
+    assert moe["x"] == pytest.approx(stats.norm.ppf(0.975) * np.sqrt(0.1 * 0.9 / 10))
+    est = polls.proportion_estimate(share, n)
+    assert est.n_eff.tolist() == [10.0, 1000.0]
+
+
+def test_kish_weights_are_scale_free():
+    # huge or tiny weights overflow or underflow when squared; Kish's ratio does not depend on
+    # the scale, so it must equal that of the rescaled weights
+    w = np.array([1.0, 1.0, 2.0, 3.0])
+    for scale in (1e200, 1e-200):
+        assert polls.effective_n(w * scale) == pytest.approx(w.sum() ** 2 / (w**2).sum())
+        assert polls.design_effect(w * scale) == pytest.approx(4 * (w**2).sum() / w.sum() ** 2)

@@ -663,3 +663,67 @@ def test_simulate_list_experiment_truth_and_checks():
     assert df.loc[df.treatment == 0, "count"].max() <= 2
     with pytest.raises(InvalidArgumentError, match="prevalence"):
         polls.simulate_list_experiment(100, n_items=3, prevalence=60)
+
+
+_FREQ = {"control_frequencies": [50, 200, 250, 100],
+         "treatment_frequencies": [30, 150, 250, 120, 50], "n_items": 3}
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    # percents where proportions belong
+    (lambda: polls.list_experiment_from_summary(None, None, 800, 800, estimate=81),
+     ["estimate", "81", "0.81"]),
+    (lambda: polls.list_experiment_from_summary(None, None, 800, 800, estimate=81, n_items=3),
+     ["estimate", "impossible", "0.81"]),
+    (lambda: polls.falsification_gap(0.71, 61, direct_n=3000, list_se=0.04),
+     ["list_estimate", "61", "0.61"]),
+    # infinity, NaN and text
+    (lambda: polls.list_experiment_from_summary(1.1, 1.9, np.inf, 800, n_items=3),
+     ["n_control", "finite"]),
+    (lambda: polls.list_experiment_from_summary(1.1, 1.9, 800, 800, sd_control=np.inf,
+                                                sd_treatment=1), ["sd_control", "finite"]),
+    (lambda: polls.list_experiment_from_summary("1.1", 1.9, 800, 800, n_items=3),
+     ["mean_control", "'1.1'"]),
+    (lambda: polls.list_experiment_from_summary(1.1, 1.9, 800, 800, n_items=3, precision="x"),
+     ["precision", "'x'"]),
+    (lambda: polls.falsification_gap(0.71, 0.61, direct_n=np.inf, list_se=0.04),
+     ["direct_n", "finite"]),
+    (lambda: polls.falsification_gap(0.71, 0.61, direct_n=3000, list_se="x"), ["list_se"]),
+    (lambda: polls.falsification_gap(0.71, 0.61, direct_n=3000, list_se=0.04,
+                                     same_respondents=True, correlation="x"), ["correlation"]),
+    (lambda: polls.list_experiment_ml(**{**_FREQ, "control_frequencies": [1, 2, np.inf, 4]}),
+     ["control_frequencies", "finite"]),
+    (lambda: polls.list_experiment_ml(**{**_FREQ, "control_frequencies": [[50, 200],
+                                                                          [250, 100]]}),
+     ["control_frequencies", "(2, 2)"]),
+    (lambda: polls.list_design_test(**_FREQ, alpha="x"), ["alpha", "'x'"]),
+    # whole numbers, seeds and tolerances
+    (lambda: polls.list_experiment_from_summary(1.1, 1.9, 800, 800, n_items=np.inf),
+     ["n_items", "inf"]),
+    (lambda: polls.list_experiment_from_summary(1.1, 1.9, 800, 800, n_items=True),
+     ["n_items", "True"]),
+    (lambda: polls.list_experiment_ml(**_FREQ, tol=-1), ["tol", "-1"]),
+    (lambda: polls.list_experiment_ml(**_FREQ, max_iter=2.5), ["max_iter", "2.5"]),
+    (lambda: polls.list_experiment_ml(**_FREQ, se="bootstrap", n_boot=1), ["n_boot", "1"]),
+    (lambda: polls.list_experiment_ml(**_FREQ, random_state="x"), ["random_state", "'x'"]),
+    (lambda: polls.listexp.chi_bar_squared_weights(np.ones((2, 3))), ["cov", "(2, 3)"]),
+    (lambda: polls.listexp.chi_bar_squared_weights(np.eye(2), method="monte-carlo",
+                                                   n_draws=0), ["n_draws", "0"]),
+    (lambda: polls.simulate_list_experiment(np.inf, n_items=3, prevalence=0.3), ["n", "inf"]),
+    (lambda: polls.simulate_list_experiment(100, n_items=3, prevalence=0.3, random_state="x"),
+     ["random_state"]),
+])
+def test_arguments_are_checked_and_named(call, words):
+    with pytest.raises(InvalidArgumentError) as info:
+        call()
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_respondent_columns_refuse_booleans_and_infinite_weights():
+    df = polls.simulate_list_experiment(200, n_items=3, prevalence=0.3, random_state=1)
+    with pytest.raises(InvalidArgumentError, match="count.*booleans"):
+        polls.list_experiment(df.assign(count=df["count"] > 1), n_items=3)
+    weights = np.ones(len(df))
+    weights[5] = np.inf
+    with pytest.raises(InvalidArgumentError, match="weights.*finite.*position 5"):
+        polls.list_experiment(df, n_items=3, weights=weights)

@@ -648,3 +648,78 @@ def test_stacked_datasets_use_each_series_usual_sample_size():
     frame.attrs["usual_sample_size"] = {"a-series": 1000}
     with pytest.raises(InvalidArgumentError, match="no sample size"):
         polls.poll_average(frame, response="yes", process_sd=0.001)
+
+
+def test_rolling_window_as_a_number_means_days():
+    days = np.array([0, 20, 50, 80, 200, 230], float)
+    frame = make_frame(days, [0.50, 0.52, 0.49, 0.51, 0.60, 0.58], [1000] * 6)
+    spans = [polls.smooth_trend(frame, response="approve", method="rolling", window=w, freq=None)
+             for w in (60, 60.0, "60D", pd.Timedelta(days=60))]
+    for other in spans[1:]:
+        pd.testing.assert_frame_equal(spans[0], other)
+    # a 60-day window around day 20 holds days 0, 20 and 50 (not 60 nanoseconds: one wave)
+    assert spans[0]["estimate"].iloc[1] != pytest.approx(0.52)
+
+
+@pytest.mark.parametrize(("window", "words"), [
+    ("90", ["'90'", "unit"]), (True, ["window", "True"]), (0, ["window", "positive"]),
+    (-3, ["window", "-3"]), ("soon", ["window", "'soon'"]), (1e30, ["window"]),
+])
+def test_rolling_window_refuses_spans_without_a_unit_or_size(window, words):
+    frame = make_frame([0, 30, 60], [0.5, 0.5, 0.5], [1000] * 3)
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.smooth_trend(frame, response="approve", method="rolling", window=window)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+@pytest.mark.parametrize("value", [1e300, 1e-300, 1e-12, 0.0, -0.01, float("inf"),
+                                   float("nan"), "0.01", True, [0.01, 0.02]])
+def test_process_sd_outside_its_range_names_the_argument(value):
+    frame = make_frame([0, 30, 60, 90], [0.5, 0.52, 0.5, 0.51], [1000] * 4)
+    with pytest.raises(InvalidArgumentError, match="process_sd"):
+        polls.smooth_trend(frame, response="approve", process_sd=value)
+    with pytest.raises(InvalidArgumentError, match="process_sd"):
+        polls.poll_average(frame.assign(pollster="A"), response="approve", process_sd=value)
+
+
+def test_process_sd_at_the_ends_of_its_range_gives_finite_trends():
+    frame = make_frame([0, 1, 2, 400, 5000], [0.0, 1.0, 0.5, 0.5, 0.2], [10, 10**6, 50, 50, 7])
+    for sd in polls.trend.PROCESS_SD_RANGE:
+        fit = polls.smooth_trend(frame, response="approve", process_sd=sd, freq="D")
+        assert np.isfinite(fit[["estimate", "se", "filtered_estimate", "filtered_se"]]).all().all()
+
+
+@pytest.mark.parametrize(("column", "values", "words"), [
+    ("fieldwork_end", ["31.01.2024", "29.02.2024", "31.03.2024"], ["date", "'31.01.2024'", "ISO"]),
+    ("fieldwork_end", ["2024-01-31", "2024-02-30", "2024-03-31"], ["'2024-02-30'", "rows 1"]),
+    ("share", ["50%", 0.5, 0.5], ["share", "'50%'", "proportions"]),
+    ("sample_size", ["1 600", 1600, 1600], ["sample_size", "'1 600'", "rows 0"]),
+    ("sample_size", [np.inf, 1600, 1600], ["sample_size", "finite"]),
+])
+def test_unreadable_values_raise_instead_of_counting_as_missing(column, values, words):
+    frame = make_frame([0, 30, 60], [0.5, 0.5, 0.5], [1000] * 3).astype({column: object})
+    frame[column] = values
+    with pytest.raises(InvalidArgumentError) as info:
+        polls.smooth_trend(frame, response="approve", process_sd=0.01, default_n=1000)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_iso_text_dates_and_a_deff_per_row():
+    frame = make_frame([0, 30, 60], [0.5, 0.52, 0.5], [1000] * 3)
+    text = frame.assign(fieldwork_end=frame["fieldwork_end"].dt.strftime("%Y-%m-%d"))
+    pd.testing.assert_frame_equal(
+        polls.smooth_trend(text, response="approve", process_sd=0.01),
+        polls.smooth_trend(frame, response="approve", process_sd=0.01))
+    per_row = polls.smooth_trend(frame, response="approve", process_sd=0.01, deff=[2.0] * 3)
+    same = polls.smooth_trend(frame, response="approve", process_sd=0.01, deff=2.0)
+    pd.testing.assert_frame_equal(per_row, same)
+    with pytest.raises(InvalidArgumentError, match="deff.*3 values.*got 2"):
+        polls.smooth_trend(frame, response="approve", process_sd=0.01, deff=[2.0, 2.0])
+
+
+def test_poll_average_needs_a_house_column_and_checks_default_n():
+    frame = make_frame([0, 30, 60], [0.5, 0.5, 0.5], [1000] * 3, pollsters=["A", "B", "A"])
+    with pytest.raises(InvalidArgumentError, match="by=None"):
+        polls.poll_average(frame, response="approve", by=None, process_sd=0.01)
+    with pytest.raises(InvalidArgumentError, match="default_n"):
+        polls.poll_average(frame, response="approve", default_n="1600", process_sd=0.01)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls._checks import check_positive
+from polls._checks import as_float_array, check_positive
 from polls.errors import InvalidArgumentError
 
 #: Where a row's sample size came from.
@@ -32,6 +32,125 @@ def row_labels(data: pd.DataFrame, mask: np.ndarray, limit: int = 10) -> str:
     return ", ".join(labels[:limit]) + more
 
 
+def _full_mask(data: pd.DataFrame, rows: np.ndarray | None, bad: np.ndarray) -> np.ndarray:
+    """``bad`` (over the rows selected by the boolean mask ``rows``) as a mask over ``data``."""
+    if rows is None:
+        return bad
+    full = np.zeros(len(data), dtype=bool)
+    full[np.flatnonzero(rows)[bad]] = True
+    return full
+
+
+def numbers(data: pd.DataFrame, column: str, argument: str,
+            rows: np.ndarray | None = None) -> np.ndarray:
+    """The numbers of ``data[column]`` (at the boolean mask ``rows``) as floats, NaN where missing.
+
+    Text that is not a number (``"1 600"``, ``"70%"``) and infinite values raise, naming the
+    argument, the column, the first bad value and the rows: a value is never quietly read as
+    missing. Numeric text such as ``"1600"`` is read exactly; empty text is missing.
+    """
+    values = data[column] if rows is None else data[column][rows]
+    kind = getattr(values.dtype, "kind", "O")
+    if kind in "fiu":
+        out = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        if kind in "bMm":
+            bad = values.notna().to_numpy()
+        else:
+            try:
+                out = pd.to_numeric(values.astype(object), errors="coerce")
+                out = np.asarray(out, dtype=float)
+            except (TypeError, ValueError):
+                out = np.full(len(values), np.nan)
+            blank = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+                dtype=bool)  # an empty cell, as a spreadsheet shows it: missing
+            bad = np.isnan(out) & values.notna().to_numpy() & ~blank
+        if bad.any():
+            first = values.iloc[int(np.flatnonzero(bad)[0])]
+            hint = (" (shares are proportions: convert printed percents first, e.g. with "
+                    "polls.read_toplines)" if isinstance(first, str) and "%" in first else "")
+            raise InvalidArgumentError(
+                f"{argument}={column!r}: {int(bad.sum())} value(s) are not numbers, e.g. "
+                f"{first!r}{hint}; rows {row_labels(data, _full_mask(data, rows, bad))}")
+    inf = np.isinf(out)
+    if inf.any():
+        raise InvalidArgumentError(
+            f"{argument}={column!r}: values must be finite, got {float(out[inf][0])!r}; rows "
+            f"{row_labels(data, _full_mask(data, rows, inf))}")
+    return out
+
+
+def dates(data: pd.DataFrame, column: str, argument: str = "date",
+          rows: np.ndarray | None = None) -> np.ndarray:
+    """The dates of ``data[column]`` (at the boolean mask ``rows``) as ``datetime64[ns]``, NaT
+    where missing.
+
+    A datetime column is used as it is; text must be ISO 8601 (``2024-03-31``): other text, and
+    dates pandas cannot hold (before 1677 or after 2262), raise naming the rows and the value,
+    since guessing day-first or month-first could silently swap them.
+    """
+    values = data[column] if rows is None else data[column][rows]
+    present = values.notna().to_numpy(dtype=bool, copy=True)
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        present &= ~values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+            dtype=bool)  # empty text is a missing date
+    if getattr(values.dtype, "kind", "O") == "M":
+        parsed = values.dt.tz_localize(None) if values.dt.tz is not None else values
+    else:
+        text = (values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+                if present.any() else present)
+        try:
+            parsed = pd.Series(pd.to_datetime(
+                values.astype(object), format="ISO8601" if text.any() else None,
+                errors="coerce"), index=values.index)
+        except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    # pandas may keep another resolution than nanoseconds; converting a date outside the
+    # nanosecond range (1677-2262) would wrap around silently, so such dates are refused
+    inside = (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
+    bad = present & ~inside.to_numpy(dtype=bool)
+    if bad.any():
+        first = values.iloc[int(np.flatnonzero(bad)[0])]
+        raise InvalidArgumentError(
+            f"{argument}={column!r}: {int(bad.sum())} value(s) are not dates, e.g. {first!r} "
+            "(text dates must be ISO 8601, e.g. '2024-03-31', within 1677-2262; convert others "
+            f"with pandas.to_datetime(..., dayfirst=...)); rows "
+            f"{row_labels(data, _full_mask(data, rows, bad))}")
+    if parsed.dtype != "datetime64[ns]":
+        parsed = parsed.astype("datetime64[ns]")
+    return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+def per_row(data: pd.DataFrame, argument: str, value: Any) -> np.ndarray:
+    """A number per row of ``data`` from a column name, one number, a Series (paired with the
+    rows by index label) or a sequence of ``len(data)`` numbers; missing values raise."""
+    if isinstance(value, str):
+        if value not in data.columns:
+            raise InvalidArgumentError(
+                f"{argument}={value!r} is not a column of data (columns: {list(data.columns)})")
+        out = numbers(data, value, argument)
+        if np.isnan(out).any():
+            raise InvalidArgumentError(
+                f"{argument}={value!r}: column has missing values in rows "
+                f"{row_labels(data, np.isnan(out))}")
+        return out
+    if isinstance(value, pd.Series) and not value.index.equals(data.index):
+        if not value.index.is_unique or not data.index.isin(value.index).all():
+            missing = list(data.index[~data.index.isin(value.index)][:3])
+            raise InvalidArgumentError(
+                f"{argument} is a Series whose index labels do not cover the rows of data "
+                f"(pairing by position could match the wrong rows); rows without a value: "
+                f"{missing}")
+        value = value.reindex(data.index)
+    arr = as_float_array(argument, value)
+    if arr.size != 1 and arr.shape != (len(data),):
+        raise InvalidArgumentError(
+            f"{argument} must be one number, a column name or {len(data)} values (one per row "
+            f"of data), got {arr.size} values")
+    return np.broadcast_to(arr.ravel() if arr.size != 1 else arr.reshape(()), len(data)).astype(
+        float)
+
+
 def check_share_values(data: pd.DataFrame, column: str, values: np.ndarray,
                        rows: np.ndarray | None = None) -> None:
     """Raise unless ``values`` (the numbers of ``data[column]``; NaN is left to the caller) are
@@ -45,6 +164,15 @@ def check_share_values(data: pd.DataFrame, column: str, values: np.ndarray,
         raise InvalidArgumentError(
             f"share={column!r}: shares must lie in [0, 1], got {first!r}{hint}; rows "
             f"{row_labels(data, bad)}")
+
+
+def check_default_n(default_n: Any) -> float | None:
+    """``default_n``: None, or one positive finite number (checked even when no row needs it)."""
+    if default_n is None:
+        return None
+    if np.ndim(default_n) != 0:
+        raise InvalidArgumentError(f"default_n must be one number, got {default_n!r}")
+    return float(check_positive("default_n", default_n))
 
 
 def default_sample_sizes(
@@ -83,9 +211,9 @@ def resolve_sample_sizes(
     if n is not None and not isinstance(n, str):
         raise InvalidArgumentError(
             f"n must be a column name, got {n!r} (use default_n= for a number)")
+    check_default_n(default_n)
     if n is not None and n in data.columns:
-        values = (pd.to_numeric(data[n], errors="coerce").astype("Float64")
-                  .to_numpy(dtype=float, na_value=np.nan))
+        values = numbers(data, n, "n")
     else:
         values = np.full(len(data), np.nan)
     stated = ~np.isnan(values)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import check_at_least, check_confidence_level, check_positive, critical_value
-from polls._frames import check_share_values, resolve_sample_sizes
+from polls._frames import check_share_values, numbers, resolve_sample_sizes
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import _limits
 
@@ -123,7 +123,14 @@ def response_bounds(
     deff = float(check_at_least("deff", deff, 1.0))
     if default_n is not None:
         check_positive("default_n", default_n)
-    labels = [undecided] if isinstance(undecided, str) else list(undecided)
+    labels = [undecided] if isinstance(undecided, str) else undecided
+    if not isinstance(labels, (list, tuple)) or not all(isinstance(x, str) for x in labels):
+        raise InvalidArgumentError(
+            f"undecided must be a response label or a list of them, got {undecided!r}")
+    labels = list(labels)
+    for name, value in (("response", response), ("complement", complement)):
+        if not isinstance(value, str) and not (name == "complement" and value is None):
+            raise InvalidArgumentError(f"{name} must be a response label (text), got {value!r}")
     if not labels:
         raise InvalidArgumentError("undecided must name at least one response label")
     for col in (response_column, share):
@@ -143,8 +150,10 @@ def response_bounds(
     frame = data.copy()
     frame["_resp"] = frame[response_column].astype(str)
     used = [response, *labels] + ([complement] if complement is not None else [])
-    values = pd.to_numeric(frame[share], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    check_share_values(data, share, values, frame["_resp"].isin(used).to_numpy())
+    relevant = frame["_resp"].isin(used).to_numpy()
+    values = np.full(len(frame), np.nan)
+    values[relevant] = numbers(data, share, "share", relevant)  # text such as "70%" raises
+    check_share_values(data, share, values, relevant)
     frame["_share"] = values
     frame["_n"], frame["_n_source"] = resolve_sample_sizes(data, n, default_n, missing="keep")
     if "preferred" in frame.columns:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import (
-    as_float_array,
+    align,
     broadcast,
     check_at_least,
     check_choice,
@@ -28,7 +28,14 @@ from polls._checks import (
     check_positive,
     check_share,
 )
-from polls._frames import check_share_values, resolve_sample_sizes, row_labels
+from polls._frames import (
+    check_share_values,
+    dates,
+    numbers,
+    per_row,
+    resolve_sample_sizes,
+    row_labels,
+)
 from polls.errors import InvalidArgumentError, PollsWarning
 from polls.intervals import (
     METHODS,
@@ -77,6 +84,13 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = num / den
     return np.where((den == 0) & (num == 0), 0.0, out)
+
+
+def _scaled(t1: np.ndarray, t2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The larger share ``s`` (1 where both are 0) and both shares divided by it."""
+    s = np.maximum(t1, t2)
+    s = np.where(s > 0, s, 1.0)
+    return s, t1 / s, t2 / s
 
 
 def _diff_limits(p1, ne1, p2, ne2, method, z):
@@ -146,12 +160,15 @@ def _compare(p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec1, pr
         t1, t2 = p1, p2
     else:
         t1, t2 = _least_different(a1, b1, a2, b2, alternative)
+    # the z statistic on shares divided by the larger one (s), so that tiny shares do not
+    # underflow to a zero variance: z = sqrt(s) (a1 - a2) / sqrt(var / s), a = t / s
+    s, a1, a2 = _scaled(t1, t2)
     if method == "newcombe":  # score (pooled) z test
-        pooled = (t1 * ne1 + t2 * ne2) / (ne1 + ne2)
-        se_test = np.sqrt(pooled * (1 - pooled) * (1 / ne1 + 1 / ne2))
+        pooled = (a1 * ne1 + a2 * ne2) / (ne1 + ne2)  # the pooled share / s
+        var = pooled * (1 - pooled * s) * (1 / ne1 + 1 / ne2)
     else:  # Wald z test
-        se_test = np.sqrt(t1 * (1 - t1) / ne1 + t2 * (1 - t2) / ne2)
-    statistic = _ratio(t1 - t2, se_test)
+        var = a1 * (1 - t1) / ne1 + a2 * (1 - t2) / ne2
+    statistic = _ratio(np.sqrt(s) * (a1 - a2), np.sqrt(var))
     se = np.sqrt(p1 * (1 - p1) / ne1 + p2 * (1 - p2) / ne2)
     return p1 - p2, low, high, statistic, _pvalue(statistic, alternative), se
 
@@ -223,6 +240,8 @@ def compare_proportions(
     check_choice("method", method, COMPARE_METHODS)
     check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
+    p1, n1, p2, n2, deff1, deff2, precision = align(
+        p1=p1, n1=n1, p2=p2, n2=n2, deff1=deff1, deff2=deff2, precision=precision).values()
     prec = check_precision(precision)
     return _compare_checked(
         p1, n1, p2, n2, deff1, deff2, method, level, alternative, prec, prec,
@@ -311,6 +330,8 @@ def lead(
     """
     check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
+    p_a, p_b, n, deff, precision = align(
+        p_a=p_a, p_b=p_b, n=n, deff=deff, precision=precision).values()
     prec = check_precision(precision)
     arrays = {
         "p_a": check_share("p_a", p_a),
@@ -339,8 +360,9 @@ def lead(
     t1, t2 = (pa, pb) if h is None else _least_different(a1, b1, a2, b2, alternative)
     diff = pa - pb
     se = np.sqrt(np.maximum(pa + pb - diff**2, 0.0) / ne)
-    se_test = np.sqrt(np.maximum(t1 + t2 - (t1 - t2) ** 2, 0.0) / ne)
-    stat = _ratio(t1 - t2, se_test)
+    s, a1, a2 = _scaled(t1, t2)  # as in compare_proportions: no underflow for tiny shares
+    stat = _ratio(np.sqrt(s) * (a1 - a2), np.sqrt(np.maximum(a1 + a2 - s * (a1 - a2) ** 2, 0.0)
+                                                   / ne))
     scalar = _is_scalar(p_a, p_b, n, deff, precision)
     s = lambda a: _shape(a, scalar)  # noqa: E731
     return Comparison(
@@ -402,7 +424,11 @@ def _require_frame(data: Any) -> pd.DataFrame:
 
 def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
     for arg, col in columns.items():
-        if col is not None and col not in data.columns:
+        try:
+            known = col is not None and col in data.columns
+        except TypeError:  # unhashable, e.g. a list
+            known = False
+        if not known:
             raise InvalidArgumentError(
                 f"{arg}={col!r} is not a column of data (columns: {list(data.columns)})"
             )
@@ -411,7 +437,7 @@ def _require_columns(data: pd.DataFrame, **columns: str | None) -> None:
 def _numbers(data: pd.DataFrame, arg: str, column: str) -> np.ndarray:
     """A numeric column as floats; missing or non-numeric entries raise, naming the rows."""
     _require_columns(data, **{arg: column})
-    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = numbers(data, column, arg)
     missing = np.isnan(values)
     if missing.any():
         raise InvalidArgumentError(
@@ -428,10 +454,8 @@ def _shares(data: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _resolve_number(data: pd.DataFrame, arg: str, value: Any) -> np.ndarray:
-    """A number, or the name of a numeric column, as a per-row array."""
-    if isinstance(value, str):
-        return _numbers(data, arg, value)
-    return np.broadcast_to(as_float_array(arg, value), len(data)).astype(float)
+    """A number, a column name, a Series (paired by index label) or one value per row."""
+    return per_row(data, arg, value)
 
 
 def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np.ndarray | None:
@@ -439,8 +463,7 @@ def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np
         return None
     if isinstance(precision, str):
         _require_columns(data, precision=precision)
-        values = pd.to_numeric(data[precision], errors="coerce").to_numpy(dtype=float,
-                                                                        na_value=np.nan)
+        values = numbers(data, precision, "precision")
         missing = np.isnan(values)
         if missing.any():
             raise InvalidArgumentError(
@@ -448,7 +471,7 @@ def _resolve_precision(data: pd.DataFrame, rounding: bool, precision: Any) -> np
                 f"{row_labels(data, missing)}; pass precision= as a number"
             )
         return check_precision(values)
-    return np.broadcast_to(check_precision(precision), len(data)).astype(float)
+    return check_precision(per_row(data, "precision", precision))
 
 
 def with_ci(
@@ -627,12 +650,12 @@ def changes(
     if correction is not None:
         check_choice("correction", correction, CORRECTIONS)
     level = check_confidence_level(confidence_level)
-    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    by_cols = [] if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
     _require_columns(data, response_column=response_column, date=date, share=share)
     for col in by_cols:
         _require_columns(data, by=col)
     if response is not None:
-        wanted = [response] if isinstance(response, str) else list(response)
+        wanted = list(response) if isinstance(response, (list, tuple, set)) else [response]
         present = set(data[response_column].dropna().astype(str))
         absent = [r for r in wanted if r not in present]
         if absent:
@@ -652,7 +675,7 @@ def changes(
     work = pd.DataFrame({k: data[k] for k in keys})
     if "question" in data.columns and "question" not in keys:
         work["question"] = data["question"]
-    work["date"] = pd.to_datetime(data[date])
+    work["date"] = dates(data, date, "date")
     work["share"] = p
     work["n"] = sizes
     work["deff"] = d

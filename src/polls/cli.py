@@ -6,17 +6,25 @@ Usage::
     polls info NAME
     polls show NAME [--last N] [--conflicts all]
     polls report [--output build/report] [--notebooks notebooks] [--workers 2]
+
+Exit status: 0 on success; 2 for every error the command can explain (bad options, an unknown
+dataset, a bad input or output path, a failed notebook), reported as one ``polls: ...`` line on
+stderr (a failed notebook adds its cell's error below it) without a traceback; 130 when
+interrupted. When the reader of the output goes away (``polls datasets | head -1``) the command
+stops quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from polls.errors import PollsError
+from polls.errors import InvalidArgumentError, PollsError
 from polls.tables import wide_table
 
 __all__ = ["main"]
@@ -105,15 +113,35 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from polls.report import build_report
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise InvalidArgumentError(
+            f"--output {args.output!r} is a file; the report needs a folder (it is created if "
+            "missing)")
+    try:
+        from polls.report import build_report
 
-    index = build_report(args.output, args.notebooks, workers=args.workers)
+        index = build_report(output, args.notebooks, workers=args.workers)
+    except ModuleNotFoundError as err:
+        raise PollsError(
+            f"the report needs the notebooks extra (missing module {err.name!r}): "
+            "pip install 'polls[notebooks]'") from None
     print(f"report written: {index}")
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with each usage error on one line, ``polls: ...``, and exit status 2."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("polls").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"polls: {where}{message} (see 'polls {command + ' ' if command else ''}"
+                     "--help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="polls", description="Published opinion polls, with honest uncertainty.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -145,14 +173,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: str) -> int:
+    print(f"polls: {message}", file=sys.stderr)
+    return 2
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout went away: send what is left to devnull and stop quietly (the way
+    the Python documentation describes for SIGPIPE), with the status Python gives EPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # stdout is not a file (e.g. captured)
+        pass
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``polls`` command; returns the exit status (2 for a polls error)."""
+    """Run the ``polls`` command and return its exit status.
+
+    0 on success; 2 for every error the command can explain, printed as one ``polls: ...``
+    line on stderr (argparse's usage errors exit 2 the same way); 130 when interrupted; 1 when
+    stdout is closed by its reader. Anything else is a bug and keeps its traceback.
+    """
     args = _parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        return _stdout_gone()
     except PollsError as err:
-        print(f"polls: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except OSError as err:  # a path the user gave cannot be read or written
+        where = f": {err.filename}" if err.filename else ""
+        return _fail(f"{err.strerror or err}{where}")
+    except KeyboardInterrupt:
+        print("polls: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Everything here works from what a pollster publishes: a share (a proportion in [0, 1]), a sample
 size and, where known, a design effect. The design effect enters through the effective sample size
 ``n_eff = n / deff``, which may be fractional. Functions are vectorised over numpy arrays and pandas
-Series (a Series in gives a Series out, with the same index).
+Series (a Series in gives a Series out, with the same index; several Series are paired by index
+label, never by position).
 
 Methods of :func:`proportion_ci` (see ``docs/uncertainty.md``):
 
@@ -23,6 +24,11 @@ Methods of :func:`proportion_ci` (see ``docs/uncertainty.md``):
 ``jeffreys``
     The equal-tailed Bayesian interval under a Beta(1/2, 1/2) prior, with the lower limit set
     to 0 at a count of 0 and the upper limit to 1 at a count of n (Brown, Cai and DasGupta 2001).
+
+Every interval contains its share. For Jeffreys' interval below one effective count (``x < 1``
+with a fractional effective sample size) both equal tails can lie above the share; the limit is
+then moved to the share itself, which continues the rule at a count of 0. The same guard removes
+rounding noise of the last bit at 0% and 100%.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from polls._checks import (
+    align,
     as_float_array,
     broadcast,
     check_at_least,
@@ -151,7 +158,8 @@ def _limits(p: np.ndarray, n: np.ndarray, method: str, z: float) -> tuple[np.nda
             high = np.where(p >= 1, 1.0, high)
         else:  # pragma: no cover - checked by the callers
             raise InvalidArgumentError(f"method must be one of {METHODS}; got {method!r}")
-    return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+    # every interval contains its share (see the module notes)
+    return np.clip(np.minimum(low, p), 0.0, 1.0), np.clip(np.maximum(high, p), 0.0, 1.0)
 
 
 def _limits_rounded(
@@ -213,8 +221,9 @@ def proportion_ci(
     Raises
     ------
     InvalidArgumentError
-        For shares outside [0, 1], n <= 0, deff < 1, NaN, shapes that do not broadcast, an
-        unknown method or a confidence level outside (0, 1).
+        For shares outside [0, 1], n <= 0, deff < 1, NaN, infinity or text, shapes that do not
+        broadcast, Series whose index labels differ, an unknown method or a confidence level
+        outside (0, 1).
 
     Examples
     --------
@@ -228,6 +237,7 @@ def proportion_ci(
     """
     check_choice("method", method, METHODS)
     level = check_confidence_level(confidence_level)
+    share, n, deff, precision = align(share=share, n=n, deff=deff, precision=precision).values()
     p = check_share("share", share)
     size = check_positive("n", n)
     d = check_at_least("deff", deff, 1.0)
@@ -271,6 +281,7 @@ def proportion_estimate(
     >>> round(low, 3), round(high, 3)
     (0.734, 0.784)
     """
+    share, n, deff, precision = align(share=share, n=n, deff=deff, precision=precision).values()
     ci = proportion_ci(
         share, n, method=method, confidence_level=confidence_level, deff=deff, precision=precision
     )
@@ -327,6 +338,7 @@ def margin_of_error(
     0.0338
     """
     level = check_confidence_level(confidence_level)
+    n, p, deff = align(n=n, p=p, deff=deff).values()
     size = check_positive("n", n)
     share = check_share("p", p)
     d = check_at_least("deff", deff, 1.0)
@@ -370,6 +382,7 @@ def implied_design_effect(
     1.93
     """
     level = check_confidence_level(confidence_level)
+    moe, n, p = align(moe=moe, n=n, p=p).values()
     m = check_positive("moe", moe)
     if (m >= 1).any():
         first = m.ravel()[np.flatnonzero((m >= 1).ravel())[0]]
@@ -414,6 +427,7 @@ def effective_n(weights: Any) -> float:
     5.3333
     """
     w = _check_weights(weights)
+    w = w / w.max()  # scale-free: no overflow for huge weights, no underflow for tiny ones
     return float(w.sum() ** 2 / (w * w).sum())
 
 
@@ -439,4 +453,5 @@ def design_effect(weights: Any) -> float:
     1.125
     """
     w = _check_weights(weights)
+    w = w / w.max()
     return float(w.size * (w * w).sum() / w.sum() ** 2)

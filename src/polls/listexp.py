@@ -40,7 +40,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls._checks import check_confidence_level, critical_value
+from polls._checks import (
+    as_float_array,
+    check_choice,
+    check_confidence_level,
+    check_positive,
+    check_positive_int,
+    check_scalar,
+    check_seed,
+    check_share,
+    critical_value,
+)
 from polls.errors import (
     ConvergenceWarning,
     InferenceWarning,
@@ -90,15 +100,23 @@ def _column(data: pd.DataFrame, name: Any, what: str) -> pd.Series:
 
 
 def _check_n_items(n_items: Any) -> int:
-    try:
-        j = int(n_items)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"n_items must be a whole number, got {n_items!r}") from None
-    if j != n_items or j < 1:
-        raise InvalidArgumentError(
-            f"n_items (the number of control items, J) must be a whole number >= 1, got {n_items!r}"
-        )
-    return j
+    if isinstance(n_items, (int, float, np.integer, np.floating)) and not isinstance(
+            n_items, (bool, np.bool_)) and np.isfinite(n_items) and n_items == int(n_items) \
+            and n_items >= 1:
+        return int(n_items)
+    raise InvalidArgumentError(
+        f"n_items (the number of control items, J) must be a whole number >= 1, got {n_items!r}"
+    )
+
+
+def _check_nonnegative(name: str, value: Any) -> float:
+    """One finite number >= 0 (a standard error, a rounding step, a tolerance)."""
+    if np.ndim(value) != 0:
+        raise InvalidArgumentError(f"{name} must be one number, got {value!r}")
+    number = float(as_float_array(name, value, allow_nan=True))
+    if not number >= 0:
+        raise InvalidArgumentError(f"{name} must be a non-negative number, got {value!r}")
+    return number
 
 
 def _validate_respondents(
@@ -109,6 +127,9 @@ def _validate_respondents(
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     y_col = _column(data, count, "count")
     t_col = _column(data, treatment, "treatment")
+    if getattr(y_col.dtype, "kind", "O") == "b":
+        raise InvalidArgumentError(
+            f"column {count!r} must hold item counts (0..J), got booleans")
     y = pd.to_numeric(y_col, errors="coerce")
     bad = y.isna() & y_col.notna()
     if bad.any():
@@ -178,8 +199,12 @@ def _frequencies(y: np.ndarray, t: np.ndarray, j: int) -> tuple[np.ndarray, np.n
 
 
 def _check_frequencies(control: Any, treatment: Any, n_items: Any) -> tuple[np.ndarray, ...]:
-    fc = np.asarray(control, dtype=float).ravel()
-    ft = np.asarray(treatment, dtype=float).ravel()
+    fc = as_float_array("control_frequencies", control)
+    ft = as_float_array("treatment_frequencies", treatment)
+    for name, f in (("control_frequencies", fc), ("treatment_frequencies", ft)):
+        if f.ndim != 1:
+            raise InvalidArgumentError(
+                f"{name} must be one row of counts (one per number of items), got shape {f.shape}")
     j = len(fc) - 1 if n_items is None else _check_n_items(n_items)
     if len(fc) != j + 1:
         raise InvalidArgumentError(
@@ -319,16 +344,16 @@ def _resolve_weights(data: pd.DataFrame, weights: Any) -> np.ndarray:
         w = pd.to_numeric(_column(data, weights, "weights"), errors="coerce").to_numpy(float)
         name = repr(weights)
     else:
-        w = np.asarray(weights, dtype=float).ravel()
+        w = as_float_array("weights", weights, allow_nan=True, allow_inf=True).ravel()
         name = "weights"
         if len(w) != len(data):
             raise InvalidArgumentError(
                 f"weights has {len(w)} values but data has {len(data)} rows"
             )
-    bad = ~(w > 0)
+    bad = ~((w > 0) & np.isfinite(w))
     if bad.any():
         raise InvalidArgumentError(
-            f"{name} must be positive numbers; got {w[bad][0]!r} at position "
+            f"{name} must be positive finite numbers; got {float(w[bad][0])!r} at position "
             f"{int(np.flatnonzero(bad)[0])}"
         )
     return w
@@ -684,11 +709,10 @@ def list_experiment_from_summary(
     if (mean_control is None) != (mean_treatment is None):
         raise InvalidArgumentError("give both arm means or neither (then pass estimate=)")
     j = None if n_items is None else _check_n_items(n_items)
-    prec = float(precision)
-    if not prec >= 0:
-        raise InvalidArgumentError(f"precision must be >= 0, got {precision!r}")
+    prec = _check_nonnegative("precision", precision)
     if mean_control is not None:
-        mc, mt = float(mean_control), float(mean_treatment)
+        mc = check_scalar("mean_control", mean_control)
+        mt = check_scalar("mean_treatment", mean_treatment)
         for name, m, top in (("mean_control", mc, j), ("mean_treatment", mt, None)):
             if not math.isfinite(m) or m < 0:
                 raise InvalidArgumentError(f"{name} must be a non-negative number, got {m!r}")
@@ -697,20 +721,30 @@ def list_experiment_from_summary(
         if j is not None and mt > j + 1 + prec / 2:
             raise InvalidArgumentError(f"mean_treatment={mt!r} exceeds n_items + 1 = {j + 1}")
         est = mt - mc
-        if estimate is not None and abs(float(estimate) - est) > prec + 1e-12:
+        if estimate is not None and abs(check_scalar("estimate", estimate) - est) > prec + 1e-12:
             raise InvalidArgumentError(
                 f"estimate={estimate!r} disagrees with mean_treatment - mean_control = {est!r}"
             )
     else:
         if estimate is None:
             raise InvalidArgumentError("without arm means pass the printed estimate= instead")
-        est = float(estimate)
+        # a prevalence, printed as a proportion. With J known, any difference of arm means is
+        # possible ([-J, J + 1], checked with the SE bounds); without J, sampling can carry it a
+        # little below 0 or above 1 but not beyond one item: a percent (81) is refused
+        if j is None:
+            est = float(check_share("estimate", estimate, scale="difference"))
+        else:
+            est = check_scalar("estimate", estimate)
+            if not -j <= est <= j + 1:
+                raise InvalidArgumentError(
+                    f"estimate {est!r} is impossible with n_items={j} (it must lie in "
+                    f"[-{j}, {j + 1}]; pass a prevalence as a proportion, e.g. 0.81 not 81)")
         mc = mt = float("nan")
     for name, sd in (("sd_control", sd_control), ("sd_treatment", sd_treatment)):
-        if sd is not None and not (float(sd) >= 0):
-            raise InvalidArgumentError(f"{name} must be a non-negative number, got {sd!r}")
+        if sd is not None:
+            _check_nonnegative(name, sd)
     for name, n in (("n_control", n_control), ("n_treatment", n_treatment)):
-        if n is not None and not (float(n) >= 2):
+        if n is not None and not (check_scalar(name, n) >= 2):
             raise InvalidArgumentError(f"{name} must be at least 2 respondents, got {n!r}")
     nan = float("nan")
     if n_control is None or n_treatment is None:
@@ -809,7 +843,11 @@ def chi_bar_squared_weights(
     three dimensions, numerical integration beyond). ``method="monte-carlo"`` projects
     ``n_draws`` seeded draws and counts their positive components.
     """
-    cov = np.asarray(cov, dtype=float)
+    cov = as_float_array("cov", cov)
+    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
+        raise InvalidArgumentError(f"cov must be a square matrix, got shape {cov.shape}")
+    n_draws = check_positive_int("n_draws", n_draws)
+    check_seed("random_state", random_state)
     m = cov.shape[0]
     w = np.zeros(m + 1)
     faces = [s for r in range(m + 1) for s in itertools.combinations(range(m), r)]
@@ -1028,8 +1066,10 @@ def list_design_test(
                 "pass respondent data= or both control_frequencies= and treatment_frequencies="
             )
         fc, ft, j = _check_frequencies(control_frequencies, treatment_frequencies, n_items)
-    if not 0 < float(alpha) < 1:
+    if not 0 < check_scalar("alpha", alpha) < 1:
         raise InvalidArgumentError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    check_positive_int("n_draws", n_draws)
+    check_seed("random_state", random_state)
     nc, nt = fc.sum(), ft.sum()
     n = nc + nt
     est, cov = _type_shares(fc, ft, j)
@@ -1393,10 +1433,14 @@ def list_experiment_ml(
                 "pass respondent data= or both control_frequencies= and treatment_frequencies="
             )
         fc, ft, j = _check_frequencies(control_frequencies, treatment_frequencies, n_items)
-    from polls._checks import check_choice
-
     check_choice("model", model, ["nonparametric", "binomial"])
     check_choice("se", se, ["information", "bootstrap"])
+    if not check_scalar("tol", tol) > 0:
+        raise InvalidArgumentError(f"tol must be a positive number, got {tol!r}")
+    max_iter = check_positive_int("max_iter", max_iter)
+    if se == "bootstrap":
+        n_boot = check_positive_int("n_boot", n_boot, minimum=2)
+    check_seed("random_state", random_state)
     est, par, ll, it, conv = _fit_ml(fc, ft, j, model, tol, max_iter)
     if not conv:
         warnings.warn(f"EM stopped after {it} iterations without meeting tol={tol}",
@@ -1573,18 +1617,12 @@ def falsification_gap(
             f"direct={direct!r} names a column, which needs data= (respondent data); otherwise "
             "pass the direct-question share as a number"
         )
-    p = float(direct)
-    if not 0 <= p <= 1:
-        raise InvalidArgumentError(
-            f"direct must be a proportion in [0, 1], got {direct!r}"
-            + (" (e.g. 0.71 rather than 71)" if p > 1 else "")
-        )
+    p = float(check_share("direct", check_scalar("direct", direct)))
     if direct_se is not None:
-        sd = float(direct_se)
+        sd = _check_nonnegative("direct_se", direct_se)
     elif direct_n is not None:
-        if not float(direct_n) > 0:
-            raise InvalidArgumentError(f"direct_n must be positive, got {direct_n!r}")
-        sd = math.sqrt(p * (1 - p) / float(direct_n))
+        sd = math.sqrt(p * (1 - p) / float(check_positive("direct_n", check_scalar(
+            "direct_n", direct_n))))
     else:
         raise InvalidArgumentError("give direct_n= or direct_se= for the direct-question share")
     if list_estimate is None:
@@ -1597,12 +1635,15 @@ def falsification_gap(
             sl = float(list_estimate.se_high)
             note = "; list SE = its upper bound (SDs not published)"
         if list_se is not None:
-            sl = float(list_se)
+            sl = _check_nonnegative("list_se", list_se)
     else:
-        le = float(list_estimate)
+        # a prevalence on the scale of direct (a proportion; sampling can carry it a little
+        # past 0 or 1): a percent such as 61 is refused rather than subtracted from 0.71
+        le = float(check_share("list_estimate", check_scalar("list_estimate", list_estimate),
+                               scale="difference"))
         if list_se is None:
             raise InvalidArgumentError("give list_se= with a plain-number list_estimate")
-        sl = float(list_se)
+        sl = _check_nonnegative("list_se", list_se)
     for name, value in (("direct_se", sd), ("list_se", sl)):
         if not (math.isfinite(value) and value >= 0):
             raise InvalidArgumentError(
@@ -1620,7 +1661,7 @@ def falsification_gap(
         rho = -1.0
         method = "same respondents, correlation unknown: worst case (Cauchy-Schwarz), se_d + se_l"
     else:
-        rho = float(correlation)
+        rho = check_scalar("correlation", correlation)
         if not -1 <= rho <= 1:
             raise InvalidArgumentError(f"correlation must lie in [-1, 1], got {correlation!r}")
         method = f"same respondents, correlation {rho:g} as given"
@@ -1683,12 +1724,9 @@ def simulate_list_experiment(
     >>> sorted(df.columns)
     ['count', 'sensitive', 'treatment']
     """
-    from polls._checks import check_share
-
     j = _check_n_items(n_items)
-    size = int(n)
-    if size < 2 or size != n:
-        raise InvalidArgumentError(f"n must be a whole number >= 2, got {n!r}")
+    size = check_positive_int("n", n, minimum=2)
+    check_seed("random_state", random_state)
     for name, v in (("prevalence", prevalence), ("p_control", p_control),
                     ("design_effect", design_effect), ("treated_share", treated_share)):
         check_share(name, v)

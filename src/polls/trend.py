@@ -65,10 +65,11 @@ from polls._checks import (
     check_choice,
     check_confidence_level,
     check_positive,
+    check_scalar,
     check_share,
     critical_value,
 )
-from polls._frames import default_sample_sizes
+from polls._frames import check_default_n, dates, default_sample_sizes, numbers, per_row
 from polls.errors import ConvergenceWarning, InvalidArgumentError
 
 __all__ = ["smooth_trend", "poll_average", "PollAverage"]
@@ -113,26 +114,12 @@ class _Waves:
     label_index: pd.Index | None = None  # the input's categories, when they equal the labels
 
 
-def _numeric(values: pd.Series, rows: np.ndarray | None) -> np.ndarray:
-    """Float values of a column at ``rows`` (all: ``None``), NaN where missing or not a number."""
-    dtype = values.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
-        out = values.to_numpy(dtype=float)
-        return out if rows is None else out[rows]
-    if rows is not None:
-        values = values[rows]
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _datetimes(values: pd.Series, rows: np.ndarray | None) -> np.ndarray:
-    """``datetime64[ns]`` values of a column at ``rows``, NaT where missing or not a date."""
-    dtype = values.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "M":
-        out = values.to_numpy(dtype="datetime64[ns]")
-        return out if rows is None else out[rows]
-    if rows is not None:
-        values = values[rows]
-    return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[ns]")
+def _numeric(data: pd.DataFrame, column: str, argument: str,
+             rows: np.ndarray | None) -> np.ndarray:
+    """Float values of a column at ``rows`` (all: ``None``), NaN where missing; text that is not
+    a number and infinite values raise (see :func:`polls._frames.numbers`)."""
+    _column(data, column, argument)
+    return numbers(data, column, argument, rows)
 
 
 def _response_rows(resp: pd.Series, response: Any, response_column: str) -> np.ndarray | None:
@@ -204,11 +191,13 @@ def _prepare(
 ) -> _Waves:
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_default_n(default_n)
     resp = _column(data, response_column, "response_column")
     rows = _response_rows(resp, response, response_column)
     index = data.index if rows is None else data.index[rows]
 
-    time = _datetimes(_column(data, date, "date"), rows)
+    _column(data, date, "date")
+    time = dates(data, date, "date", rows)
     bad = np.isnat(time)
     if bad.any():
         raise InvalidArgumentError(
@@ -217,14 +206,14 @@ def _prepare(
             "another date column (e.g. date='published')"
         )
 
-    y = _numeric(_column(data, share, "share"), rows)
+    y = _numeric(data, share, "share", rows)
     bad = np.isnan(y)
     if bad.any():
         raise InvalidArgumentError(f"{_rows(index, bad)} have no numeric value in {share!r}")
     y = check_share("share", y)
 
     if n is not None and n in data.columns:
-        size = _numeric(data[n], rows)
+        size = _numeric(data, n, "n", rows)
     elif n is None:
         size = np.full(len(index), np.nan)
     else:
@@ -243,19 +232,20 @@ def _prepare(
     size = check_positive(n or "sample size", size)
 
     if isinstance(deff, str):
-        d = _numeric(_column(data, deff, "deff"), rows)
+        d = _numeric(data, deff, "deff", rows)
         if np.isnan(d).any():
             raise InvalidArgumentError(
                 f"{_rows(index, np.isnan(d))} have no design effect in {deff!r}"
             )
         d = check_positive("deff", d)
     else:
-        d = np.broadcast_to(check_positive("deff", deff), size.shape)
+        d = per_row(data, "deff", deff)
+        d = check_positive("deff", d if rows is None else d[rows])
     n_eff = size / d
     p = (n_eff * y + 2.0) / (n_eff + 4.0)
     s2 = p * (1.0 - p) / n_eff
     if rounding:
-        prec = _numeric(_column(data, precision, "precision"), rows)
+        prec = _numeric(data, precision, "precision", rows)
         if np.isnan(prec).any():
             raise InvalidArgumentError(
                 f"{_rows(index, np.isnan(prec))} have no rounding step in {precision!r} "
@@ -417,10 +407,56 @@ def _fit(
                 stacklevel=3,
             )
     else:
-        sigma2 = float(check_positive("process_sd", process_sd)) ** 2
+        sigma2 = _check_process_sd(process_sd) ** 2
         evaluation = None
         source = "fixed"
-    return _banded.posterior(design, sigma2, evaluation), state_time, gap, source
+    try:
+        post = _banded.posterior(design, sigma2, evaluation)
+    except np.linalg.LinAlgError as exc:  # pragma: no cover - guarded by the range check
+        raise InvalidArgumentError(
+            f"the trend cannot be computed at process_sd={math.sqrt(sigma2)!r} ({exc}); try a "
+            "larger process_sd") from None
+    return post, state_time, gap, source
+
+
+#: The range of ``process_sd`` (per day) a user may set: that of the maximum-likelihood search
+#: (sigma2 in [1e-12, 1]); below it the walk is numerically constant and cannot be factorised.
+PROCESS_SD_RANGE = (1e-6, 1.0)
+
+
+def _check_process_sd(value: Any) -> float:
+    sd = check_scalar("process_sd", value)
+    low, high = PROCESS_SD_RANGE
+    if not low <= sd <= high:
+        raise InvalidArgumentError(
+            f"process_sd must lie in [{low:g}, {high:g}] (the standard deviation of the trend's "
+            f"change over one day, as a proportion), got {value!r}")
+    return sd
+
+
+def _window_days(window: Any) -> float:
+    """The rolling window in days: a number of days, or a time span such as ``"90D"``."""
+    if isinstance(window, (bool, np.bool_)):
+        raise InvalidArgumentError(f"window must be a number of days or a time span like '90D', "
+                                   f"got {window!r}")
+    if isinstance(window, (int, float, np.integer, np.floating)):
+        days = check_scalar("window", window)
+    else:
+        text = window.strip() if isinstance(window, str) else None
+        if text is not None and text.replace(".", "", 1).isdigit():
+            raise InvalidArgumentError(
+                f"window={window!r} has no unit: pass a number of days (90) or a span with its "
+                "unit ('90D', '13W')")
+        try:
+            days = pd.Timedelta(window) / pd.Timedelta(days=1)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidArgumentError(
+                f"window must be a number of days or a time span like '90D', got {window!r}"
+            ) from None
+    if not (math.isfinite(days) and 0 < days <= 100_000):
+        raise InvalidArgumentError(
+            f"window must be a positive time span of at most 100,000 days, got {window!r}")
+    return float(days)
 
 
 def _kalman_frame(
@@ -532,6 +568,7 @@ def _simple_frame(
     n_waves = np.zeros(len(dates), dtype=np.int64)
     n_waves[is_wave] = counts[np.searchsorted(state_time, dates[is_wave])]
     if method == "loess":
+        frac = check_scalar("frac", frac)
         if not 0 < frac <= 1:
             raise InvalidArgumentError(f"frac must lie in (0, 1], got {frac!r}")
         weights = _loess_weights(x, t, frac)
@@ -550,15 +587,7 @@ def _simple_frame(
                 "method": "loess",
             }
         )
-    try:
-        width = pd.Timedelta(window)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(
-            f"window must be a time span like '90D', got {window!r}"
-        ) from None
-    if not width > pd.Timedelta(0):
-        raise InvalidArgumentError(f"window must be a positive time span, got {window!r}")
-    half = width / pd.Timedelta(days=1) / 2.0
+    half = _window_days(window) / 2.0
     order = np.argsort(x, kind="stable")
     xs = x[order]
     w = 1.0 / waves.s2[order]
@@ -656,14 +685,16 @@ def smooth_trend(
     confidence_level : float, default 0.95
     process_sd : float, optional
         Standard deviation of the trend's change over one day (over ``d`` days it is
-        ``process_sd * sqrt(d)``). Estimated by maximum likelihood when not given (this needs waves
+        ``process_sd * sqrt(d)``), in [1e-6, 1] (:data:`PROCESS_SD_RANGE`, the range searched
+        when it is estimated). Estimated by maximum likelihood when not given (this needs waves
         on at least 3 dates).
     share, response_column, precision, series : str
         Column names (canonical defaults).
     frac : float, default 0.3
         Share of the waves in each local fit (``method="loess"``).
-    window : str or Timedelta, default "90D"
-        Window width (``method="rolling"``).
+    window : int, float, str or Timedelta, default "90D"
+        Window width (``method="rolling"``): a number of days (``90``), or a time span with its
+        unit (``"90D"``, ``"13W"``, ``pd.Timedelta(days=90)``). Text without a unit is refused.
 
     Returns
     -------
@@ -862,6 +893,8 @@ def poll_average(
     level = check_confidence_level(confidence_level)
     if freq is not None:
         check_choice("freq", freq, _FREQS)
+    if isinstance(data, pd.DataFrame):
+        _column(data, by, "by")  # the houses must be named (smooth_trend pools none)
     waves = _prepare(
         data,
         response=response,
