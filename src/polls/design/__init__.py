@@ -17,5 +17,7 @@ so no estimate builds a matrix of one row per respondent and one column per cell
 from polls.design._crosstab import RaoScottTest
 from polls.design._intervals import PROPORTION_METHODS
 from polls.design._taylor import SurveyDesign
+from polls.design.replicate import REPLICATE_TYPES, ReplicateDesign
 
-__all__ = ["SurveyDesign", "RaoScottTest", "PROPORTION_METHODS"]
+__all__ = ["SurveyDesign", "ReplicateDesign", "RaoScottTest", "PROPORTION_METHODS",
+           "REPLICATE_TYPES"]
