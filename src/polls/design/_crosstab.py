@@ -134,7 +134,7 @@ def chisq(design: Any, row: str, col: str, *, statistic: str) -> RaoScottTest:
     tr = float(np.trace(delta))
     tr2 = float(np.trace(delta @ delta))
     d0 = tr * tr / tr2
-    nu = design.degrees_of_freedom
+    nu = design._chisq_df()
     table = (mean2 * N).reshape(nc, nr).T
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / N
     with np.errstate(divide="ignore", invalid="ignore"):

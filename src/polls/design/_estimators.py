@@ -96,10 +96,18 @@ class Estimators:
         return code, levels
 
     # ------------------------------------------------------------------ the common core
+    def _logit_variance(self, cells: Cells, ratios: Ratios, est: np.ndarray,
+                        var: np.ndarray) -> np.ndarray:
+        """Variance for the logit interval, expressed on the share's scale (delta method)."""
+        return var
+
     def _rows(self, cells: Cells, ratios: Ratios, keys: list, conf: float, df, kind: str,
               method: str | None = None) -> list[list]:
         """Result rows ``[*key, estimate, low, high, level, se, n, n_eff, method, deff, df]``."""
         est, var = self._ratio_variance(cells, ratios, full=False)
+        if method == "logit":
+            # the interval's scale: R refits the logit for replicate designs
+            var_ci = self._logit_variance(cells, ratios, est, var)
         dfs = self._ratio_df(cells, ratios) if df is None else np.full(ratios.k, float(df))
         mom = moments(cells, self._w)
         var_mean = var
@@ -118,7 +126,8 @@ class Estimators:
             if method is None:
                 lo, hi = est[j] - q * se, est[j] + q * se
             else:
-                lo, hi = proportion_interval(method, float(est[j]), v, q, alpha, dfs[j],
+                v_ci = v if method != "logit" else float(var_ci[j])
+                lo, hi = proportion_interval(method, float(est[j]), v_ci, q, alpha, dfs[j],
                                              int(nrows[j]))
             n_j = int(nobs[j])
             rows.append([*key, float(est[j]), lo, hi, conf, se, n_j,

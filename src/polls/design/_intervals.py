@@ -111,6 +111,8 @@ INTERVALS = {
 def proportion_interval(method: str, p: float, var: float, q: float, alpha: float, df: float,
                         n_rows: int) -> tuple[float, float]:
     """``(low, high)`` for a share ``p`` with design variance ``var`` (NaN when undefined)."""
+    if p in (0.0, 1.0) and not var > 0:
+        return p, p  # every row on one side: the interval collapses to the estimate
     if not (math.isfinite(p) and math.isfinite(var) and math.isfinite(q)):
         return math.nan, math.nan
     return INTERVALS[method](p, var, q, alpha, df, n_rows)

@@ -284,6 +284,10 @@ class SurveyDesign(Estimators):
         pos = self._w > 0
         return int(len(np.unique(self._psu[pos])) - len(np.unique(self._strata[pos])))
 
+    def _chisq_df(self) -> int:
+        """PSUs minus strata, zero-weight rows included (R's ``svychisq`` counts them)."""
+        return int(len(self._psu_stratum) - len(self._strata_labels))
+
     def __len__(self) -> int:
         return len(self._data)
 

@@ -252,6 +252,9 @@ class ReplicateDesign(Estimators):
             self._df = self._rank() - 1
         return self._df
 
+    def _chisq_df(self) -> int:
+        return self.degrees_of_freedom
+
     def __len__(self) -> int:
         return len(self._data)
 
@@ -259,19 +262,23 @@ class ReplicateDesign(Estimators):
         return (f"ReplicateDesign({len(self._data)} rows; {self.n_replicates} {self.type} "
                 f"replicates{', mse' if self.mse else ''})")
 
-    def _rank(self) -> int:
-        """Rank of the analysis weights (rows with a zero base weight add nothing)."""
-        if self._rows_are_units:
-            gram = np.zeros((self.n_replicates,) * 2)
-            for start in range(0, len(self._data), 200_000):
-                block = self._factors[start : start + 200_000]
-                if self._base is not None:
-                    block = block * self._base[start : start + 200_000, None]
-                gram += block.T @ block
-            s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0, None))
-            return int((s > 1e-5 * s.max()).sum())
-        used = np.unique(self._unit[(self._w > 0) if self._base is not None else slice(None)])
-        return int(np.linalg.matrix_rank(self._factors[used], tol=None))
+    def _rank(self, rows: np.ndarray | None = None) -> int:
+        """Rank of the analysis weights of ``rows`` (all rows by default), as R's ``qr``."""
+        if rows is None:
+            rows = np.arange(len(self._data))
+        if self._base is not None:
+            rows = rows[self._base[rows] != 0]  # zero rows add nothing
+        if not self._rows_are_units:
+            return int(np.linalg.matrix_rank(self._factors[np.unique(self._unit[rows])]))
+        gram = np.zeros((self.n_replicates,) * 2)
+        for start in range(0, len(rows), 200_000):
+            idx = rows[start : start + 200_000]
+            block = self._factors[idx]
+            if self._base is not None:
+                block = block * self._base[idx, None]
+            gram += block.T @ block
+        s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0, None))
+        return int((s > 1e-5 * s.max()).sum()) if s.max() > 0 else 0
 
     # ------------------------------------------------------------------ variance core
     def _centre_variance(self, theta: np.ndarray, thetas: np.ndarray, full: bool):
@@ -304,8 +311,39 @@ class ReplicateDesign(Estimators):
         reps = ratios.estimate(self._replicate_totals(cells))
         return est, self._centre_variance(est, np.atleast_2d(reps), full)
 
+    def _logit_variance(self, cells: Cells, ratios: Ratios, est: np.ndarray,
+                        var: np.ndarray) -> np.ndarray:
+        """The replicate variance of the logit of each share (R refits ``svyglm`` on every
+        replicate), expressed on the share's scale: ``var(logit) * (p (1 - p))^2``."""
+        reps = np.atleast_2d(ratios.estimate(self._replicate_totals(cells)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lg = np.log(reps / (1 - reps))
+            lg0 = np.log(est / (1 - est))
+        out = var.copy()
+        # where a replicate's share is 0 or 1 its logit is infinite (R's refit then stops
+        # unconverged at an arbitrary value): keep the delta method there
+        ok = np.isfinite(lg).all(axis=0) & np.isfinite(lg0)
+        if ok.any():
+            v = self._centre_variance(lg0[ok], lg[:, ok], full=False)
+            out[ok] = v * (est[ok] * (1 - est[ok])) ** 2
+        return out
+
     def _ratio_df(self, cells: Cells, ratios: Ratios) -> np.ndarray:
-        return np.full(ratios.k, float(self.degrees_of_freedom))
+        """Rank of the replicate weights of each estimate's domain minus one (R recomputes
+        ``degf`` on the subset design ``svyby`` makes)."""
+        den = ratios.den[: cells.n_cells].tocsc()
+        cache: dict[tuple, float] = {}
+        out = np.empty(ratios.k)
+        for j in range(ratios.k):
+            key = tuple(den.indices[den.indptr[j] : den.indptr[j + 1]])
+            if key not in cache:
+                if len(key) == cells.n_cells and (cells.code >= 0).all():
+                    cache[key] = float(self.degrees_of_freedom)
+                else:
+                    rows = np.flatnonzero(np.isin(cells.code, np.asarray(key)))
+                    cache[key] = float(self._rank(rows) - 1)
+            out[j] = cache[key]
+        return out
 
     def replicate_variance(self, estimator: Callable[[np.ndarray], Any]) -> float | np.ndarray:
         """Replicate variance of any estimator given as a function of the weights.
@@ -366,12 +404,15 @@ def from_design(design: Any, type: str = "auto", *, replicates: int = 50,
     replicate, and a lonely PSU is handled by the design's ``lonely_psu`` as R does. ``BRR``
     and ``Fay`` (two PSUs per stratum): the half-samples come from the rows after the first
     of a Hadamard matrix (Sylvester's, of the smallest size above the number of strata, unless
-    ``hadamard=`` gives one, e.g. R's ``hadamard(n)``), strata in sorted order (as text, as R
-    sorts them) and PSUs in order of appearance; factors ``2 - rho`` and ``rho``. ``bootstrap``:
-    the rescaled bootstrap of R's ``bootweights`` (``n_h - 1`` PSUs drawn with replacement in
-    each stratum, counts times ``n_h/(n_h-1)``), with ``scale = m/((m-1)(R-1))`` for the
-    harmonic mean ``m`` of the PSUs per stratum. Only the first stage is used; BRR, Fay and the
-    bootstrap drop the finite population correction, with a warning.
+    ``hadamard=`` gives one: a 0/1 matrix such as R's ``hadamard(n)`` is used as R uses its
+    own, any other two-valued matrix as R's ``hadamard.matrix=``), strata in sorted order (as
+    text, as R sorts them) and PSUs in order of appearance; in column ``r`` the first PSU of
+    the stratum of row ``s`` gets ``2 - rho`` where the entry is 1, ``rho`` where it is 0.
+    ``bootstrap``: the rescaled bootstrap of R's ``bootweights`` (``n_h - 1`` PSUs drawn with
+    replacement in each stratum, counts times ``n_h/(n_h-1)``), with
+    ``scale = m/((m-1)(R-1))`` for the harmonic mean ``m`` of the PSUs per stratum. Only the
+    first stage is used; BRR, Fay and the bootstrap drop the finite population correction,
+    with a warning.
     """
     kind = check_choice("type", type, TO_REPLICATE_TYPES)
     has_strata = design._spec["strata"] is not None
@@ -406,7 +447,9 @@ def from_design(design: Any, type: str = "auto", *, replicates: int = 50,
         if not 0 <= rho < 1:
             raise InvalidArgumentError(f"fay_rho must be in [0, 1), got {fay_rho!r}")
         kind = "Fay" if rho > 0 else "BRR"
-        factors = _brr(psu_stratum, nh, design._strata_labels, rho, hadamard)
+        first_row = np.full(len(psu_stratum), len(design._psu))
+        np.minimum.at(first_row, design._psu, np.arange(len(design._psu)))
+        factors = _brr(psu_stratum, nh, design._strata_labels, rho, hadamard, first_row)
         scale, rscales = 1 / (factors.shape[1] * (1 - rho) ** 2), np.ones(factors.shape[1])
     else:
         factors, scale = _bootstrap(psu_stratum, nh, replicates, seed)
@@ -447,7 +490,7 @@ def _jkn(psu_stratum, nh, f, lonely):
     return np.column_stack(cols), np.array(rsc), scale
 
 
-def _brr(psu_stratum, nh, labels, rho, hadamard):
+def _brr(psu_stratum, nh, labels, rho, hadamard, first_row):
     if not (nh == 2).all():
         h = int(np.flatnonzero(nh != 2)[0])
         raise InvalidArgumentError(
@@ -459,7 +502,7 @@ def _brr(psu_stratum, nh, labels, rho, hadamard):
         from scipy.linalg import hadamard as sylvester
 
         size = 1 << int(math.ceil(math.log2(n_strata + 1)))
-        h01 = (sylvester(size) != 1).astype(int)
+        h01 = (sylvester(size) == 1).astype(int)  # +1 -> 1, as R's hadamard() writes it
     else:
         hm = np.asarray(hadamard)
         if hm.ndim != 2 or hm.shape[0] < n_strata + 1 or len(np.unique(hm)) != 2:
@@ -467,14 +510,17 @@ def _brr(psu_stratum, nh, labels, rho, hadamard):
                 f"hadamard must be a two-valued matrix with at least {n_strata + 1} rows "
                 "(strata + 1)"
             )
-        h01 = (hm != hm.flat[0]).astype(int)
+        if set(np.unique(hm).tolist()) == {0, 1}:
+            h01 = hm.astype(int)  # R's hadamard() form, used as R uses its own
+        else:
+            h01 = (hm != hm.flat[0]).astype(int)  # R's hadamard.matrix= rule
     order = sorted(range(n_strata), key=lambda h: str(labels[h]))
     factors = np.empty((len(psu_stratum), h01.shape[1]))
     for s, h in enumerate(order):
-        first, second = np.flatnonzero(psu_stratum == h)
+        first, second = sorted(np.flatnonzero(psu_stratum == h), key=lambda u: first_row[u])
         row = h01[s + 1]
-        factors[first] = np.where(row == 0, rho, 2 - rho)
-        factors[second] = np.where(row == 0, 2 - rho, rho)
+        factors[first] = np.where(row == 1, 2 - rho, rho)
+        factors[second] = np.where(row == 1, rho, 2 - rho)
     return factors
 
 
