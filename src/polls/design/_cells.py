@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Cells:
 
     def basis_matrix(self) -> sparse.csr_matrix:
         """Rows x basis sparse matrix (one or two entries per row in a cell)."""
+        from scipy import sparse
+
         n = len(self.code)
         ok = np.flatnonzero(self.code >= 0)
         rows, cols, vals = [ok], [self.code[ok]], [np.ones(len(ok))]
@@ -105,6 +110,8 @@ class Ratios:
 
     def linearization(self, totals: np.ndarray, est: np.ndarray) -> sparse.csc_matrix:
         """The (sparse) basis coefficients of each estimate's linearisation score."""
+        from scipy import sparse
+
         if self.total:
             return self.num.tocsc()
         bottom = np.asarray(self.den.T @ totals).ravel()
@@ -117,6 +124,8 @@ class Ratios:
 
 def selector(index_lists: list[np.ndarray], n_basis: int) -> sparse.csc_matrix:
     """A 0/1 ``(n_basis, k)`` matrix whose column ``j`` selects the basis entries listed."""
+    from scipy import sparse
+
     rows = np.concatenate([np.asarray(ix, dtype=np.intp) for ix in index_lists]) if index_lists \
         else np.zeros(0, dtype=np.intp)
     cols = np.repeat(np.arange(len(index_lists)), [len(ix) for ix in index_lists])

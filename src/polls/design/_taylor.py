@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from polls._checks import check_choice
 from polls.design._cells import Cells, Ratios
@@ -391,6 +390,8 @@ class SurveyDesign(Estimators):
 
     def _ratio_df(self, cells: Cells, ratios: Ratios) -> np.ndarray:
         """PSUs minus strata holding positive-weight rows of each estimate's domain."""
+        from scipy import sparse
+
         ok = (cells.code >= 0) & (self._w > 0)
         k = cells.n_cells
         den = (ratios.den[:k] != 0).astype(float)
