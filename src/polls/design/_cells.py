@@ -13,7 +13,7 @@ their sampling variance is estimated (linearisation over PSU totals, or replicat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,34 +25,54 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Cells:
-    """The cell of each row (``-1``: in none), ``n_cells`` cells, optional values ``y``."""
+    """The cell of each row (``-1``: in none), ``n_cells`` cells, optional values ``y``.
+
+    Sums over rows are ``np.bincount`` passes keyed by ``group * (K + 1) + code + 1`` (so rows in
+    no cell fall in a dropped bin, with no masked copies); they are kept in ``memo`` so that the
+    estimate, its variance, design effect and degrees of freedom share them.
+    """
 
     code: np.ndarray
     n_cells: int
     y: np.ndarray | None = None
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_basis(self) -> int:
         return 2 * self.n_cells if self.y is not None else self.n_cells
 
-    def totals(self, w: np.ndarray) -> np.ndarray:
-        """The basis totals (counts, then value sums) with weights ``w`` (one pass)."""
-        ok = self.code >= 0
-        c = self.code[ok]
-        out = [np.bincount(c, weights=w[ok], minlength=self.n_cells)]
-        if self.y is not None:
-            out.append(np.bincount(c, weights=(w * self.y)[ok], minlength=self.n_cells))
-        return np.concatenate(out)
+    def sums(self, what: str, weights: np.ndarray | None, group: np.ndarray | None = None,
+             n_groups: int = 1) -> np.ndarray:
+        """``(n_groups, K)`` sums of ``weights`` (counts if None) by group and cell (memoised
+        under ``what`` and the group array's identity)."""
+        key = (what, None if group is None else id(group))
+        if key in self.memo:
+            return self.memo[key]
+        if group is None:  # the sum over any grouping already made
+            for (name, gid), val in list(self.memo.items()):
+                if name == what and gid is not None and gid != "idx":
+                    self.memo[key] = val.sum(axis=0, keepdims=True)
+                    return self.memo[key]
+        width = self.n_cells + 1
+        ikey = ("idx", None if group is None else id(group))
+        if ikey not in self.memo:
+            shifted = self.code + 1
+            self.memo[ikey] = (shifted if group is None
+                               else group.astype(np.int64) * width + shifted)
+        out = np.bincount(self.memo[ikey], weights=weights, minlength=n_groups * width)
+        self.memo[key] = out.reshape(n_groups, width)[:, 1:].astype(float, copy=False)
+        return self.memo[key]
 
-    def unit_totals(self, unit: np.ndarray, n_units: int, w: np.ndarray) -> np.ndarray:
-        """Basis totals per unit, shape ``(n_units, n_basis)`` (one pass)."""
-        ok = self.code >= 0
-        key = unit[ok].astype(np.int64) * self.n_cells + self.code[ok]
-        size = n_units * self.n_cells
-        parts = [np.bincount(key, weights=w[ok], minlength=size).reshape(n_units, -1)]
+    def totals(self, w: np.ndarray) -> np.ndarray:
+        """The basis totals (counts, then value sums) with weights ``w`` (one pass each)."""
+        return self.unit_totals(None, 1, w)[0]
+
+    def unit_totals(self, unit: np.ndarray | None, n_units: int, w: np.ndarray,
+                    tag: str = "") -> np.ndarray:
+        """Basis totals per unit, shape ``(n_units, n_basis)``: counts, then value sums."""
+        parts = [self.sums("w" + tag, w, unit, n_units)]
         if self.y is not None:
-            wy = (w * self.y)[ok]
-            parts.append(np.bincount(key, weights=wy, minlength=size).reshape(n_units, -1))
+            parts.append(self.sums("wy" + tag, w * self.y, unit, n_units))
         return np.hstack(parts) if len(parts) > 1 else parts[0]
 
     def basis_matrix(self) -> sparse.csr_matrix:
@@ -136,6 +156,9 @@ def domain_codes(data: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list
     """One code per row for the combination of ``by`` columns (-1 where any is missing)."""
     if not names:
         return np.zeros(len(data), dtype=np.intp), [()]
+    if len(names) == 1 and not isinstance(data[names[0]].dtype, pd.CategoricalDtype):
+        code, levels = level_codes(data[names[0]])
+        return code, [(v,) for v in levels]
     grouped = data[names].reset_index(drop=True).groupby(names, sort=True, observed=True,
                                                           dropna=True)
     code = grouped.ngroup().to_numpy()
@@ -155,6 +178,13 @@ def level_codes(series: pd.Series) -> tuple[np.ndarray, list]:
         raw = series.cat.codes.to_numpy()
         code = np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1)
         return code.astype(np.intp), levels
+    values = series.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 10 * len(values) + 1000:  # small integer codes: no hashing, no sort
+            present = np.bincount(values - lo, minlength=hi - lo + 1) > 0
+            mapping = np.cumsum(present) - 1
+            return mapping[values - lo].astype(np.intp), list(np.flatnonzero(present) + lo)
     code, uniques = pd.factorize(series, sort=True)
     return code.astype(np.intp), list(uniques)
 
@@ -184,19 +214,17 @@ def deff_mean(moments: dict, ratios: Ratios, est: np.ndarray, var_mean: np.ndarr
     return deff, nobs
 
 
-def moments(cells: Cells, w: np.ndarray) -> dict:
-    """Per-basis sums needed for design effects (one pass)."""
-    ok = cells.code >= 0
-    c = cells.code[ok]
+def moments(cells: Cells, w: np.ndarray, pos: np.ndarray) -> dict:
+    """Per-basis sums needed for design effects (one pass each, shared through the memo);
+    ``pos`` is 1.0 where a row's weight is positive."""
     k = cells.n_cells
-    sw = np.bincount(c, weights=w[ok], minlength=k)
-    npos = np.bincount(c, weights=(w[ok] > 0).astype(float), minlength=k)
-    nrows = np.bincount(c, minlength=k).astype(float)
-    basis = cells.totals(w)
+    sw = cells.sums("w", w)[0]
+    npos = cells.sums("pos", pos)[0]
+    nrows = cells.sums("rows", None)[0]
     if cells.y is None:
-        second = basis
+        basis = second = sw
     else:
-        swyy = np.bincount(c, weights=(w * cells.y * cells.y)[ok], minlength=k)
-        second = np.concatenate([sw, swyy])
+        basis = np.concatenate([sw, cells.sums("wy", w * cells.y)[0]])
+        second = np.concatenate([sw, cells.sums("wyy", w * cells.y * cells.y)[0]])
     return {"n_cells": k, "sw": sw, "npos": npos, "nrows": nrows, "basis": basis,
             "second": second}

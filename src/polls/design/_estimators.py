@@ -96,6 +96,14 @@ class Estimators:
         return code, levels
 
     # ------------------------------------------------------------------ the common core
+    def _positive(self) -> np.ndarray:
+        """1.0 where a row's weight is positive (cached)."""
+        cached = self.__dict__.get("_pos_cache")
+        if cached is None or cached[0] is not self._w:
+            cached = (self._w, (self._w > 0).astype(float))
+            self.__dict__["_pos_cache"] = cached
+        return cached[1]
+
     def _logit_variance(self, cells: Cells, ratios: Ratios, est: np.ndarray,
                         var: np.ndarray) -> np.ndarray:
         """Variance for the logit interval, expressed on the share's scale (delta method)."""
@@ -109,7 +117,7 @@ class Estimators:
             # the interval's scale: R refits the logit for replicate designs
             var_ci = self._logit_variance(cells, ratios, est, var)
         dfs = self._ratio_df(cells, ratios) if df is None else np.full(ratios.k, float(df))
-        mom = moments(cells, self._w)
+        mom = moments(cells, self._w, self._positive())
         var_mean = var
         if ratios.total:
             with np.errstate(invalid="ignore", divide="ignore"):

@@ -154,10 +154,12 @@ class SurveyDesign(Estimators):
                 f"stage(s), fpc {len(fpcs)}"
             )
         self._psu = units[0]
+        self._psu_is_row = _identity(self._psu)
         self._psu_stratum = np.zeros(int(self._psu.max()) + 1, dtype=np.intp)
         self._psu_stratum[self._psu] = self._strata
         stages, row_w = self._build_stages(units if fpcs else units[:1], fpcs)
         self._row_unit = units[len(stages) - 1]
+        self._row_unit_is_row = _identity(self._row_unit)
         self._stages = Stages(stages, self._lonely)
         self._stages.check_lonely(self._strata_labels)
         self._w = row_w if weights is None else _read_weights(data, weights)
@@ -320,7 +322,7 @@ class SurveyDesign(Estimators):
         """Variance of the column totals of per-row weighted scores ``x`` (modified)."""
         x = self._calibrate(x)
         n_fin = self._stages.n_finest
-        t = x if n_fin == len(x) and _identity(self._row_unit) else _rowsum(
+        t = x if self._row_unit_is_row else _rowsum(
             x, self._row_unit, n_fin)
         return self._stages.variance(t, full=full)
 
@@ -369,12 +371,13 @@ class SurveyDesign(Estimators):
     def _ratio_variance(self, cells: Cells, ratios: Ratios, full: bool):
         """Estimates and their variances (or covariance) from per-unit cell totals."""
         w = self._w
-        tot = cells.totals(w)
+        n_fin, k = self._stages.n_finest, ratios.k
+        unit_path = not self._calibration and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS
+        g = cells.unit_totals(self._row_unit, n_fin, w) if unit_path else None
+        tot = g.sum(axis=0) if unit_path else cells.totals(w)
         est = ratios.estimate(tot)
         lin = ratios.linearization(tot, est)
-        n_fin, k = self._stages.n_finest, ratios.k
-        if not self._calibration and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS:
-            g = cells.unit_totals(self._row_unit, n_fin, w)
+        if unit_path:
             u = np.asarray((lin.T @ g.T).T)
             return est, self._stages.variance(u, full=full)
         n = len(self._data)
@@ -390,26 +393,22 @@ class SurveyDesign(Estimators):
 
     def _ratio_df(self, cells: Cells, ratios: Ratios) -> np.ndarray:
         """PSUs minus strata holding positive-weight rows of each estimate's domain."""
-        from scipy import sparse
-
-        ok = (cells.code >= 0) & (self._w > 0)
         k = cells.n_cells
         den = (ratios.den[:k] != 0).astype(float)
-        c = cells.code[ok]
+        pos = self._positive()
 
-        def present(group: np.ndarray, size: int) -> np.ndarray:
-            m = sparse.csr_matrix((np.ones(len(c)), (group, c)), shape=(size, k))
-            m.sum_duplicates()
-            m.data[:] = 1.0
-            hit = m @ den
-            hit.eliminate_zeros()
-            return np.asarray(hit.getnnz(axis=0), dtype=float)
+        def present(counts: np.ndarray) -> np.ndarray:
+            return np.asarray((den.T @ (counts > 0).T.astype(float)).T > 0).sum(axis=0)
 
-        if _identity(self._psu):
-            psus = np.asarray(den.T @ np.bincount(c, minlength=k)).ravel()
+        n_strata = len(self._strata_labels)
+        if self._psu_is_row:  # each row its own PSU: count rows
+            psus = np.asarray(den.T @ cells.sums("pos", pos)[0]).ravel()
+            by_stratum = cells.sums("pos", pos, self._strata, n_strata)
         else:
-            psus = present(self._psu[ok], len(self._psu_stratum))
-        return psus - present(self._strata[ok], len(self._strata_labels))
+            per_psu = cells.sums("pos", pos, self._psu, len(self._psu_stratum))
+            psus = present(per_psu)
+            by_stratum = _rowsum(per_psu, self._psu_stratum, n_strata)
+        return psus - present(by_stratum)
 
     # ------------------------------------------------------------------ replicate weights
     def to_replicate(self, type: str = "auto", **kwargs: Any):
