@@ -128,11 +128,11 @@ def chisq(design: Any, row: str, col: str, *, statistic: str) -> RaoScottTest:
     C = inter - X1 @ coef
     with np.errstate(divide="ignore"):
         idiag = np.where(mean2 == 0, 0.0, 1.0 / mean2)
-    denom = C.T @ (idiag[:, None] / N * C)
-    numr = C.T @ (idiag[:, None] * V * idiag[None, :]) @ C
+    denom = np.einsum("ij,ik->jk", C, idiag[:, None] / N * C)
+    numr = np.einsum("ij,ik->jk", C, np.einsum("ij,jk->ik", idiag[:, None] * V * idiag, C))
     delta = np.linalg.solve(denom, numr)
     tr = float(np.trace(delta))
-    tr2 = float(np.trace(delta @ delta))
+    tr2 = float(np.einsum("ij,ji->", delta, delta))
     d0 = tr * tr / tr2
     nu = design._chisq_df()
     table = (mean2 * N).reshape(nc, nr).T

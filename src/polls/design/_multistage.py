@@ -136,7 +136,8 @@ class Stages:
         scale = np.where(st.certain[st.stratum], 0.0, scale)
         dev = t - centre
         if full:
-            return (dev * scale[:, None]).T @ dev
+            # einsum, not BLAS: threaded BLAS on a skinny product costs more than it saves
+            return np.einsum("ij,ik->jk", dev * scale[:, None], dev)
         return np.einsum("ij,ij->j", dev * scale[:, None], dev)
 
 

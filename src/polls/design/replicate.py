@@ -292,7 +292,7 @@ class ReplicateDesign(Estimators):
         centre = theta if self.mse else thetas[rsc > 0].mean(axis=0)
         dev = thetas - centre
         if full:
-            return self.scale * (dev * rsc[:, None]).T @ dev
+            return self.scale * np.einsum("rj,rk->jk", dev * rsc[:, None], dev)
         return self.scale * np.einsum("rk,rk->k", dev * rsc[:, None], dev)
 
     def _replicate_totals(self, cells: Cells) -> np.ndarray:
@@ -304,7 +304,7 @@ class ReplicateDesign(Estimators):
             return np.asarray(basis.T @ self._factors).T
         base = self._base if self._base is not None else np.ones(len(self._data))
         g = cells.unit_totals(self._unit, len(self._factors), base)
-        return self._factors.T @ g
+        return np.einsum("ur,up->rp", self._factors, g)
 
     def _ratio_variance(self, cells: Cells, ratios: Ratios, full: bool):
         est = ratios.estimate(cells.totals(self._w))
