@@ -76,6 +76,10 @@ from polls.design import RaoScottTest, SurveyDesign
 from polls.microdata import read_microdata
 # --- end design, microdata
 
+# --- exports: replicate designs
+from polls.design import ReplicateDesign
+# --- end replicate designs
+
 # --- exports: listexp, bounds
 from polls.bounds import response_bounds
 from polls.listexp import (

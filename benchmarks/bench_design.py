@@ -1,0 +1,457 @@
+"""Design-based estimates, speed and memory: polls against R survey, samplics and svy, one run.
+
+Data (synthetic, seeded): a stratified two-stage-looking sample read as one-stage clusters:
+50 strata of 20 PSUs each (1,000 PSUs), rows spread over the PSUs at random, unequal weights,
+a numeric outcome with a PSU effect, a vote choice with 5 levels and a region with 8, and 20
+bootstrap replicate weights (PSU-level factors times the weight) given as columns, as a file
+with replicate weights ships them.
+
+Operations (each tool does the nearest thing it offers):
+
+- ``design``: build the design object (samplics has none: it takes arrays per call);
+- ``mean``, ``total``: of the outcome; ``proportion``: the 5 vote shares;
+- ``domain mean``: the outcome's mean in each of the 8 regions;
+- ``crosstab``: vote x region shares with SEs (polls: cell, row and column shares;
+  R: ``svymean(~interaction(vote, region))``; svy: ``tabulate``; samplics: ``CrossTabulation``);
+- ``Rao-Scott F``: the second-order corrected test (svy and samplics give it with the crosstab,
+  so their row repeats that call);
+- ``replicate design``, ``replicate mean``, ``replicate domain mean``: with the 20 bootstrap
+  columns (samplics: ``ReplicateEstimator``; R: ``svrepdesign``).
+
+Each tool and size runs in a fresh subprocess, one at a time. The data are generated there (not
+timed); before each operation the process's peak resident set is reset (``/proc/self/clear_refs``)
+and after it the rise of the peak (VmHWM) over the resident set before the operation is taken as
+its peak memory; times are of one call (imports and a warm-up call on 1,000 rows are made first).
+``se vs R`` is the relative difference of the first standard error from R's.
+
+Usage (from the repository root, with the peers installed in benchmarks/.venv)::
+
+    benchmarks/.venv/bin/python benchmarks/bench_design.py --sizes 1e5 1e6 1e7 \\
+        --out benchmarks/results/design.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20261204
+N_STRATA, PSU_PER_STRATUM, N_REPS = 50, 20, 20
+N_PSU = N_STRATA * PSU_PER_STRATUM
+OPS = ["design", "mean", "total", "proportion", "domain mean", "crosstab", "Rao-Scott F",
+       "replicate design", "replicate mean", "replicate domain mean"]
+TOOLS = ["polls", "R survey", "svy", "samplics"]
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+
+
+def make_data(n: int) -> dict[str, np.ndarray]:
+    """Seeded synthetic sample (see the module docstring)."""
+    rng = np.random.default_rng(SEED)
+    psu = np.sort(rng.integers(0, N_PSU, n)).astype(np.int32)
+    u = rng.normal(0, 1, N_PSU)
+    w = rng.uniform(0.5, 2.0, n) * (1 + (psu // PSU_PER_STRATUM) % 5)
+    region = rng.integers(0, 8, n).astype(np.int8)
+    p = np.exp(np.array([0.4, 0.2, 0.0, -0.3, -0.8]) + 0.3 * u[psu, None] * np.arange(5) / 4)
+    p /= p.sum(axis=1, keepdims=True)
+    vote = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1).astype(np.int8)
+    y = 50 + 5 * u[psu] + 2 * region + rng.normal(0, 10, n)
+    factors = rng.multinomial(PSU_PER_STRATUM - 1, [1 / PSU_PER_STRATUM] * PSU_PER_STRATUM,
+                              size=(N_STRATA, N_REPS))  # (strata, reps, psus in stratum)
+    factors = (factors.transpose(0, 2, 1).reshape(N_PSU, N_REPS) * PSU_PER_STRATUM
+               / (PSU_PER_STRATUM - 1))
+    return {"stratum": (psu // PSU_PER_STRATUM).astype(np.int32), "psu": psu, "w": w, "y": y,
+            "vote": vote, "region": region, "factors": factors}
+
+
+def rep_columns(d: dict) -> np.ndarray:
+    return d["factors"][d["psu"]] * d["w"][:, None]
+
+
+# ---------------------------------------------------------------------------------------------
+# the Python tools: setup(data) -> {op: callable returning the first SE}
+
+
+def tool_polls(d, n):
+    sys.path.insert(0, str(ROOT / "src"))
+    import pandas as pd
+
+    import polls
+
+    df = pd.DataFrame({k: v for k, v in d.items() if k != "factors"})
+    reps = rep_columns(d)
+    for i in range(N_REPS):
+        df[f"rw{i + 1}"] = reps[:, i]
+    del reps
+    names = [f"rw{i + 1}" for i in range(N_REPS)]
+    st = {}
+
+    def design():
+        st["d"] = polls.SurveyDesign(df, strata="stratum", cluster="psu", weights="w")
+
+    def rep_design():
+        st["r"] = polls.ReplicateDesign(df, replicate_weights=names, weights="w",
+                                        type="bootstrap")
+
+    return {
+        "design": design,
+        "mean": lambda: st["d"].mean("y")["se"].iloc[0],
+        "total": lambda: st["d"].total("y")["se"].iloc[0],
+        "proportion": lambda: st["d"].proportion("vote")["se"].iloc[0],
+        "domain mean": lambda: st["d"].mean("y", by="region")["se"].iloc[0],
+        "crosstab": lambda: st["d"].crosstab("vote", "region")["se"].iloc[0],
+        "Rao-Scott F": lambda: st["d"].chisq("vote", "region").statistic,
+        "replicate design": rep_design,
+        "replicate mean": lambda: st["r"].mean("y")["se"].iloc[0],
+        "replicate domain mean": lambda: st["r"].mean("y", by="region")["se"].iloc[0],
+    }
+
+
+def tool_svy(d, n):
+    import polars as pl
+    import svy
+
+    reps = rep_columns(d)
+    frame = pl.DataFrame({k: v for k, v in d.items() if k != "factors"}).with_columns(
+        [pl.Series(f"rw{i + 1}", reps[:, i]) for i in range(N_REPS)])
+    del reps
+    st = {}
+
+    def design():
+        st["d"] = svy.Sample(data=frame, design=svy.Design(stratum="stratum", psu="psu",
+                                                           wgt="w"))
+
+    def rep_design():
+        st["r"] = svy.Sample(data=frame, design=svy.Design(
+            stratum="stratum", psu="psu", wgt="w",
+            rep_wgts=svy.BootstrapWgts(prefix="rw", n_reps=N_REPS)))
+
+    def first_se(est):
+        e = est[0] if isinstance(est, list) else est
+        return float(e.to_polars()["se"][0])
+
+    def tab(test: bool):
+        t = st["d"].categorical.tabulate("vote", "region")
+        return float(t.stats.f.value) if test else float(t.estimates[0].se)
+
+    return {
+        "design": design,
+        "mean": lambda: first_se(st["d"].estimation.mean("y")),
+        "total": lambda: first_se(st["d"].estimation.total("y")),
+        "proportion": lambda: first_se(st["d"].estimation.prop("vote")),
+        "domain mean": lambda: first_se(st["d"].estimation.mean("y", by="region")),
+        "crosstab": lambda: tab(False),
+        "Rao-Scott F": lambda: tab(True),
+        "replicate design": rep_design,
+        "replicate mean": lambda: first_se(st["r"].estimation.mean("y", method="replication")),
+        "replicate domain mean": lambda: first_se(
+            st["r"].estimation.mean("y", by="region", method="replication")),
+    }
+
+
+def tool_samplics(d, n):
+    from samplics.categorical import CrossTabulation
+    from samplics.estimation import ReplicateEstimator, TaylorEstimator
+    from samplics.utils.types import PopParam, RepMethod
+
+    reps = rep_columns(d)
+    h, p, w, y = d["stratum"], d["psu"], d["w"], d["y"]
+
+    def taylor(param, var, domain=None):
+        e = TaylorEstimator(param)
+        e.estimate(y=var, samp_weight=w, stratum=h, psu=p, domain=domain)
+        se = e.stderror
+        return float(next(iter(se.values())) if isinstance(se, dict) else se)
+
+    def tab():
+        import pandas as pd
+
+        t = CrossTabulation(PopParam.prop)
+        t.tabulate(vars=pd.DataFrame({"vote": d["vote"], "region": d["region"]}),
+                   samp_weight=w, stratum=h, psu=p, remove_nan=False)
+        return float(t.stats["Pearson-Adj"]["chisq_value"])
+
+    def rep(domain=None):
+        e = ReplicateEstimator(RepMethod.bootstrap, PopParam.mean)
+        e.estimate(y=y, samp_weight=w, rep_weights=reps, domain=domain)
+        se = e.stderror
+        return float(next(iter(se.values())) if isinstance(se, dict) else se)
+
+    return {
+        "mean": lambda: taylor(PopParam.mean, y),
+        "total": lambda: taylor(PopParam.total, y),
+        "proportion": lambda: taylor(PopParam.prop, d["vote"]),
+        "domain mean": lambda: taylor(PopParam.mean, y, d["region"]),
+        "crosstab": tab,
+        "Rao-Scott F": tab,
+        "replicate mean": rep,
+        "replicate domain mean": lambda: rep(d["region"]),
+    }
+
+
+PY_TOOLS = {"polls": tool_polls, "svy": tool_svy, "samplics": tool_samplics}
+
+
+def _status() -> dict[str, int]:
+    out = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    return out
+
+
+def _trim() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+
+
+def worker(tool: str, n: int) -> dict:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    small = PY_TOOLS[tool](make_data(1000), 1000)  # imports and first-call set-up, not timed
+    for op in OPS:
+        if op in small:
+            try:
+                small[op]()
+            except Exception:  # reported by the timed call below
+                pass
+    del small
+    ops = PY_TOOLS[tool](make_data(n), n)
+    out = {}
+    for op in OPS:
+        if op not in ops:
+            continue
+        _trim()
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        before = _status()["VmRSS"]
+        t0 = time.perf_counter()
+        try:
+            value = ops[op]()
+        except Exception as exc:  # a peer that cannot run an operation: say so
+            out[op] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
+            continue
+        out[op] = {"time": time.perf_counter() - t0,
+                   "peak_mb": (_status()["VmHWM"] - before) / 1024,
+                   "value": None if value is None else float(value)}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# R
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survey))
+options(survey.lonely.psu = "fail")
+args <- commandArgs(trailingOnly = TRUE)
+path <- args[1]; n <- as.integer(args[2]); npsu <- as.integer(args[3]); nrep <- as.integer(args[4])
+con <- file(path, "rb")
+stratum <- readBin(con, "integer", n = n, size = 4)
+psu <- readBin(con, "integer", n = n, size = 4)
+w <- readBin(con, "double", n = n)
+y <- readBin(con, "double", n = n)
+vote <- factor(readBin(con, "integer", n = n, size = 1))
+region <- factor(readBin(con, "integer", n = n, size = 1))
+factors <- matrix(readBin(con, "double", n = npsu * nrep), nrow = npsu, byrow = TRUE)
+close(con)
+df <- data.frame(stratum = stratum, psu = psu, w = w, y = y, vote = vote, region = region)
+repw <- factors[psu + 1, ] * w
+rm(stratum, psu, w, y, vote, region, factors); invisible(gc())
+status <- function(key) {
+  s <- readLines("/proc/self/status")
+  as.numeric(strsplit(trimws(sub(".*:", "", s[startsWith(s, key)])), " ")[[1]][1])
+}
+res <- list()
+op <- function(name, expr) {
+  invisible(gc())
+  writeLines("5", "/proc/self/clear_refs")
+  before <- status("VmRSS:")
+  value <- NA
+  t <- system.time(value <- tryCatch(eval.parent(substitute(expr)), error = function(e) NA))
+  res[[name]] <<- sprintf('"%s": {"time": %.6f, "peak_mb": %.3f, "value": %s}', name,
+                          t[["elapsed"]], (status("VmHWM:") - before) / 1024,
+                          if (is.na(value)) "null" else sprintf("%.17g", value))
+}
+op("design", {d <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = df); 0})
+op("mean", SE(svymean(~y, d))[1])
+op("total", SE(svytotal(~y, d))[1])
+op("proportion", SE(svymean(~vote, d))[1])
+op("domain mean", SE(svyby(~y, ~region, d, svymean))[1])
+op("crosstab", SE(svymean(~interaction(vote, region), d))[1])
+op("Rao-Scott F", svychisq(~vote + region, d)$statistic)
+op("replicate design", {r <- svrepdesign(data = df, repweights = repw, weights = ~w,
+                                        type = "bootstrap", combined.weights = TRUE); 0})
+op("replicate mean", SE(svymean(~y, r))[1])
+op("replicate domain mean", SE(svyby(~y, ~region, r, svymean))[1])
+cat("{", paste(unlist(res), collapse = ", "), "}\n")
+"""
+
+
+def r_worker(n: int, timeout: float) -> dict:
+    d = make_data(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.bin"
+        with open(path, "wb") as fh:
+            for key, dtype in (("stratum", np.int32), ("psu", np.int32), ("w", np.float64),
+                               ("y", np.float64), ("vote", np.int8), ("region", np.int8),
+                               ("factors", np.float64)):
+                fh.write(np.ascontiguousarray(d[key], dtype=dtype).tobytes())
+        del d
+        script = Path(tmp) / "bench.R"
+        script.write_text(R_SCRIPT)
+        return run_one(["Rscript", str(script), str(path), str(n), str(N_PSU), str(N_REPS)],
+                       timeout)
+
+
+def run_one(cmd: list[str], timeout: float) -> dict:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"capped: no result within {timeout:.0f} s"}
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+        return {"error": f"failed (exit {proc.returncode}): {tail[0][:160]}"}
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": "failed: no result"}
+
+
+# ---------------------------------------------------------------------------------------------
+# driver and table
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in ["numpy", "pandas", "scipy", "polars", "samplics", "svy"]:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} not installed")
+    try:
+        r = subprocess.run(["Rscript", "-e", 'cat(R.version.string, "survey", '
+                            'format(packageVersion("survey")))'], capture_output=True, text=True,
+                           timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        r = "R not available"
+    return ", ".join(parts) + "; " + r
+
+
+#: samplics 0.6.1 breaks on polars 2 (its crosstab builds a frame polars 2 rejects) and svy
+#: needs polars 2, so samplics runs from its own environment when there is one.
+SAMPLICS_PYTHON = ROOT / "benchmarks" / ".venv-samplics" / "bin" / "python"
+
+
+def measure(tool: str, n: int, timeout: float) -> dict:
+    if tool == "R survey":
+        return r_worker(n, timeout)
+    python = SAMPLICS_PYTHON if tool == "samplics" and SAMPLICS_PYTHON.exists() else sys.executable
+    return run_one([str(python), __file__, "--worker", tool, str(n)], timeout)
+
+
+def table(n: int, res: dict) -> list[str]:
+    lines = [f"## N = {n:,}", "",
+             "| operation | tool | time (s) | x polls time | peak MB | se vs R |",
+             "|---|---|---:|---:|---:|---:|"]
+    for op in OPS:
+        base = res.get("polls", {}).get(op, {})
+        ref = res.get("R survey", {}).get(op, {})
+        for tool in TOOLS:
+            r = res.get(tool, {})
+            if "error" in r and op not in r:
+                lines.append(f"| {op} | {tool} | {r['error']} | | | |")
+                continue
+            cell = r.get(op)
+            if cell is None:
+                lines.append(f"| {op} | {tool} | (no such operation) | | | |")
+                continue
+            if "error" in cell:
+                lines.append(f"| {op} | {tool} | {cell['error']} | | | |")
+                continue
+            ratio = (f"{cell['time'] / base['time']:.2f}" if base.get("time") else "")
+            diff = ""
+            if ref.get("value") and cell.get("value") is not None and op not in (
+                    "design", "replicate design"):
+                diff = f"{abs(cell['value'] / ref['value'] - 1):.1e}"
+            lines.append(f"| {op} | {tool} | {cell['time']:.3f} | {ratio} | "
+                         f"{cell['peak_mb']:.0f} | {diff} |")
+    return lines + [""]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", default=["1e5", "1e6"])
+    ap.add_argument("--tools", nargs="+", default=TOOLS)
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--json", type=Path, help="also keep the raw results here (appended)")
+    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker[0], int(args.worker[1]))))
+        return
+    lines = [
+        "# Design-based estimates: polls against R survey, samplics and svy",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {platform.machine()} "
+        f"{platform.system()}, 2 cores shared with other work, Python "
+        f"{platform.python_version()}.",
+        f"Versions: {versions()}.",
+        "",
+        "Command (from the repository root):",
+        "",
+        "```",
+        "benchmarks/.venv/bin/python benchmarks/bench_design.py " + " ".join(
+            ["--sizes", *args.sizes, "--out", str(args.out)]),
+        "```",
+        "",
+        "Synthetic, seeded data and the operations: see the docstring of "
+        "`benchmarks/bench_design.py`. One call per operation, in seconds; `x polls time`: the "
+        "tool's time over polls' (above 1: polls is faster); `peak MB`: rise of the peak "
+        "resident set during the call; `se vs R`: relative difference of the first standard "
+        "error (or of the F statistic) from R's. svy and samplics compute the test with their "
+        "crosstab, so their two rows repeat one call. The bootstrap replicate SEs of svy and "
+        "samplics use their own scale conventions.",
+        "",
+    ]
+    raw = {}
+    for size in args.sizes:
+        n = int(float(size))
+        res = {}
+        for tool in args.tools:
+            print(f"N={n:,} {tool} ...", file=sys.stderr, flush=True)
+            res[tool] = measure(tool, n, args.timeout)
+        raw[n] = res
+        lines += table(n, res)
+        if args.json:
+            with open(args.json, "a") as fh:
+                fh.write(json.dumps({"n": n, "results": res}) + "\n")
+    text = "\n".join(lines)
+    if args.out:
+        args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

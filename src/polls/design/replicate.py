@@ -1,0 +1,541 @@
+"""Replicate-weight designs: JK1, JKn, BRR, Fay, bootstrap and successive differences.
+
+:class:`ReplicateDesign` reads replicate weights shipped with a file (R's ``svrepdesign``), and
+:func:`from_design` makes them from a :class:`~polls.SurveyDesign` (R's ``as.svrepdesign``,
+also reached as :meth:`SurveyDesign.to_replicate`). Every estimate is recomputed with each set of
+replicate weights, and its variance is R's ``svrVar``:
+``scale * sum_r rscales_r (theta_r - centre)^2``, the centre being the mean of the replicate
+estimates (or the full-sample estimate when ``mse=True``).
+
+The built-in estimates take the replicate totals of their cells in one product
+(replicates x PSUs times PSUs x cells for weights made here, or a sparse rows x cells product
+for weights read from a file); any other estimator plugs in through
+:meth:`ReplicateDesign.replicate_variance`, which takes a function of a weight vector.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polls._checks import check_choice
+from polls.design._cells import Cells, Ratios
+from polls.design._estimators import Estimators
+from polls.design._util import column
+from polls.errors import InferenceWarning, InvalidArgumentError
+
+__all__ = ["ReplicateDesign", "REPLICATE_TYPES", "from_design"]
+
+#: Replicate types of :class:`ReplicateDesign` (R's ``svrepdesign`` names).
+REPLICATE_TYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other")
+#: Types :meth:`SurveyDesign.to_replicate` makes (R's ``as.svrepdesign``).
+TO_REPLICATE_TYPES = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")
+
+
+def _replicate_matrix(data: pd.DataFrame, replicate_weights: Any) -> tuple[np.ndarray, list]:
+    """The replicate weights as an ``(n, R)`` float array, and their names."""
+    if isinstance(replicate_weights, str):
+        names = [c for c in data.columns if isinstance(c, str) and re.search(replicate_weights, c)]
+        if not names:
+            raise InvalidArgumentError(
+                f"replicate_weights={replicate_weights!r} matches no column of data "
+                "(a string is read as a regular expression, as R's svrepdesign does)"
+            )
+    elif isinstance(replicate_weights, list | tuple | pd.Index) and all(
+        isinstance(c, str) for c in replicate_weights
+    ):
+        names = list(replicate_weights)
+        for c in names:
+            column(data, c, "replicate_weights")
+    else:
+        arr = np.asarray(replicate_weights, dtype=float)
+        if arr.ndim != 2 or arr.shape[0] != len(data):
+            raise InvalidArgumentError(
+                "replicate_weights must be column names, a regular expression, or an array "
+                f"with one row per data row ({len(data)}); got shape {arr.shape}"
+            )
+        names = [f"replicate_{i + 1}" for i in range(arr.shape[1])]
+        return _check_reps(arr, names, data), names
+    try:
+        arr = data[names].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError("replicate weights must be numeric") from None
+    return _check_reps(arr, names, data), names
+
+
+def _check_reps(arr: np.ndarray, names: list, data: pd.DataFrame) -> np.ndarray:
+    if arr.shape[1] < 2:
+        raise InvalidArgumentError(f"need at least 2 replicate weights, got {arr.shape[1]}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, j = (int(v[0]) for v in np.nonzero(bad))
+        raise InvalidArgumentError(
+            f"replicate weight {names[j]!r} is missing or not finite in row {data.index[i]!r}"
+        )
+    return arr
+
+
+def _scales(type: str, reps: np.ndarray, combined: bool, rho, scale, rscales):
+    """``(scale, rscales)`` by R's ``svrepdesign`` rules (with its warnings and errors)."""
+    n_rep = reps.shape[1]
+    if rscales is not None:
+        rscales = np.broadcast_to(np.asarray(rscales, dtype=float), (n_rep,)).copy() if (
+            np.ndim(rscales) == 0 or len(rscales) in (1, n_rep)) else None
+        if rscales is None:
+            raise InvalidArgumentError(f"rscales must have length 1 or {n_rep} (replicates)")
+    if type == "Fay" and rho is None:
+        raise InvalidArgumentError("type='Fay' needs rho= (Fay's coefficient, e.g. 0.5)")
+    if type == "BRR":
+        if scale is not None:
+            warnings.warn("type='BRR' does not use scale=; it is 1/replicates",
+                          InferenceWarning, stacklevel=3)
+        scale = 1 / n_rep
+    elif type == "Fay":
+        scale = 1 / (n_rep * (1 - rho) ** 2)
+    elif type == "bootstrap" and scale is None:
+        scale = 1 / (n_rep - 1)
+    elif type == "JK1" and scale is None:
+        if combined:
+            scale = (n_rep - 1) / n_rep
+            warnings.warn("scale (n-1)/n not given: taking n = the number of replicates",
+                          InferenceWarning, stacklevel=3)
+        else:
+            scale = 1 / reps[:, 0].max()
+            warnings.warn("scale (n-1)/n not given: taken from the first replicate's weights",
+                          InferenceWarning, stacklevel=3)
+    elif type == "JKn" and rscales is None:
+        if combined:
+            raise InvalidArgumentError(
+                "type='JKn' with combined weights needs rscales= ((n_h - 1) / n_h for each "
+                "replicate's stratum)"
+            )
+        rscales = 1 / reps.max(axis=0)
+        warnings.warn("rscales (n-1)/n not given: taken from the replicates' weights",
+                      InferenceWarning, stacklevel=3)
+    elif type == "successive-difference":
+        scale, rscales = 4 / n_rep, np.ones(n_rep)
+    elif type == "other" and (scale is None or rscales is None):
+        warnings.warn("scale or rscales not given for type='other': taken as 1",
+                      InferenceWarning, stacklevel=3)
+    scale = 1.0 if scale is None else float(scale)
+    rscales = np.ones(n_rep) if rscales is None else rscales
+    return scale, rscales
+
+
+class ReplicateDesign(Estimators):
+    """A sample described by replicate weights (R's ``svrepdesign``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent. It is not modified.
+    replicate_weights : list of str, str or array-like
+        The replicate weight columns: their names, a regular expression matching them (as
+        R's ``repweights="repw[0-9]+"``), or an ``(n, R)`` array.
+    weights : str or array-like, optional
+        The full-sample weights. Omitted: all 1, with a warning (as R).
+    type : {"JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other"}
+        How the replicates were made; it sets ``scale`` and ``rscales`` as R does: BRR
+        ``1/R``; Fay ``1/(R (1 - rho)^2)``; bootstrap ``1/(R - 1)``; JK1 ``(R - 1)/R`` unless
+        given; JKn needs ``rscales`` (``(n_h - 1)/n_h`` of each replicate's stratum);
+        successive differences ``4/R``.
+    rho : float, optional
+        Fay's coefficient (required for ``type="Fay"``).
+    scale, rscales : float and array of float, optional
+        The overall multiplier and one multiplier per replicate of the squared deviations.
+    combined_weights : bool
+        ``True`` (default, as R): the replicate columns are the full analysis weights;
+        ``False``: they are factors to multiply the full-sample weights by.
+    mse : bool
+        Centre the squared deviations on the full-sample estimate instead of the mean of the
+        replicate estimates (R's ``mse=TRUE``).
+
+    Notes
+    -----
+    Degrees of freedom are the rank of the replicate weights minus one (R's ``degf``), for
+    every domain too.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, polls
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0], "w": [1.0] * 4})
+    >>> jk = np.ones((4, 4)) * 4 / 3 - np.eye(4) * 4 / 3   # delete-one jackknife
+    >>> rep = polls.ReplicateDesign(df, replicate_weights=jk, weights="w", type="JK1",
+    ...                             scale=3 / 4)
+    >>> round(float(rep.mean("y")["se"].iloc[0]), 6)   # the sd over sqrt(n)
+    0.645497
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        replicate_weights: Any,
+        weights: str | Sequence[float] | np.ndarray | pd.Series | None = None,
+        type: str,
+        rho: float | None = None,
+        scale: float | None = None,
+        rscales: float | Sequence[float] | np.ndarray | None = None,
+        combined_weights: bool = True,
+        mse: bool = False,
+    ) -> None:
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidArgumentError(
+                f"data must be a pandas DataFrame, got {type(data).__name__}"
+            )
+        kind = check_choice("type", type, REPLICATE_TYPES)
+        reps, names = _replicate_matrix(data, replicate_weights)
+        if weights is None:
+            warnings.warn("no full-sample weights given: all rows weigh 1", InferenceWarning,
+                          stacklevel=2)
+            w = np.ones(len(data))
+        else:
+            from polls.design._taylor import _read_weights
+
+            w = _read_weights(data, weights)
+        scale, rscales = _scales(kind, reps, combined_weights, rho, scale, rscales)
+        self._setup(data, w, np.arange(len(data)), reps, None if combined_weights else w,
+                    kind, scale, rscales, rho, mse)
+        self._names = names
+
+    def _setup(self, data, w, unit, factors, base, kind, scale, rscales, rho, mse) -> None:
+        """Store the design: replicate ``r`` weighs row ``i`` ``base_i * factors[unit_i, r]``
+        (``base`` None: ones, the factors being the combined weights)."""
+        self._data = data
+        self._w = np.asarray(w, dtype=float)
+        self._unit = unit
+        self._factors = factors
+        self._rows_are_units = len(factors) == len(data) and np.array_equal(
+            unit, np.arange(len(data)))
+        self._base = base
+        self.type = kind
+        self.scale = float(scale)
+        self.rscales = np.asarray(rscales, dtype=float)
+        self.rho = rho
+        self.mse = bool(mse)
+        self._method = f"replicate ({kind})"
+        self._df: int | None = None
+        self._names = [f"replicate_{i + 1}" for i in range(factors.shape[1])]
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def data(self) -> pd.DataFrame:
+        """The respondent frame (not a copy: do not modify it)."""
+        return self._data
+
+    @property
+    def weights(self) -> pd.Series:
+        """The full-sample weights, aligned to the data's index."""
+        return pd.Series(self._w.copy(), index=self._data.index, name="weight")
+
+    @property
+    def n_replicates(self) -> int:
+        """Number of replicates."""
+        return int(self._factors.shape[1])
+
+    @property
+    def replicate_weights(self) -> np.ndarray:
+        """The analysis weights of every replicate, an ``(n, R)`` array (built on request)."""
+        out = self._factors[self._unit]
+        return out * self._base[:, None] if self._base is not None else out.copy()
+
+    @property
+    def degrees_of_freedom(self) -> int:
+        """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""
+        if self._df is None:
+            self._df = self._rank() - 1
+        return self._df
+
+    def _chisq_df(self) -> int:
+        return self.degrees_of_freedom
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return (f"ReplicateDesign({len(self._data)} rows; {self.n_replicates} {self.type} "
+                f"replicates{', mse' if self.mse else ''})")
+
+    def _rank(self, rows: np.ndarray | None = None) -> int:
+        """Rank of the analysis weights of ``rows`` (all rows by default), as R's ``qr``."""
+        if rows is None:
+            rows = np.arange(len(self._data))
+        if self._base is not None:
+            rows = rows[self._base[rows] != 0]  # zero rows add nothing
+        if not self._rows_are_units:
+            return int(np.linalg.matrix_rank(self._factors[np.unique(self._unit[rows])]))
+        gram = np.zeros((self.n_replicates,) * 2)
+        for start in range(0, len(rows), 200_000):
+            idx = rows[start : start + 200_000]
+            block = self._factors[idx]
+            if self._base is not None:
+                block = block * self._base[idx, None]
+            gram += block.T @ block
+        s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0, None))
+        return int((s > 1e-5 * s.max()).sum()) if s.max() > 0 else 0
+
+    # ------------------------------------------------------------------ variance core
+    def _centre_variance(self, theta: np.ndarray, thetas: np.ndarray, full: bool):
+        """R's ``svrVar``: replicates with a non-finite estimate are dropped, with a warning."""
+        keep = np.isfinite(thetas).all(axis=1)
+        if not keep.all() and np.isfinite(theta).all():
+            warnings.warn(f"{int((~keep).sum())} replicates gave NaN estimates and were left "
+                          "out of the variance", InferenceWarning, stacklevel=4)
+            thetas = thetas[keep]
+        rsc = self.rscales[keep] if not keep.all() and np.isfinite(theta).all() else self.rscales
+        centre = theta if self.mse else thetas[rsc > 0].mean(axis=0)
+        dev = thetas - centre
+        if full:
+            return self.scale * np.einsum("rj,rk->jk", dev * rsc[:, None], dev)
+        return self.scale * np.einsum("rk,rk->k", dev * rsc[:, None], dev)
+
+    def _replicate_totals(self, cells: Cells) -> np.ndarray:
+        """Basis totals of every replicate, ``(R, n_basis)``."""
+        if self._rows_are_units:
+            basis = cells.basis_matrix()
+            if self._base is not None:
+                basis = basis.multiply(self._base[:, None]).tocsr()
+            return np.asarray(basis.T @ self._factors).T
+        base = self._base if self._base is not None else np.ones(len(self._data))
+        g = cells.unit_totals(self._unit, len(self._factors), base)
+        return np.einsum("ur,up->rp", self._factors, g)
+
+    def _ratio_variance(self, cells: Cells, ratios: Ratios, full: bool):
+        est = ratios.estimate(cells.totals(self._w))
+        reps = ratios.estimate(self._replicate_totals(cells))
+        return est, self._centre_variance(est, np.atleast_2d(reps), full)
+
+    def _logit_variance(self, cells: Cells, ratios: Ratios, est: np.ndarray,
+                        var: np.ndarray) -> np.ndarray:
+        """The replicate variance of the logit of each share (R refits ``svyglm`` on every
+        replicate), expressed on the share's scale: ``var(logit) * (p (1 - p))^2``."""
+        reps = np.atleast_2d(ratios.estimate(self._replicate_totals(cells)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lg = np.log(reps / (1 - reps))
+            lg0 = np.log(est / (1 - est))
+        out = var.copy()
+        # where a replicate's share is 0 or 1 its logit is infinite (R's refit then stops
+        # unconverged at an arbitrary value): keep the delta method there
+        ok = np.isfinite(lg).all(axis=0) & np.isfinite(lg0)
+        if ok.any():
+            v = self._centre_variance(lg0[ok], lg[:, ok], full=False)
+            out[ok] = v * (est[ok] * (1 - est[ok])) ** 2
+        return out
+
+    def _ratio_df(self, cells: Cells, ratios: Ratios) -> np.ndarray:
+        """Rank of the replicate weights of each estimate's domain minus one (R recomputes
+        ``degf`` on the subset design ``svyby`` makes)."""
+        den = ratios.den[: cells.n_cells].tocsc()
+        cache: dict[tuple, float] = {}
+        out = np.empty(ratios.k)
+        for j in range(ratios.k):
+            key = tuple(den.indices[den.indptr[j] : den.indptr[j + 1]])
+            if key not in cache:
+                if len(key) == cells.n_cells and (cells.code >= 0).all():
+                    cache[key] = float(self.degrees_of_freedom)
+                else:
+                    rows = np.flatnonzero(np.isin(cells.code, np.asarray(key)))
+                    cache[key] = float(self._rank(rows) - 1)
+            out[j] = cache[key]
+        return out
+
+    def replicate_variance(self, estimator: Callable[[np.ndarray], Any]) -> float | np.ndarray:
+        """Replicate variance of any estimator given as a function of the weights.
+
+        This is the entry point for estimators beyond the built-in ones (regressions,
+        quantiles, calibrated estimates): ``estimator(w)`` must return the estimate (a number
+        or a 1-d array) computed with row weights ``w``. It is called once with the
+        full-sample weights and once per replicate.
+
+        Parameters
+        ----------
+        estimator : callable
+            ``estimator(weights: ndarray of shape (n,)) -> float or ndarray of shape (k,)``.
+
+        Returns
+        -------
+        float or ndarray
+            The variance, or the ``k x k`` covariance matrix for a vector estimate.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, polls
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0], "c": [1, 2, 3, 4]})
+        >>> rep = polls.SurveyDesign(df, cluster="c").to_replicate("JK1")
+        >>> y = df["y"].to_numpy()
+        >>> v = rep.replicate_variance(lambda w: np.sum(w * y) / np.sum(w))
+        >>> bool(np.isclose(v, float(rep.mean("y")["se"].iloc[0]) ** 2))
+        True
+        """
+        if not callable(estimator):
+            raise InvalidArgumentError(
+                f"estimator must be a function of the weights, got {type(estimator).__name__}"
+            )
+        raw = estimator(self._w.copy())
+        scalar = np.ndim(raw) == 0
+        theta = np.atleast_1d(np.asarray(raw, dtype=float))
+        if theta.ndim != 1:
+            raise InvalidArgumentError(
+                f"estimator must return a number or a 1-d array, got shape {theta.shape}"
+            )
+        thetas = np.empty((self.n_replicates, len(theta)))
+        base = self._base if self._base is not None else 1.0
+        for r in range(self.n_replicates):
+            thetas[r] = np.asarray(estimator(base * self._factors[self._unit, r]), dtype=float)
+        v = self._centre_variance(theta, thetas, full=True)
+        return float(v[0, 0]) if scalar else v
+
+
+# ---------------------------------------------------------------------- from a design
+def from_design(design: Any, type: str = "auto", *, replicates: int = 50,
+                seed: int | np.random.Generator | None = None, fay_rho: float = 0.0,
+                hadamard: np.ndarray | None = None, mse: bool = False) -> ReplicateDesign:
+    """Replicate weights for a Taylor design (R's ``as.svrepdesign``), built per PSU.
+
+    ``JK1`` (no strata): each replicate drops one PSU and weighs the others ``n/(n-1)``;
+    ``scale = f (n-1)/n``. ``JKn``: each replicate drops one PSU and reweighs the rest of its
+    stratum by ``n_h/(n_h-1)``; ``rscales = f_h (n_h-1)/n_h``; strata taken whole add no
+    replicate, and a lonely PSU is handled by the design's ``lonely_psu`` as R does. ``BRR``
+    and ``Fay`` (two PSUs per stratum): the half-samples come from the rows after the first
+    of a Hadamard matrix (Sylvester's, of the smallest size above the number of strata, unless
+    ``hadamard=`` gives one: a 0/1 matrix such as R's ``hadamard(n)`` is used as R uses its
+    own, any other two-valued matrix as R's ``hadamard.matrix=``), strata in sorted order (as
+    text, as R sorts them) and PSUs in order of appearance; in column ``r`` the first PSU of
+    the stratum of row ``s`` gets ``2 - rho`` where the entry is 1, ``rho`` where it is 0.
+    ``bootstrap``: the rescaled bootstrap of R's ``bootweights`` (``n_h - 1`` PSUs drawn with
+    replacement in each stratum, counts times ``n_h/(n_h-1)``), with
+    ``scale = m/((m-1)(R-1))`` for the harmonic mean ``m`` of the PSUs per stratum. Only the
+    first stage is used; BRR, Fay and the bootstrap drop the finite population correction,
+    with a warning.
+    """
+    kind = check_choice("type", type, TO_REPLICATE_TYPES)
+    has_strata = design._spec["strata"] is not None
+    if kind == "auto":
+        kind = "JKn" if has_strata else "JK1"
+    if kind == "JK1" and has_strata:
+        raise InvalidArgumentError("type='JK1' is for unstratified designs; use 'JKn'")
+    if kind in ("JKn", "BRR", "Fay") and not has_strata:
+        raise InvalidArgumentError(f"type={kind!r} needs strata; use 'JK1' or 'bootstrap'")
+    stage = design._stages.stages[0]
+    psu_stratum = design._psu_stratum
+    nh = np.bincount(psu_stratum).astype(float)
+    has_fpc = design._spec["fpc"] is not None
+    if len(design._stages.stages) > 1:
+        warnings.warn("replicates are made from the first stage only: the variance of later "
+                      "stages is left out, as R's as.svrepdesign does", InferenceWarning,
+                      stacklevel=3)
+    if has_fpc and kind in ("BRR", "Fay", "bootstrap"):
+        warnings.warn(f"the finite population correction is dropped for type={kind!r}",
+                      InferenceWarning, stacklevel=3)
+    if kind == "JK1":
+        n = len(psu_stratum)
+        factors = np.full((n, n), n / (n - 1)) * (1 - np.eye(n))
+        f = float(stage.f[0]) if has_fpc else 1.0
+        scale, rscales, rho = f * (n - 1) / n, np.ones(n), None
+    elif kind == "JKn":
+        factors, rscales, scale = _jkn(psu_stratum, nh, stage.f if has_fpc else None,
+                                       design._lonely)
+        rho = None
+    elif kind in ("BRR", "Fay"):
+        rho = float(fay_rho) if kind == "Fay" else 0.0
+        if not 0 <= rho < 1:
+            raise InvalidArgumentError(f"fay_rho must be in [0, 1), got {fay_rho!r}")
+        kind = "Fay" if rho > 0 else "BRR"
+        first_row = np.full(len(psu_stratum), len(design._psu))
+        np.minimum.at(first_row, design._psu, np.arange(len(design._psu)))
+        factors = _brr(psu_stratum, nh, design._strata_labels, rho, hadamard, first_row)
+        scale, rscales = 1 / (factors.shape[1] * (1 - rho) ** 2), np.ones(factors.shape[1])
+    else:
+        factors, scale = _bootstrap(psu_stratum, nh, replicates, seed)
+        rscales, rho = np.ones(replicates), None
+    rep = object.__new__(ReplicateDesign)
+    rep._setup(design._data, design._w, design._psu, factors, design._w, kind, scale,
+               rscales, rho, mse)
+    return rep
+
+
+def _jkn(psu_stratum, nh, f, lonely):
+    n_psu = len(psu_stratum)
+    n_strata = len(nh)
+    cols, rsc = [], []
+    for h in range(n_strata):
+        members = np.flatnonzero(psu_stratum == h)
+        fh = 1.0 if f is None else float(f[members[0]])
+        if fh == 0:
+            continue  # taken whole: no replicate (R drops them)
+        if len(members) == 1:
+            if lonely == "adjust":
+                col = np.where(psu_stratum == h, 0.0, n_strata / (n_strata - 1))
+                cols.append(col)
+                rsc.append((n_strata - 1) / n_strata)
+            continue
+        m = len(members)
+        for j in members:
+            col = np.ones(n_psu)
+            col[members] = m / (m - 1)
+            col[j] = 0.0
+            cols.append(col)
+            rsc.append(fh * (m - 1) / m)
+    if not cols:
+        raise InvalidArgumentError("every stratum was taken whole: the variance is zero")
+    scale = 1.0
+    if len(cols) < n_psu and lonely == "average":
+        scale = n_psu / len(cols)
+    return np.column_stack(cols), np.array(rsc), scale
+
+
+def _brr(psu_stratum, nh, labels, rho, hadamard, first_row):
+    if not (nh == 2).all():
+        h = int(np.flatnonzero(nh != 2)[0])
+        raise InvalidArgumentError(
+            f"BRR and Fay need exactly two PSUs per stratum; stratum {labels[h]!r} has "
+            f"{int(nh[h])}"
+        )
+    n_strata = len(nh)
+    if hadamard is None:
+        from scipy.linalg import hadamard as sylvester
+
+        size = 1 << int(math.ceil(math.log2(n_strata + 1)))
+        h01 = (sylvester(size) == 1).astype(int)  # +1 -> 1, as R's hadamard() writes it
+    else:
+        hm = np.asarray(hadamard)
+        if hm.ndim != 2 or hm.shape[0] < n_strata + 1 or len(np.unique(hm)) != 2:
+            raise InvalidArgumentError(
+                f"hadamard must be a two-valued matrix with at least {n_strata + 1} rows "
+                "(strata + 1)"
+            )
+        if set(np.unique(hm).tolist()) == {0, 1}:
+            h01 = hm.astype(int)  # R's hadamard() form, used as R uses its own
+        else:
+            h01 = (hm != hm.flat[0]).astype(int)  # R's hadamard.matrix= rule
+    order = sorted(range(n_strata), key=lambda h: str(labels[h]))
+    factors = np.empty((len(psu_stratum), h01.shape[1]))
+    for s, h in enumerate(order):
+        first, second = sorted(np.flatnonzero(psu_stratum == h), key=lambda u: first_row[u])
+        row = h01[s + 1]
+        factors[first] = np.where(row == 1, 2 - rho, rho)
+        factors[second] = np.where(row == 1, rho, 2 - rho)
+    return factors
+
+
+def _bootstrap(psu_stratum, nh, replicates, seed):
+    if replicates < 2:
+        raise InvalidArgumentError(f"replicates must be at least 2, got {replicates!r}")
+    if (nh < 2).any():
+        raise InvalidArgumentError("the bootstrap needs at least two PSUs in every stratum")
+    rng = np.random.default_rng(seed)
+    factors = np.empty((len(psu_stratum), replicates))
+    for h in range(len(nh)):
+        members = np.flatnonzero(psu_stratum == h)
+        m = len(members)
+        draws = rng.integers(0, m, size=(m - 1, replicates))
+        counts = np.stack([np.bincount(draws[:, r], minlength=m) for r in range(replicates)], 1)
+        factors[members] = counts * m / (m - 1)
+    harmonic = 1 / np.mean(1 / nh)
+    return factors, harmonic / ((harmonic - 1) * (replicates - 1))
