@@ -54,7 +54,8 @@ models <- list(
 )
 for (name in names(models)) {
   m <- models[[name]]
-  call <- sprintf("svyglm(%s, design = %s, family = %s)", m$formula, m$design, m$family)
+  call <- sprintf("svyglm(%s, design = %s, family = %s, control = glm.control(epsilon = 1e-30, maxit = 60))",
+                  m$formula, m$design, m$family)
   fit <- eval(parse(text = call))
   ci <- confint(fit)
   for (j in seq_along(coef(fit))) {

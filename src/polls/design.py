@@ -966,3 +966,39 @@ class SurveyDesign:
         new._calibration = [*self._calibration, (margins, new_w)]
         new.rake_result = result
         return new
+
+    # ------------------------------------------------------------------ models (regression.py,
+    # quantiles.py, calibration.py hold the estimators; these methods only hand the design over)
+    def glm(self, formula: str, family: str = "gaussian") -> Any:
+        """Design-based generalised linear model, as R's ``svyglm``.
+
+        Parameters
+        ----------
+        formula : str
+            R-style formula read by formulaic, e.g. ``"api00 ~ meals + stype"``,
+            ``"I(vote == 'yes') ~ age * region"``. String and categorical predictors get
+            treatment contrasts with the first level as reference, as R codes factors.
+        family : {"gaussian", "binomial", "poisson"}
+            With the canonical link. The point estimates are those of R's ``gaussian()``,
+            ``quasibinomial()`` and ``quasipoisson()`` (the weights need not be whole numbers);
+            the standard errors are design-based (linearisation sandwich).
+
+        Returns
+        -------
+        polls.regression.GLMResult
+            ``params``, ``bse``, ``vcov``, ``pvalues``, ``conf_int()``, ``wald_test(terms)``
+            (R's ``regTermTest``) and ``to_frame()``; t tests on the residual design degrees
+            of freedom.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, polls
+        >>> df = pd.DataFrame({"x": np.arange(8.0), "y": [1, 3, 2, 5, 4, 7, 6, 8.0],
+        ...                    "w": [1, 2, 1, 2, 1, 2, 1, 2.0]})
+        >>> fit = polls.SurveyDesign(df, weights="w").glm("y ~ x")
+        >>> fit.params.round(4).tolist()
+        [1.5426, 0.9202]
+        """
+        from polls.regression import survey_glm
+
+        return survey_glm(self, formula, family)
