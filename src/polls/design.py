@@ -1002,3 +1002,51 @@ class SurveyDesign:
         from polls.regression import survey_glm
 
         return survey_glm(self, formula, family)
+
+    def quantile(
+        self,
+        column: str,
+        q: float | Sequence[float] = 0.5,
+        *,
+        by: str | Sequence[str] | None = None,
+        confidence_level: float = 0.95,
+        rule: str = "math",
+        df: float | None = None,
+    ) -> pd.DataFrame:
+        """Weighted quantiles with Woodruff intervals, as R's ``svyquantile`` (survey >= 4.1).
+
+        Parameters
+        ----------
+        column : str
+            A numeric column; rows where it is missing are left out as a domain.
+        q : float or sequence of float
+            Probabilities in [0, 1] (0.5: the median).
+        by : str or list of str, optional
+            Domain variables (as ``svyby(..., svyquantile)``).
+        confidence_level : float
+            Interval level.
+        rule : str
+            How a quantile is read off the weighted distribution function: ``"math"`` (R's
+            default), ``"school"``, ``"shahvaish"`` or ``"hf1"`` ... ``"hf9"`` (see
+            :mod:`polls.quantiles`).
+        df : float, optional
+            Degrees of freedom of the t quantile (default: PSUs minus strata holding the domain).
+
+        Returns
+        -------
+        DataFrame
+            ``by`` columns, ``q``, ``estimate, ci_low, ci_high, confidence_level, se, n,
+            method, rule, df``. ``se`` is R's: the interval's width over twice the t quantile.
+
+        Examples
+        --------
+        >>> import pandas as pd, polls
+        >>> df = pd.DataFrame({"age": [23, 35, 41, 52, 67, 30, 45, 58],
+        ...                    "w": [1, 2, 1, 1, 2, 1, 1, 1]})
+        >>> polls.SurveyDesign(df, weights="w").quantile("age", [0.25, 0.5])["estimate"].tolist()
+        [35.0, 41.0]
+        """
+        from polls.quantiles import survey_quantile
+
+        return survey_quantile(self, column, q, by=by, confidence_level=confidence_level,
+                               rule=rule, df=df)
