@@ -296,12 +296,16 @@ class SurveyDesign:
         if np.isfinite(self._popsize).any():
             kinds.append("fpc")
         if self._calibration:
-            kinds.append("raked")
+            kinds.append("calibrated" if any(map(callable, self._calibration)) else "raked")
         return f"SurveyDesign({len(self._data)} rows; " + ", ".join(kinds) + ")"
 
     # ------------------------------------------------------------------ variance core
     def _calibrate(self, x: np.ndarray) -> np.ndarray:
-        for margins, psw in self._calibration:
+        for stage in self._calibration:
+            if callable(stage):  # a calibration's own projection (polls.calibration)
+                x = stage(x)
+                continue
+            margins, psw = stage
             for _ in range(RAKING_RESIDUAL_SWEEPS):
                 for codes in margins:
                     counts = np.bincount(codes).astype(float)
@@ -1050,3 +1054,62 @@ class SurveyDesign:
 
         return survey_quantile(self, column, q, by=by, confidence_level=confidence_level,
                                rule=rule, df=df)
+
+    #: Diagnostics of the last :meth:`calibrate` (None for a design that was not calibrated).
+    calibration_result: Any = None
+
+    def calibrate(
+        self,
+        totals: Mapping[str, Any],
+        method: str = "linear",
+        bounds: tuple[float, float] | None = None,
+        *,
+        population_size: float | None = None,
+        tol: float = 1e-10,
+        max_iter: int = 100,
+    ) -> SurveyDesign:
+        """Calibrate the weights to population totals, as R's ``calibrate``; SEs reflect it.
+
+        Parameters
+        ----------
+        totals : mapping
+            Per variable: level totals for a categorical variable (``{"E": 4421, ...}``) or one
+            number for a numeric variable, e.g. ``{"stype": {"E": 4421, "H": 755, "M": 1018},
+            "api99": 3914069}`` (R's ``calibrate(design, ~stype + api99, population)``).
+        method : {"linear", "raking", "logit"}
+            Calibration function (R's ``calfun``): linear (GREG), raking (exponential) or
+            logit (needs finite ``bounds``).
+        bounds : (float, float), optional
+            Bounds on the ratio of calibrated to design weight.
+        population_size : float, optional
+            Adds an intercept with this total (needed when no categorical variable carries
+            the population size).
+        tol, max_iter : float, int
+            Convergence of the Newton iterations (R's ``epsilon`` and ``maxit``).
+
+        Returns
+        -------
+        SurveyDesign
+            A new design with the calibrated weights; its standard errors use the residuals of
+            the scores on the calibration variables. ``.calibration_result`` holds the
+            diagnostics (:class:`polls.calibration.CalibrationResult`).
+
+        Examples
+        --------
+        >>> import pandas as pd, polls
+        >>> df = pd.DataFrame({"sex": ["f", "f", "m", "m", "m"], "age": [25, 40, 33, 61, 48]})
+        >>> cal = polls.SurveyDesign(df).calibrate({"sex": {"f": 520, "m": 480}, "age": 44000})
+        >>> cal.weights.groupby(df["sex"]).sum().round(6).tolist()
+        [520.0, 480.0]
+        """
+        from polls.calibration import calibrate_design
+
+        new_w, projection, result = calibrate_design(
+            self, totals, method, bounds, population_size, tol, max_iter
+        )
+        new = object.__new__(SurveyDesign)
+        new.__dict__.update(self.__dict__)
+        new._w = new_w
+        new._calibration = [*self._calibration, projection]
+        new.calibration_result = result
+        return new
