@@ -303,7 +303,35 @@ def _bad_cases():
         "weights array of wrong length": (_frame(), GOOD, {"weights": np.ones(3)}, "one value"),
         "unknown weighting variable": (_frame(), dict(GOOD, region={"a": 1.0}), {}, "not a column"),
         "unknown weights column": (_frame(), GOOD, {"weights": "nope"}, "not in data"),
+        "subnormal base weight": (
+            _frame().assign(w=[1.0, 1e-320, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "weights must be positive and finite \\(at least 2.23e-308\\).*1e-320",
+        ),
+        "infinite base weight": (
+            _frame().assign(w=[1.0, np.inf, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "weights must be positive and finite.*inf",
+        ),
+        "base weights summing past the float range": (
+            _frame().assign(w=[1e308, 1e308, 1.0, 1.0, 1.0, 1.0]),
+            GOOD,
+            {"weights": "w"},
+            "weights sum to more than the largest float",
+        ),
+        "targets out of reach of tiny weights": (
+            _frame().assign(w=np.full(6, 1e-300)),
+            {"sex": {"f": 5e305, "m": 5e305}},
+            {"weights": "w"},
+            "too far apart",
+        ),
         "bad bounds": (_frame(), GOOD, {"bounds": (1.5, 2.0)}, "bounds"),
+        "bounds that are not numbers": (
+            _frame(), GOOD, {"bounds": ("low", "high")}, "bounds must be a pair.*'low', 'high'"
+        ),
+        "bounds with a missing value": (_frame(), GOOD, {"bounds": (0.5, None)}, "None"),
         "bad tol": (_frame(), GOOD, {"tol": 0}, "tol"),
         "bad unmatched": (_frame(), GOOD, {"unmatched": "ignore"}, "unmatched"),
         "targets not a dict": (_frame(), [0.5, 0.5], {}, "targets"),
@@ -477,6 +505,18 @@ def test_property_trim_keeps_total_and_bounds(weights, floor, cap, how, both):
     if both:
         assert out.min() >= floor * mean * (1 - 1e-12)
     assert (out > 0).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(samples(), st.integers(-250, 250))
+def test_property_raking_is_scale_free_for_tiny_and_huge_weights(sample, power):
+    # base weights anywhere in the float range give the same shares and Kish design effect
+    df, targets, base = sample
+    plain = rake(df, targets, weights=base, tol=1e-10, max_iter=5000)
+    scaled = rake(df, targets, weights=base * 10.0**power, tol=1e-10, max_iter=5000)
+    np.testing.assert_allclose(scaled.weights / 10.0**power, plain.weights, rtol=1e-9)
+    assert scaled.weights.sum() == pytest.approx(base.sum() * 10.0**power, rel=1e-12)
+    assert scaled.design_effect == pytest.approx(plain.design_effect, rel=1e-9)
 
 
 def test_two_thread_pass_matches_one_thread(monkeypatch):

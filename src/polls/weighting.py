@@ -254,14 +254,22 @@ def _base_weights(data: pd.DataFrame, weights: Any) -> np.ndarray | None:
     return arr
 
 
+#: Smallest weight accepted: the smallest normal double (smaller ones lose their precision).
+_TINY = float(np.finfo(float).tiny)
+
+
 def _report_bad_weights(data: pd.DataFrame, w: np.ndarray) -> None:
-    bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
+    bad = np.flatnonzero(~(w >= _TINY) | ~np.isfinite(w))
     if len(bad):
         labels = data.index[bad[:5]].tolist()
         raise InvalidArgumentError(
-            f"base weights must be positive and finite; {len(bad)} row(s) are not, e.g. index "
-            f"{labels} with value(s) {w[bad[:5]].tolist()}"
+            f"weights must be positive and finite (at least {_TINY:.3g}); {len(bad)} row(s) "
+            f"are not, e.g. index {labels} with value(s) {w[bad[:5]].tolist()}"
         )
+    raise InvalidArgumentError(
+        f"weights sum to more than the largest float (largest weight {float(w.max())!r}); "
+        "rescale them (only their ratios matter for raking to shares)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,19 +410,19 @@ class _Encoded:
 
 
 def _cell_table(
-    encs: list[_Encoded], w: np.ndarray | None, n: int
+    encs: list[_Encoded], w: np.ndarray | None, n: int, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], Any, np.ndarray]:
     """Build the table of occupied cells.
 
     Returns ``out`` (float buffer of length n, holding cell ids in its tail), the base total,
-    row count and sum of squared base weights per occupied cell, the slot of each variable per
-    occupied cell, a reader ``cells(a, b)`` giving the (dense) cell id of rows ``a:b``, and the
-    dense id of each occupied cell.
+    row count and sum of squared base weights (divided by ``scale`` first) per occupied cell,
+    the slot of each variable per occupied cell, a reader ``cells(a, b)`` giving the (dense)
+    cell id of rows ``a:b``, and the dense id of each occupied cell.
     """
     radices = [e.radix for e in encs]
     dense = math.prod(radices)
     if dense > _DENSE_LIMIT:
-        return _cell_table_hashed(encs, w, n)
+        return _cell_table_hashed(encs, w, n, scale)
     strides = np.ones(len(encs), dtype=np.int64)
     for i in range(len(encs) - 2, -1, -1):
         strides[i] = strides[i + 1] * radices[i + 1]
@@ -447,10 +455,11 @@ def _cell_table(
                 totals += np.bincount(cur, minlength=dense)
             else:
                 wc = w[a:b]
-                bad_weight |= not wc.min() > 0
+                bad_weight |= not wc.min() >= _TINY
                 totals += np.bincount(cur, weights=wc, minlength=dense)
                 counts += np.bincount(cur, minlength=dense)
-                np.multiply(wc, wc, out=tmp.view(float)[:m])
+                np.multiply(wc, 1 / scale, out=tmp.view(float)[:m])
+                np.square(tmp.view(float)[:m], out=tmp.view(float)[:m])
                 squares += np.bincount(cur, weights=tmp.view(float)[:m], minlength=dense)
         return totals, counts, squares, bad_weight
 
@@ -483,7 +492,7 @@ def _cell_table(
 
 
 def _cell_table_hashed(
-    encs: list[_Encoded], w: np.ndarray | None, n: int
+    encs: list[_Encoded], w: np.ndarray | None, n: int, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], Any, np.ndarray]:
     """Cell table for schemes with too many level combinations for a dense table."""
     full = np.empty(max(n, 1), dtype=np.int64)
@@ -508,11 +517,14 @@ def _cell_table_hashed(
         parts.append(("var", i, e.radix))
     codes, uniques = pd.factorize(combined)
     ncell = len(uniques)
-    if w is not None and not ((w > 0).all() and np.isfinite(w).all()):
+    if w is not None and not ((w >= _TINY).all() and np.isfinite(w).all()):
         return None  # type: ignore[return-value]
     counts = np.bincount(codes, minlength=ncell).astype(float)
     totals = counts if w is None else np.bincount(codes, weights=w, minlength=ncell)
-    squares = counts if w is None else np.bincount(codes, weights=w * w, minlength=ncell)
+    squares = counts if w is None else np.bincount(codes, weights=(w / scale) ** 2,
+                                                   minlength=ncell)
+    if w is not None and not np.isfinite(totals).all():
+        return None  # type: ignore[return-value]
     slots: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(encs)
 
     def decode(values: np.ndarray, parts: list[tuple[str, Any, int]]) -> None:
@@ -761,7 +773,13 @@ def rake(
         raise InvalidArgumentError("data has no rows")
 
     encs = [_Encoded(nm, data[nm], lv) for nm, lv in zip(names, levels, strict=True)]
-    table = _cell_table(encs, w, n)
+    # squared weights are summed after dividing by a typical weight, so that neither tiny nor
+    # huge weights underflow or overflow in Kish's design effect
+    scale = 1.0
+    if w is not None:
+        head = w[: min(n, _CHUNK)]
+        scale = float(head.max()) if np.isfinite(head).all() and head.min() >= _TINY else 1.0
+    table = _cell_table(encs, w, n, scale)
     if table is None:
         _report_bad_weights(data, w)  # type: ignore[arg-type]
     out, base, counts, squares, slots, cells, occ_dense = table
@@ -805,7 +823,18 @@ def rake(
                 "merge them with a neighbouring level or remove them from targets"
             )
 
+    with np.errstate(over="ignore"):
+        base_total = float(m0.sum())
+    if not math.isfinite(base_total):
+        _report_bad_weights(data, w)  # type: ignore[arg-type]
     target_total = total if total is not None else float(m0.sum())
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = target_total / float(m0.sum())
+    if not (math.isfinite(ratio) and ratio >= 1e-300 and ratio <= 1e300):
+        raise InvalidArgumentError(
+            f"the target total {target_total!r} and the weights' total {float(m0.sum())!r} are "
+            "too far apart to scale one to the other in floating point; rescale the weights"
+        )
     if bounds is None:
         m, iterations, err, (vw, jw) = _ipf(m0, lv_k, shares, target_total, tol, max_iter)
     else:
@@ -837,9 +866,12 @@ def rake(
             out[a:b] *= w[a:b]
     f_k = m / m0
     sum_w = float(m.sum())
-    sum_w2 = float((f_k * f_k * squares[keep]).sum())
+    g_k = f_k / f_k.max()  # relative factors: no overflow for factors far from 1
+    sum_w2 = float((g_k * g_k * squares[keep]).sum())
     n_kept = n - n_dropped
-    deff = n_kept * sum_w2 / (sum_w * sum_w)
+    # Kish: n sum((f w)^2) / (sum f w)^2, written with the relative factors and scaled weights
+    denom = float((g_k * (m0 / scale)).sum())
+    deff = n_kept * sum_w2 / (denom * denom)
 
     rows = []
     for e, code, share in zip(encs, lv_k, shares, strict=True):
