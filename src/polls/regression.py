@@ -144,37 +144,52 @@ def fit_glm(
     """
     fam = _FAMILY[check_choice("family", family, FAMILIES)]
     used = w > 0
-    Xu, yu, wu = X[used], y[used], w[used]
+    if used.all():
+        Xu, yu, wu = X, y, w
+    else:
+        Xu, yu, wu = X[used], y[used], w[used]
+
+    def information(mu: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return (Xu * (wu * d * d / fam.variance(mu))[:, None]).T @ Xu
+
+    def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+        try:
+            return np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            raise InvalidArgumentError(
+                "the model matrix is rank deficient (a predictor is constant or a combination "
+                "of others among the rows used); drop or merge terms"
+            ) from None
+
+    # first step as IRLS from a starting mean (R's mustart), then Fisher scoring steps
+    # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
+    # has to get a small correction right
     mu = fam.start(yu)
     eta = fam.link(mu)
-    beta = np.zeros(X.shape[1])
+    d = fam.mu_eta(eta)
+    zresp = eta + (yu - mu) / d
+    beta = solve(information(mu, d), Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        d = fam.mu_eta(eta)
-        working = wu * d * d / fam.variance(mu)
-        zresp = eta + (yu - mu) / d
-        sw = np.sqrt(working)
-        new, *_ = np.linalg.lstsq(Xu * sw[:, None], zresp * sw, rcond=None)
-        change = np.max(np.abs(new - beta) / (1 + np.abs(new)))
-        beta = new
+    it = 1
+    for it in range(2, max_iter + 1):  # noqa: B007 - the count is reported
         eta = Xu @ beta
         mu = fam.inverse_link(eta)
-        if fam.name == "gaussian" or change < tol:
+        d = fam.mu_eta(eta)
+        step = solve(information(mu, d), Xu.T @ (wu * (yu - mu) * d / fam.variance(mu)))
+        beta = beta + step
+        if np.max(np.abs(step) / (1 + np.abs(beta))) < tol:
             converged = True
             break
+    eta = Xu @ beta
+    mu = fam.inverse_link(eta)
     d = fam.mu_eta(eta)
     v = fam.variance(mu)
-    A = (Xu * (wu * d * d / v)[:, None]).T @ Xu
-    try:
-        Ainv = np.linalg.inv(A)
-    except np.linalg.LinAlgError:
-        raise InvalidArgumentError(
-            "the model matrix is rank deficient (a predictor is constant or a combination of "
-            "others among the rows used); drop or merge terms"
-        ) from None
-    scores = np.zeros_like(X, dtype=float)
-    scores[used] = (Xu * ((yu - mu) * d / v)[:, None]) @ Ainv
+    Ainv = solve(information(mu, d), np.eye(X.shape[1]))
+    if used.all():
+        scores = (X * ((yu - mu) * d / v)[:, None]) @ Ainv
+    else:
+        scores = np.zeros_like(X, dtype=float)
+        scores[used] = (Xu * ((yu - mu) * d / v)[:, None]) @ Ainv
     return GLMFit(beta, scores, Ainv, it, converged)
 
 
