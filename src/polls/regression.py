@@ -164,18 +164,24 @@ def fit_glm(
     # first step as IRLS from a starting mean (R's mustart), then Fisher scoring steps
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
     # has to get a small correction right
+    gaussian = fam.name == "gaussian"
     mu = fam.start(yu)
     eta = fam.link(mu)
     d = fam.mu_eta(eta)
     zresp = eta + (yu - mu) / d
-    beta = solve(information(mu, d), Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
+    A = information(mu, d)  # for the gaussian family the same matrix at every step
+    beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
     converged = False
     it = 1
     for it in range(2, max_iter + 1):  # noqa: B007 - the count is reported
         eta = Xu @ beta
         mu = fam.inverse_link(eta)
-        d = fam.mu_eta(eta)
-        step = solve(information(mu, d), Xu.T @ (wu * (yu - mu) * d / fam.variance(mu)))
+        if gaussian:
+            step = solve(A, Xu.T @ (wu * (yu - mu)))
+        else:
+            d = fam.mu_eta(eta)
+            A = information(mu, d)
+            step = solve(A, Xu.T @ (wu * (yu - mu) * d / fam.variance(mu)))
         beta = beta + step
         if np.max(np.abs(step) / (1 + np.abs(beta))) < tol:
             converged = True
@@ -184,7 +190,7 @@ def fit_glm(
     mu = fam.inverse_link(eta)
     d = fam.mu_eta(eta)
     v = fam.variance(mu)
-    Ainv = solve(information(mu, d), np.eye(X.shape[1]))
+    Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
     if used.all():
         scores = (X * ((yu - mu) * d / v)[:, None]) @ Ainv
     else:
