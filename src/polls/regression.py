@@ -14,8 +14,11 @@ t distribution with the design's residual degrees of freedom, ``PSUs - strata - 
 Formulas are R-style, read by the `formulaic <https://matthewwardrop.github.io/formulaic/>`_
 library: ``"api00 ~ meals + C(stype)"``, ``"y ~ x * g"``, ``"I(vote == 'yes') ~ age"``. String
 and categorical predictors get treatment contrasts with the first level (sorted, or the order of
-a pandas Categorical) as reference, as R codes factors. Rows with a missing value in any model
-variable are left out as a domain: their strata and PSUs still count in the variance.
+a pandas Categorical) as reference, as R codes factors. Strings sort by code point here
+(upper case before lower case) where R sorts by the locale: a pandas Categorical, or
+``C(x, contr.treatment("level"))``, fixes the reference level explicitly. Rows with a missing
+value in any model variable are left out as a domain: their strata and PSUs still count in the
+variance.
 """
 
 from __future__ import annotations
@@ -465,7 +468,7 @@ def survey_glm(design: SurveyDesign, formula: str, family: str = "gaussian") -> 
             stacklevel=3,
         )
     V = design.linearized_variance(fit.scores)
-    df = design._domain_df(kept) + 1 - len(columns)
+    df = design._domain_df(kept & (w > 0)) + 1 - len(columns)  # R's degf: PSUs with weight
     idx = pd.Index(columns, name="term")
     return GLMResult(
         params=pd.Series(fit.params, index=idx, name="estimate"),
