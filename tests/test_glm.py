@@ -39,7 +39,10 @@ MODELS = {
     "binomial_strat": ("strat", "I(`sch.wide` == 'Yes') ~ meals + stype", "binomial"),
     "binomial_clus1": ("clus1", "I(awards == 'Yes') ~ api99 + stype", "binomial"),
     "poisson_strat": ("strat", "enroll ~ meals + stype", "poisson"),
+    "gaussian_clus1_subset": ("clus1", "api00 ~ meals + stype", "gaussian"),
 }
+#: fixture -> the domain of R's subset(design, ...)
+SUBSETS = {"gaussian_clus1_subset": lambda data: (data["comp.imp"] == "Yes").to_numpy()}
 TERMS = {"~stype": "stype", "~meals:stype": "meals:stype"}
 
 
@@ -70,7 +73,9 @@ def tolerance(name: str) -> float:
 
 def fitted(name: str):
     dname, formula, family = MODELS[name]
-    return design(dname).glm(formula, family=family)
+    d = design(dname)
+    subset = SUBSETS[name](d.data) if name in SUBSETS else None
+    return d.glm(formula, family=family, subset=subset)
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -123,6 +128,18 @@ def test_interaction_terms_are_matched_in_either_order_and_by_coefficient_name()
     assert a.statistic == pytest.approx(b.statistic, rel=1e-12) and a.df == 2
     with pytest.raises(InvalidArgumentError, match="'income' is not in the model"):
         fit.wald_test("income")
+
+
+def test_subset_by_column_name_equals_subset_by_mask_and_bad_subsets_are_named():
+    d = design("clus1")
+    data = d.data.assign(yes=d.data["comp.imp"] == "Yes")
+    by_name = SurveyDesign(data, weights="pw", cluster="dnum", fpc="fpc").glm(
+        "api00 ~ meals + stype", subset="yes")
+    np.testing.assert_allclose(by_name.bse, fitted("gaussian_clus1_subset").bse, rtol=1e-12)
+    with pytest.raises(InvalidArgumentError, match="boolean column name or one True/False"):
+        d.glm("api00 ~ meals", subset=d.data["comp.imp"])
+    with pytest.raises(InvalidArgumentError, match="selects no row"):
+        d.glm("api00 ~ meals", subset=np.zeros(len(d), dtype=bool))
 
 
 def test_two_level_factor_response_takes_the_second_level_as_success():

@@ -50,7 +50,10 @@ models <- list(
   binomial_clus1 = list(design = "dclus1", formula = 'I(awards == "Yes") ~ api99 + stype',
                         family = "quasibinomial()", terms = "~stype"),
   poisson_strat = list(design = "dstrat", formula = "enroll ~ meals + stype",
-                       family = "quasipoisson()", terms = "~stype")
+                       family = "quasipoisson()", terms = "~stype"),
+  gaussian_clus1_subset = list(design = 'subset(dclus1, comp.imp == "Yes")',
+                               formula = "api00 ~ meals + stype", family = "gaussian()",
+                               terms = "~stype")
 )
 for (name in names(models)) {
   m <- models[[name]]

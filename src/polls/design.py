@@ -973,7 +973,7 @@ class SurveyDesign:
 
     # ------------------------------------------------------------------ models (regression.py,
     # quantiles.py, calibration.py hold the estimators; these methods only hand the design over)
-    def glm(self, formula: str, family: str = "gaussian") -> Any:
+    def glm(self, formula: str, family: str = "gaussian", *, subset: Any = None) -> Any:
         """Design-based generalised linear model, as R's ``svyglm``.
 
         Parameters
@@ -986,6 +986,10 @@ class SurveyDesign:
             With the canonical link. The point estimates are those of R's ``gaussian()``,
             ``quasibinomial()`` and ``quasipoisson()`` (the weights need not be whole numbers);
             the standard errors are design-based (linearisation sandwich).
+        subset : str or array of bool, optional
+            A domain: a boolean column or one True/False per row. Rows outside it are left out
+            of the fit but their strata and PSUs count in the variance, as in R's
+            ``svyglm(..., design = subset(design, ...))``.
 
         Returns
         -------
@@ -1005,7 +1009,7 @@ class SurveyDesign:
         """
         from polls.regression import survey_glm
 
-        return survey_glm(self, formula, family)
+        return survey_glm(self, formula, family, subset)
 
     def quantile(
         self,

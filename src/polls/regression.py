@@ -18,7 +18,8 @@ a pandas Categorical) as reference, as R codes factors. Strings sort by code poi
 (upper case before lower case) where R sorts by the locale: a pandas Categorical, or
 ``C(x, contr.treatment("level"))``, fixes the reference level explicitly. Rows with a missing
 value in any model variable are left out as a domain: their strata and PSUs still count in the
-variance.
+variance. ``subset=`` restricts the fit to a domain the same way (R's
+``svyglm(..., design = subset(design, ...))``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -440,7 +441,27 @@ def _check_response(y: np.ndarray, family: str, name: str) -> None:
         )
 
 
-def survey_glm(design: SurveyDesign, formula: str, family: str = "gaussian") -> GLMResult:
+def _subset_mask(data: pd.DataFrame, subset: Any) -> np.ndarray:
+    if subset is None:
+        return np.ones(len(data), dtype=bool)
+    if isinstance(subset, str):
+        if subset not in data.columns:
+            raise InvalidArgumentError(f"subset={subset!r} is not a column of data")
+        subset = data[subset]
+    arr = np.asarray(subset)
+    if arr.shape != (len(data),) or arr.dtype != bool:
+        raise InvalidArgumentError(
+            "subset must be a boolean column name or one True/False per row "
+            f"({len(data)}), got dtype {arr.dtype} and shape {arr.shape}"
+        )
+    if not arr.any():
+        raise InvalidArgumentError("subset selects no row")
+    return arr
+
+
+def survey_glm(
+    design: SurveyDesign, formula: str, family: str = "gaussian", subset: Any = None
+) -> GLMResult:
     """Design-based GLM on a :class:`~polls.SurveyDesign` (the engine of ``design.glm``).
 
     Parameters and result are those of :meth:`polls.SurveyDesign.glm`.
@@ -457,6 +478,7 @@ def survey_glm(design: SurveyDesign, formula: str, family: str = "gaussian") -> 
 
     family = check_choice("family", family, FAMILIES)
     X, y, kept, columns, term_columns, yname = _model_arrays(design.data, formula, family)
+    kept &= _subset_mask(design.data, subset)
     _check_response(y[kept], family, yname)
     w = design.weights.to_numpy() * kept
     fit = fit_glm(X, y, w, family)
