@@ -60,6 +60,18 @@ def test_every_rule_matches_svyquantile(name, rule):
     check(got, ref, lambda row: float(row.term.split("|")[1]))
 
 
+@pytest.mark.parametrize("interval", ["xlogit", "asin", "beta"])
+@pytest.mark.parametrize("name", ["dstrat", "dclus1"])
+def test_interval_types_match_svyquantile(name, interval):
+    ref = reference()
+    ref = ref[(ref["fixture"] == f"quantile_interval_{name}")
+              & ref["term"].str.startswith(interval + "|")]
+    assert len(ref) == 20
+    got = design(name).quantile("api00", [0.1, 0.25, 0.5, 0.75, 0.9], interval=interval)
+    assert (got["method"] == f"woodruff-{interval}").all()
+    check(got.set_index("q"), ref, lambda row: float(row.term.split("|")[1]))
+
+
 def test_confidence_level_matches_svyquantile_alpha():
     ref = reference().query("fixture == 'quantile_level'")
     got = design("dstrat").quantile("enroll", 0.5, confidence_level=0.9).set_index("q")

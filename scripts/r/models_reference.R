@@ -97,6 +97,16 @@ for (dname in c("dstrat", "dclus1")) {
     }
   }
 }
+for (itype in c("xlogit", "asin", "beta")) {
+  for (dname in c("dstrat", "dclus1")) {
+    call <- sprintf('svyquantile(~api00, %s, quantiles = c(%s), interval.type = "%s")', dname,
+                    paste(qs, collapse = ", "), itype)
+    res <- eval(parse(text = call))$api00
+    for (i in seq_along(qs)) for (k in 1:4)
+      add(paste0("quantile_interval_", dname), call, paste(itype, qs[i], sep = "|"),
+          c("estimate", "ci_low", "ci_high", "se")[k], res[i, k])
+  }
+}
 call <- 'svyquantile(~enroll, dstrat, quantiles = 0.5, alpha = 0.1)'
 res <- svyquantile(~enroll, dstrat, quantiles = 0.5, alpha = 0.1)$enroll
 for (k in 1:4) add("quantile_level", call, "math|0.5", c("estimate", "ci_low", "ci_high", "se")[k],

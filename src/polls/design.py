@@ -1019,6 +1019,7 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         confidence_level: float = 0.95,
         rule: str = "math",
+        interval: str = "mean",
         df: float | None = None,
     ) -> pd.DataFrame:
         """Weighted quantiles with Woodruff intervals, as R's ``svyquantile`` (survey >= 4.1).
@@ -1037,6 +1038,9 @@ class SurveyDesign:
             How a quantile is read off the weighted distribution function: ``"math"`` (R's
             default), ``"school"``, ``"shahvaish"`` or ``"hf1"`` ... ``"hf9"`` (see
             :mod:`polls.quantiles`).
+        interval : {"mean", "xlogit", "asin", "beta"}
+            Interval for the share of the population below the quantile, mapped back to the
+            quantile scale (R's ``interval.type``; ``"mean"`` is R's default).
         df : float, optional
             Degrees of freedom of the t quantile (default: PSUs minus strata holding the domain).
 
@@ -1044,7 +1048,8 @@ class SurveyDesign:
         -------
         DataFrame
             ``by`` columns, ``q``, ``estimate, ci_low, ci_high, confidence_level, se, n,
-            method, rule, df``. ``se`` is R's: the interval's width over twice the t quantile.
+            method, rule, df`` (``method`` is ``"woodruff"``, or ``"woodruff-xlogit"``
+            etc.). ``se`` is R's: the interval's width over twice the t quantile.
 
         Examples
         --------
@@ -1057,7 +1062,7 @@ class SurveyDesign:
         from polls.quantiles import survey_quantile
 
         return survey_quantile(self, column, q, by=by, confidence_level=confidence_level,
-                               rule=rule, df=df)
+                               rule=rule, interval=interval, df=df)
 
     #: Diagnostics of the last :meth:`calibrate` (None for a design that was not calibrated).
     calibration_result: Any = None

@@ -14,7 +14,9 @@ The interval is Woodruff's (1952): the design-based interval of the estimated di
 function at the quantile, ``F(q_p)`` (a weighted share with its linearisation variance from
 :meth:`polls.SurveyDesign.linearized_variance`), mapped back through the same rule. The standard
 error is R's: the interval's width over twice the t quantile. An interval end whose share falls
-outside [0, 1] is ``nan``, as in R.
+outside [0, 1] is ``nan``, as in R. The share's interval is R's default ``interval.type = "mean"``
+(share +/- t SE) or, as R offers, a t interval on the logit (``"xlogit"``) or arcsine square root
+(``"asin"``) scale, or Korn and Graubard's ``"beta"`` interval with R's effective sample size.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from polls.errors import InvalidArgumentError
 if TYPE_CHECKING:
     from polls.design import SurveyDesign
 
-__all__ = ["QUANTILE_RULES", "weighted_quantile", "survey_quantile"]
+__all__ = ["QUANTILE_INTERVALS", "QUANTILE_RULES", "weighted_quantile", "survey_quantile"]
 
+#: Intervals for the distribution function behind a Woodruff interval (R's ``interval.type``).
+QUANTILE_INTERVALS = ("mean", "xlogit", "asin", "beta")
 #: Quantile rules of :func:`weighted_quantile` (the names of R's ``svyquantile(qrule=)``).
 QUANTILE_RULES = ("math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6",
                   "hf7", "hf8", "hf9")
@@ -204,7 +208,29 @@ def weighted_quantile(
     return _RULES[rule](s, probs)
 
 
-def _woodruff(design, x, inside, probs, rule, level, df):
+def _share_interval(share, se, interval, level, df, n_rows):
+    """Interval for the distribution function at the estimate (R's ``woodruffCI`` methods)."""
+    from scipy import special, stats
+
+    t = critical_value(level, float(df))
+    if interval == "mean":
+        return share - t * se, share + t * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pq = share * (1 - share)
+        if interval == "xlogit":
+            eta, s = special.logit(share), se / pq
+            return special.expit(eta - t * s), special.expit(eta + t * s)
+        if interval == "asin":
+            a, s = np.arcsin(np.sqrt(share)), se / (2 * np.sqrt(pq))
+            return np.sin(a - t * s) ** 2, np.sin(a + t * s) ** 2
+        alpha = 1 - level
+        n_eff = pq / se**2 * (stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+        low = stats.beta.ppf(alpha / 2, n_eff * share, n_eff * (1 - share) + 1)
+        high = stats.beta.ppf(1 - alpha / 2, n_eff * share + 1, n_eff * (1 - share))
+        return low, high
+
+
+def _woodruff(design, x, inside, probs, rule, level, df, interval="mean"):
     """Estimates, interval ends and SEs for one domain (rows ``inside``)."""
     w = design.weights.to_numpy()
     s = _Sorted(x[inside], w[inside])
@@ -220,10 +246,10 @@ def _woodruff(design, x, inside, probs, rule, level, df):
     var = np.atleast_2d(design.linearized_variance(z))
     se_p = np.sqrt(np.diag(var))
     t = critical_value(level, float(df))
-    lo_p, hi_p = share - t * se_p, share + t * se_p
+    lo_p, hi_p = _share_interval(share, se_p, interval, level, df, int(inside.sum()))
     low = np.full(len(probs), math.nan)
     high = np.full(len(probs), math.nan)
-    ok_lo, ok_hi = lo_p >= 0, hi_p <= 1
+    ok_lo, ok_hi = lo_p >= 0, hi_p <= 1  # False for nan too: R's NaN ends
     if ok_lo.any():
         low[ok_lo] = fn(s, lo_p[ok_lo])
     if ok_hi.any():
@@ -239,6 +265,7 @@ def survey_quantile(
     by: str | Sequence[str] | None = None,
     confidence_level: float = 0.95,
     rule: str = "math",
+    interval: str = "mean",
     df: float | None = None,
 ) -> pd.DataFrame:
     """Quantiles of a numeric column with Woodruff intervals (the engine of ``design.quantile``).
@@ -255,6 +282,7 @@ def survey_quantile(
     """
     level = check_confidence_level(confidence_level)
     rule = check_choice("rule", rule, QUANTILE_RULES)
+    interval = check_choice("interval", interval, QUANTILE_INTERVALS)
     probs = _check_probs(q)
     x, ok = design._numeric(column)
     names, labels, masks = design._domains(by)
@@ -262,10 +290,11 @@ def survey_quantile(
     for key, mask in zip(labels, masks, strict=True):
         inside = mask & ok & (design.weights.to_numpy() > 0)
         dfi = design._domain_df(inside) if df is None else float(df)
-        est, low, high, se = _woodruff(design, x, inside, probs, rule, level, dfi)
+        est, low, high, se = _woodruff(design, x, inside, probs, rule, level, dfi, interval)
+        method = "woodruff" if interval == "mean" else f"woodruff-{interval}"
         for i, p in enumerate(probs):
             rows.append([*key, float(p), est[i], low[i], high[i], level, se[i],
-                         int(inside.sum()), "woodruff", rule, dfi])
+                         int(inside.sum()), method, rule, dfi])
     cols = [*names, "q", "estimate", "ci_low", "ci_high", "confidence_level", "se", "n",
             "method", "rule", "df"]
     return pd.DataFrame(rows, columns=cols)
