@@ -75,6 +75,11 @@ from polls.weighting import RakeResult, rake, trim_weights
 from polls.design import RaoScottTest, SurveyDesign
 from polls.microdata import read_microdata
 # --- end design, microdata
+# --- exports: survey models
+from polls.calibration import CalibrationResult
+from polls.quantiles import weighted_quantile
+from polls.regression import GLMResult, WaldTest
+# --- end survey models
 
 # --- exports: replicate designs
 from polls.design import ReplicateDesign

@@ -254,14 +254,22 @@ def _base_weights(data: pd.DataFrame, weights: Any) -> np.ndarray | None:
     return arr
 
 
+#: Smallest weight accepted: the smallest normal double (smaller ones lose their precision).
+_TINY = float(np.finfo(float).tiny)
+
+
 def _report_bad_weights(data: pd.DataFrame, w: np.ndarray) -> None:
-    bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
+    bad = np.flatnonzero(~(w >= _TINY) | ~np.isfinite(w))
     if len(bad):
         labels = data.index[bad[:5]].tolist()
         raise InvalidArgumentError(
-            f"base weights must be positive and finite; {len(bad)} row(s) are not, e.g. index "
-            f"{labels} with value(s) {w[bad[:5]].tolist()}"
+            f"weights must be positive and finite (at least {_TINY:.3g}); {len(bad)} row(s) "
+            f"are not, e.g. index {labels} with value(s) {w[bad[:5]].tolist()}"
         )
+    raise InvalidArgumentError(
+        f"weights sum to more than the largest float (largest weight {float(w.max())!r}); "
+        "rescale them (only their ratios matter for raking to shares)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,19 +410,19 @@ class _Encoded:
 
 
 def _cell_table(
-    encs: list[_Encoded], w: np.ndarray | None, n: int
+    encs: list[_Encoded], w: np.ndarray | None, n: int, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], Any, np.ndarray]:
     """Build the table of occupied cells.
 
     Returns ``out`` (float buffer of length n, holding cell ids in its tail), the base total,
-    row count and sum of squared base weights per occupied cell, the slot of each variable per
-    occupied cell, a reader ``cells(a, b)`` giving the (dense) cell id of rows ``a:b``, and the
-    dense id of each occupied cell.
+    row count and sum of squared base weights (divided by ``scale`` first) per occupied cell,
+    the slot of each variable per occupied cell, a reader ``cells(a, b)`` giving the (dense)
+    cell id of rows ``a:b``, and the dense id of each occupied cell.
     """
     radices = [e.radix for e in encs]
     dense = math.prod(radices)
     if dense > _DENSE_LIMIT:
-        return _cell_table_hashed(encs, w, n)
+        return _cell_table_hashed(encs, w, n, scale)
     strides = np.ones(len(encs), dtype=np.int64)
     for i in range(len(encs) - 2, -1, -1):
         strides[i] = strides[i + 1] * radices[i + 1]
@@ -447,10 +455,11 @@ def _cell_table(
                 totals += np.bincount(cur, minlength=dense)
             else:
                 wc = w[a:b]
-                bad_weight |= not wc.min() > 0
+                bad_weight |= not wc.min() >= _TINY
                 totals += np.bincount(cur, weights=wc, minlength=dense)
                 counts += np.bincount(cur, minlength=dense)
-                np.multiply(wc, wc, out=tmp.view(float)[:m])
+                np.multiply(wc, 1 / scale, out=tmp.view(float)[:m])
+                np.square(tmp.view(float)[:m], out=tmp.view(float)[:m])
                 squares += np.bincount(cur, weights=tmp.view(float)[:m], minlength=dense)
         return totals, counts, squares, bad_weight
 
@@ -483,7 +492,7 @@ def _cell_table(
 
 
 def _cell_table_hashed(
-    encs: list[_Encoded], w: np.ndarray | None, n: int
+    encs: list[_Encoded], w: np.ndarray | None, n: int, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], Any, np.ndarray]:
     """Cell table for schemes with too many level combinations for a dense table."""
     full = np.empty(max(n, 1), dtype=np.int64)
@@ -508,11 +517,14 @@ def _cell_table_hashed(
         parts.append(("var", i, e.radix))
     codes, uniques = pd.factorize(combined)
     ncell = len(uniques)
-    if w is not None and not ((w > 0).all() and np.isfinite(w).all()):
+    if w is not None and not ((w >= _TINY).all() and np.isfinite(w).all()):
         return None  # type: ignore[return-value]
     counts = np.bincount(codes, minlength=ncell).astype(float)
     totals = counts if w is None else np.bincount(codes, weights=w, minlength=ncell)
-    squares = counts if w is None else np.bincount(codes, weights=w * w, minlength=ncell)
+    squares = counts if w is None else np.bincount(codes, weights=(w / scale) ** 2,
+                                                   minlength=ncell)
+    if w is not None and not np.isfinite(totals).all():
+        return None  # type: ignore[return-value]
     slots: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(encs)
 
     def decode(values: np.ndarray, parts: list[tuple[str, Any, int]]) -> None:
@@ -761,7 +773,13 @@ def rake(
         raise InvalidArgumentError("data has no rows")
 
     encs = [_Encoded(nm, data[nm], lv) for nm, lv in zip(names, levels, strict=True)]
-    table = _cell_table(encs, w, n)
+    # squared weights are summed after dividing by a typical weight, so that neither tiny nor
+    # huge weights underflow or overflow in Kish's design effect
+    scale = 1.0
+    if w is not None:
+        head = w[: min(n, _CHUNK)]
+        scale = float(head.max()) if np.isfinite(head).all() and head.min() >= _TINY else 1.0
+    table = _cell_table(encs, w, n, scale)
     if table is None:
         _report_bad_weights(data, w)  # type: ignore[arg-type]
     out, base, counts, squares, slots, cells, occ_dense = table
@@ -805,7 +823,18 @@ def rake(
                 "merge them with a neighbouring level or remove them from targets"
             )
 
+    with np.errstate(over="ignore"):
+        base_total = float(m0.sum())
+    if not math.isfinite(base_total):
+        _report_bad_weights(data, w)  # type: ignore[arg-type]
     target_total = total if total is not None else float(m0.sum())
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = target_total / float(m0.sum())
+    if not (math.isfinite(ratio) and ratio >= 1e-300 and ratio <= 1e300):
+        raise InvalidArgumentError(
+            f"the target total {target_total!r} and the weights' total {float(m0.sum())!r} are "
+            "too far apart to scale one to the other in floating point; rescale the weights"
+        )
     if bounds is None:
         m, iterations, err, (vw, jw) = _ipf(m0, lv_k, shares, target_total, tol, max_iter)
     else:
@@ -837,9 +866,12 @@ def rake(
             out[a:b] *= w[a:b]
     f_k = m / m0
     sum_w = float(m.sum())
-    sum_w2 = float((f_k * f_k * squares[keep]).sum())
+    g_k = f_k / f_k.max()  # relative factors: no overflow for factors far from 1
+    sum_w2 = float((g_k * g_k * squares[keep]).sum())
     n_kept = n - n_dropped
-    deff = n_kept * sum_w2 / (sum_w * sum_w)
+    # Kish: n sum((f w)^2) / (sum f w)^2, written with the relative factors and scaled weights
+    denom = float((g_k * (m0 / scale)).sum())
+    deff = n_kept * sum_w2 / (denom * denom)
 
     rows = []
     for e, code, share in zip(encs, lv_k, shares, strict=True):
@@ -870,6 +902,83 @@ def rake(
     )
 
 
+def _bound(name: str, value: Any, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{name} must be a number or None, got {value!r}") from None
+    if math.isnan(out):
+        raise InvalidArgumentError(f"{name} must be a number or None, got {value!r}")
+    return out
+
+
+def _solve_clipped(
+    a: np.ndarray, b: np.ndarray, lo: float, hi: float, total: float, start: float
+) -> np.ndarray:
+    """``clip(a + b * c, lo, hi)`` with the scalar ``c`` that makes it sum to ``total``.
+
+    The sum is continuous, non-decreasing and piecewise linear in ``c``: a bracketing root
+    search finds the segment holding the solution, and the linear equation on that segment
+    gives ``c`` exactly.
+    """
+    from scipy import optimize
+
+    def excess(c: float) -> float:
+        return float(np.clip(a + b * c, lo, hi).sum() - total)
+
+    if excess(start) == 0:
+        return np.clip(a + b * start, lo, hi)
+    step = 1.0 if start == 0 else abs(start)
+    left, right = start, start
+    while excess(left) > 0:
+        step *= 2
+        left = start - step
+    step = 1.0 if start == 0 else abs(start)
+    while excess(right) < 0:
+        step *= 2
+        right = start + step
+    c = optimize.brentq(excess, left, right, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+    y = a + b * c
+    low, high = y <= lo, y >= hi
+    mid = ~(low | high)
+    if mid.any():
+        fixed = (lo * low.sum() if low.any() else 0.0) + (hi * high.sum() if high.any() else 0.0)
+        c = (total - fixed - a[mid].sum()) / b[mid].sum()
+    return np.clip(a + b * c, lo, hi)
+
+
+def _trim_r_strict(w: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """The fixed point of R's ``trimWeights(strict = TRUE)``.
+
+    R clips the rows outside the bounds and adds the trimmed weight in equal shares to every
+    other row, including rows already sitting at a bound, then repeats. After the first round
+    every later share has the sign of the first (only the upper bound can bind again when the
+    first share is positive, only the lower one when it is negative), so the limit is
+    ``min(hi, w1 + D)`` (or ``max(lo, w1 + D)``) for the first round's weights ``w1`` and the
+    shift ``D`` that keeps the total: rows raised to the lower bound in the first round are
+    lifted off it again when the other rows keep passing weight down.
+    """
+    outside = (w < lo) | (w > hi)
+    if not outside.any():
+        return w.copy()
+    if outside.all():
+        raise InvalidArgumentError(
+            "every weight is outside the bounds, so R's rule has no row to give the trimmed "
+            f"weight to (bounds [{lo!r}, {hi!r}]); widen the bounds"
+        )
+    w1 = np.clip(w, lo, hi)
+    share = (w - w1).sum() / (~outside).sum()
+    w1[~outside] += share
+    total = w.sum()
+    if share > 0:
+        return _solve_clipped(w1, np.ones_like(w1), -np.inf, hi, total, 0.0)
+    if share < 0:
+        return _solve_clipped(w1, np.ones_like(w1), lo, np.inf, total, 0.0)
+    return w1
+
+
 def trim_weights(
     weights: np.ndarray | pd.Series,
     lower: float | None = None,
@@ -877,9 +986,9 @@ def trim_weights(
     *,
     relative: bool = False,
     redistribute: str = "proportional",
-    max_iter: int = 1000,
+    strict: bool = False,
 ) -> np.ndarray | pd.Series:
-    """Trim weights to ``[lower, upper]`` and give the trimmed weight to the untrimmed rows.
+    """Trim weights to ``[lower, upper]`` and give the trimmed weight to the other rows.
 
     Parameters
     ----------
@@ -891,30 +1000,30 @@ def trim_weights(
         If True, ``lower`` and ``upper`` are multiples of the mean weight (``upper=5`` caps every
         weight at five times the mean).
     redistribute : {"proportional", "equal"}
-        How the trimmed weight is handed to the rows inside the bounds: in proportion to their
-        weights (the default; relative weights among them are kept), or as one common amount
-        per row, as R's ``survey::trimWeights(..., strict = TRUE)`` does.
-    max_iter : int
-        Largest number of rounds (each round fixes the rows pushed past a bound by the previous
-        one; at most one round per row is ever needed).
+        How the weight is kept: the trimmed weights are ``clip(c * w, lower, upper)`` with one
+        factor ``c`` for all rows (``"proportional"``, the default: the rows inside the bounds
+        keep their relative sizes), or ``clip(w + c, lower, upper)`` with one shift ``c``
+        (``"equal"``: each row inside the bounds gets the same amount). ``c`` is the one that
+        keeps the total, solved exactly.
+    strict : bool
+        With ``redistribute="equal"``, follow R's ``survey::trimWeights(..., strict = TRUE)``
+        instead: R hands the trimmed weight in equal shares to every row not outside the
+        bounds, including rows already at a bound, and repeats until no row is outside. Rows
+        raised to the lower bound can therefore end above it (and rows cut to the upper bound
+        below it). The result is the limit of R's rounds, computed directly.
 
     Returns
     -------
     numpy.ndarray or pandas.Series
-        The trimmed weights, of the input's kind (a Series keeps its index and name). The total
-        is unchanged; rows trimmed stay at their bound.
+        The trimmed weights, of the input's kind (a Series keeps its index and name). Their
+        total equals the input's and every weight lies within the bounds.
 
     Raises
     ------
     InvalidArgumentError
-        For weights that are not positive and finite, ``lower > upper``, or bounds that cannot
-        hold the total (``n * lower > total`` or ``n * upper < total``).
-
-    Notes
-    -----
-    Each round clips the free rows (those not yet at a bound) to the bounds, then rescales (or
-    shifts) the free rows so that the total is kept; rows that leave the bounds through that
-    step are clipped in the next round. The rounds stop when no free row is out of bounds.
+        For weights that are not positive and finite, bounds that are not numbers,
+        ``lower > upper``, bounds that cannot hold the total (``n * lower > total`` or
+        ``n * upper < total``), and ``strict=True`` without ``redistribute="equal"``.
 
     Examples
     --------
@@ -922,6 +1031,9 @@ def trim_weights(
     >>> import polls
     >>> polls.trim_weights(np.array([1.0, 1.0, 2.0, 8.0]), upper=4.0).tolist()
     [2.0, 2.0, 4.0, 4.0]
+    >>> w = np.array([1.0, 1.0, 2.0, 8.0])
+    >>> polls.trim_weights(w, upper=4.0, redistribute="equal").round(4).tolist()
+    [2.3333, 2.3333, 3.3333, 4.0]
     """
     from polls._checks import as_float_array
 
@@ -929,7 +1041,13 @@ def trim_weights(
         raise InvalidArgumentError(
             f"redistribute must be 'proportional' or 'equal', got {redistribute!r}"
         )
-    max_iter = _check_max_iter(max_iter)
+    if strict not in (True, False):
+        raise InvalidArgumentError(f"strict must be True or False, got {strict!r}")
+    if strict and redistribute != "equal":
+        raise InvalidArgumentError(
+            "strict=True follows R's trimWeights(strict = TRUE), which hands trimmed weight out "
+            "in equal shares: pass redistribute='equal' with it"
+        )
     w = as_float_array("weights", weights)
     if w.ndim != 1 or len(w) == 0:
         raise InvalidArgumentError(f"weights must be a non-empty 1-d array, got shape {w.shape}")
@@ -938,9 +1056,9 @@ def trim_weights(
         raise InvalidArgumentError(
             f"weights must be positive and finite; position {int(bad[0])} has {w[bad[0]]!r}"
         )
-    lo = -np.inf if lower is None else float(lower)
-    hi = np.inf if upper is None else float(upper)
-    if math.isnan(lo) or math.isnan(hi) or lo > hi:
+    lo = _bound("lower", lower, -np.inf)
+    hi = _bound("upper", upper, np.inf)
+    if lo > hi:
         raise InvalidArgumentError(f"need lower <= upper, got lower={lower!r}, upper={upper!r}")
     if relative:
         mean = w.mean()
@@ -951,27 +1069,14 @@ def trim_weights(
         raise InvalidArgumentError(
             f"bounds [{lo!r}, {hi!r}] cannot hold the total weight {total!r} over {n} rows"
         )
-    out = w.copy()
-    free = np.ones(n, dtype=bool)
-    for _ in range(max_iter):
-        over = free & ((out > hi) | (out < lo))
-        if not over.any():
-            break
-        np.clip(out, lo, hi, out=out, where=over)
-        free &= ~over
-        if not free.any():
-            break
-        excess = total - out.sum()
-        if redistribute == "proportional":
-            out[free] *= 1 + excess / out[free].sum()
-        else:
-            out[free] += excess / free.sum()
+    if not ((w < lo) | (w > hi)).any():
+        out = w.copy()
+    elif strict:
+        out = _trim_r_strict(w, lo, hi)
+    elif redistribute == "proportional":
+        out = _solve_clipped(np.zeros_like(w), w, lo, hi, total, 1.0)
     else:
-        warnings.warn(
-            f"trim_weights stopped after {max_iter} rounds with weights outside the bounds",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+        out = _solve_clipped(w, np.ones_like(w), lo, hi, total, 0.0)
     if isinstance(weights, pd.Series):
         return pd.Series(out, index=weights.index, name=weights.name)
     return out

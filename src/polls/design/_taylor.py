@@ -25,6 +25,7 @@ import pandas as pd
 from polls._checks import check_choice
 from polls.design._cells import Cells, Ratios
 from polls.design._estimators import Estimators
+from polls.design._models import Models
 from polls.design._multistage import Stage, Stages, _rowsum
 from polls.design._util import codes, column, nested, per_row, per_stage
 from polls.errors import InvalidArgumentError
@@ -54,7 +55,7 @@ def _read_weights(data: pd.DataFrame, weights: Any) -> np.ndarray:
     return w
 
 
-class SurveyDesign(Estimators):
+class SurveyDesign(Models, Estimators):
     """A stratified, clustered (one or more stages) or PPS sample with weights.
 
     Parameters
@@ -304,12 +305,16 @@ class SurveyDesign(Estimators):
         ):
             kinds.append("pps (Brewer)" if self._pps else "fpc")
         if self._calibration:
-            kinds.append("raked")
+            kinds.append("calibrated" if any(map(callable, self._calibration)) else "raked")
         return f"SurveyDesign({len(self._data)} rows; " + ", ".join(kinds) + ")"
 
     # ------------------------------------------------------------------ variance core
     def _calibrate(self, x: np.ndarray) -> np.ndarray:
-        for margins, psw in self._calibration:
+        for stage in self._calibration:
+            if callable(stage):  # a calibration's own projection (polls.calibration)
+                x = stage(x)
+                continue
+            margins, psw = stage
             for _ in range(RAKING_RESIDUAL_SWEEPS):
                 for code in margins:
                     size = int(code.max()) + 1
