@@ -264,3 +264,28 @@ def records_frame(records: list[list[str]], width: int) -> pd.DataFrame:
     for i, r in enumerate(records):
         grid[i, :len(r)] = r
     return pd.DataFrame(grid, dtype=object)
+
+
+def short_records(widths: np.ndarray, body: np.ndarray, width: int, unterminated: bool,
+                  sep: str, name: str, shown) -> list[int]:
+    """File rows of the records in ``body`` (record numbers, not blank) with fewer cells than
+    the header's ``width``: their last cells are absent, and the caller reads them as empty
+    and says so. Raises for a record with one cell (its cells are not separated by ``sep``)
+    and for a short last record without a line break (the file was cut inside it);
+    ``shown(i, k)`` gives the first ``k`` cells of record ``i`` for the message."""
+    short = body[widths[body] < width]
+    lone = short[widths[short] == 1]
+    if len(lone):
+        i = int(lone[0])
+        raise FileFormatError(
+            f"has one cell but the header has {width}: no {sep!r} separates its cells (are they "
+            f"separated by another character? pass sep=)"
+            + (f" ({len(lone) - 1} more row(s) like it)" if len(lone) > 1 else ""),
+            path=name, row=i + 1, value=shown(i, 1))
+    if unterminated and len(short) and short[-1] == len(widths) - 1:
+        i = int(short[-1])
+        raise FileFormatError(
+            f"the file ends inside this row: it has {int(widths[i])} of the header's {width} "
+            "cells and no line break (was the file cut short?)", path=name, row=i + 1,
+            value=shown(i, int(widths[i])))
+    return [int(i) + 1 for i in short]

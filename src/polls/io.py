@@ -319,22 +319,8 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
     body = body[~blank[body]]
     short_rows: list[int] = []
     if widths is not None:  # text: a record short of the header's cells is accounted for
-        short = body[widths[body] < width]
-        lone = short[widths[short] == 1]
-        if len(lone):
-            i = int(lone[0])
-            raise FileFormatError(
-                f"has one cell but the header has {width}: no {sep!r} separates its cells "
-                f"(are they separated by another character? pass sep=)"
-                + (f" ({len(lone) - 1} more row(s) like it)" if len(lone) > 1 else ""),
-                path=name, row=i + 1, value=_record_text(cells, i, 1, sep))
-        if unterminated and len(short) and short[-1] == len(cells) - 1:
-            i = int(short[-1])
-            raise FileFormatError(
-                f"the file ends inside this row: it has {int(widths[i])} of the header's "
-                f"{width} cells and no line break (was the file cut short?)", path=name,
-                row=i + 1, value=_record_text(cells, i, int(widths[i]), sep))
-        short_rows = [int(i) + 1 for i in short]
+        short_rows = _text.short_records(widths, body, width, unterminated, sep, name,
+                                         lambda i, k: _record_text(cells, i, k, sep))
     if codes.shape[1] > width and len(body):
         extra = ~blank_text[codes[body][:, width:]]
         if extra.any():
