@@ -52,8 +52,17 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 # A real wide-layout pipe-separated table (EOPAOD data/polls/ru.psv)
 
 
+def read_ru(**kwargs):
+    """RU's file row 3 stops after four parties: the reader says so, and reads nothing else."""
+    with pytest.warns(PollsWarning, match=r"1 row\(s\) have fewer cells than the header.*rows 3\)"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InferenceWarning)
+            return polls.read_toplines(RU, **kwargs)
+
+
 def test_eopaod_russia_wide_table():
-    df = read_quiet(RU, scale="percent", layout="wide")
+    df = read_ru(scale="percent", layout="wide")
+    assert df.attrs["short_rows"] == [3]
     assert list(df.columns) == list(COLUMNS)
     # 11 polls x 7 parties, less the 3 cells the NMCPSM row leaves out
     assert len(df) == 11 * 7 - 3
@@ -95,6 +104,7 @@ def test_eopaod_russia_wide_table():
     assert df.attrs["layout"] == "wide"
 
 
+@pytest.mark.filterwarnings("ignore:.*fewer cells than the header:polls.errors.PollsWarning")
 def test_eopaod_inference_is_announced():
     with pytest.warns(InferenceWarning) as record:
         df = polls.read_toplines(RU)
@@ -102,7 +112,7 @@ def test_eopaod_inference_is_announced():
     assert "wide" in messages and "YeR" in messages
     assert "percents" in messages
     assert df.attrs["scale"] == "percent"
-    pd.testing.assert_frame_equal(df, read_quiet(RU, scale="percent", layout="wide"))
+    pd.testing.assert_frame_equal(df, read_ru(scale="percent", layout="wide"))
 
 
 def test_eopaod_montenegro_real_date_error_is_named():
@@ -725,3 +735,162 @@ def test_a_file_with_the_old_flags_column_name_reads_into_row_flags(tmp_path):
     assert "flags" not in df.columns
     assert df["row_flags"].tolist()[0] == "secondary" and pd.isna(df["row_flags"].iloc[1])
     assert df["source_kind"].astype(str).tolist() == ["media", "media"]
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: every record accounted for, or an error naming file, row, column and value
+# (all files synthetic)
+
+
+def test_a_short_wide_row_is_reported_and_its_absent_options_are_not_published():
+    text = "pollster,date,A,B,C\nX,2022-03,40,30,20\nY,2022-04,50,40\n"
+    with pytest.warns(PollsWarning, match=r"1 row\(s\) have fewer cells.*rows 3\)"):
+        df = polls.read_toplines(io.StringIO(text), scale="percent", layout="wide")
+    assert list(df["response"]) == ["A", "B", "C", "A", "B"]
+    assert df.attrs["short_rows"] == [3]
+    assert df.attrs["not_published"] == 1  # Y's absent "C"
+
+
+@pytest.mark.parametrize("text", ["response,share\nyes;52\nno;48\n",
+                                  "pollster,date,A,B\nX\t2022-03\t40\t60\n"])
+def test_rows_split_by_another_separator_are_an_error(text):
+    with pytest.raises(FileFormatError, match="no ',' separates its cells.*pass sep=") as err:
+        polls.read_toplines(io.StringIO(text), scale="percent")
+    assert err.value.row == 2
+
+
+def test_an_unterminated_quote_is_an_error():
+    with pytest.raises(FileFormatError, match="quoted cell never closes"):
+        polls.read_toplines(io.StringIO('response,share\n"yes,52\nno,48\n'), scale="percent")
+
+
+def test_text_after_a_closing_quote_is_an_error_not_glued_on():
+    with pytest.raises(FileFormatError, match="followed by more text"):
+        polls.read_toplines(io.StringIO('response,share\n"yes"es,52\nno,48\n'), scale="percent")
+
+
+def test_a_quote_inside_an_unquoted_cell_is_text():
+    df = read_quiet(io.StringIO('response,share\nthe 5" one,52\nno,48\n'), scale="percent")
+    assert list(df["response"]) == ['the 5" one', "no"]
+
+
+def test_a_file_cut_inside_the_last_row_is_detected():
+    # the source ends "no,40\n": cut inside the figure, or inside the row
+    with pytest.warns(PollsWarning, match="ends without a line break after row 3") as record:
+        df = polls.read_toplines(io.StringIO("response,share\nyes,60\nno,4"), scale="percent")
+    assert df.attrs["unterminated_row"] == 3
+    assert len(record) == 1
+    with pytest.raises(FileFormatError, match="ends inside this row.*cut short") as err:
+        polls.read_toplines(io.StringIO("pollster,response,share\nX,yes,60\nX,no"),
+                            scale="percent")
+    assert err.value.row == 3
+    complete = read_quiet(io.StringIO("response,share\nyes,60\nno,40\n"), scale="percent")
+    assert complete.attrs["unterminated_row"] is None
+
+
+def test_windows_1250_serbian_is_detected_not_read_as_cyrillic(tmp_path):
+    text = "odgovor;udeo\nTeško je reći;12\nDa;52\nNe;36\n"
+    path = write(tmp_path, "synthetic-cp1250.csv", text, "cp1250")
+    df = read_quiet(path, scale="percent")
+    assert list(df["response"]) == ["Teško je reći", "Da", "Ne"]
+    assert df.attrs["encoding"] == "cp1250"
+    cyr = write(tmp_path, "synthetic-cp1251.csv", CP1251_TEXT, "cp1251")
+    assert read_quiet(cyr, scale="percent").attrs["encoding"] == "cp1251"
+
+
+def test_utf8_with_one_stray_byte_names_the_byte_and_asks_for_the_encoding(tmp_path):
+    data = CP1251_TEXT.encode("utf-8")
+    at = data.index("ноябрь".encode()) + 2
+    path = tmp_path / "synthetic-stray.csv"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    with pytest.raises(FileFormatError, match=rf"byte b'\\xff' at offset {at} \(line 5\).*"
+                                              "encoding=") as err:
+        polls.read_toplines(path, scale="percent")
+    assert err.value.path == str(path)
+
+
+def test_a_lone_foreign_byte_in_ascii_text_is_not_guessed(tmp_path):
+    path = tmp_path / "synthetic-lone.csv"
+    path.write_bytes(b"response,share\nno\xff,48\nyes,52\n")
+    with pytest.raises(FileFormatError, match=r"neither UTF-8 nor Windows-1251 nor Windows-1250"
+                                              r".*offset 17 \(line 2\)"):
+        polls.read_toplines(path, scale="percent")
+
+
+def test_one_share_above_1_in_a_proportions_file_rescales_nothing():
+    text = ("pollster,date,response,share\nX,2022-03,yes,0.52\nX,2022-03,no,0.48\n"
+            "X,2022-04,yes,1.5\nX,2022-04,no,0.4\n")
+    with pytest.raises(FileFormatError, match="above 1, but row 2.*add up to about 1") as err:
+        polls.read_toplines(io.StringIO(text))
+    assert (err.value.row, err.value.value) == (4, 1.5)
+    one_wave = "response,share\na,0.52\nb,0.28\nc,0.15\nd,5\n"
+    with pytest.raises(FileFormatError, match="3 other share"):
+        polls.read_toplines(io.StringIO(one_wave))
+
+
+def test_a_percent_sign_does_not_decide_for_plain_proportions():
+    with pytest.raises(FileFormatError, match="% sign and others are plain numbers") as err:
+        polls.read_toplines(io.StringIO("response,share\nyes,52%\nno,0.48\n"))
+    assert err.value.row == 3
+    with pytest.warns(InferenceWarning, match="% sign"):
+        df = polls.read_toplines(io.StringIO("response,share\nyes,52%\nno,48\nother,0\n"))
+    assert list(df["share"]) == [0.52, 0.48, 0.0]
+
+
+@pytest.mark.parametrize("n", ["1 600", "1\u00a0600", "1\u2009600", "1\u202f600", "1,600",
+                               "1.600", " 1600 "])
+def test_sample_sizes_with_grouped_digits(n):
+    df = read_quiet(io.StringIO(f"response;share;n\nyes;52;{n}\nno;48;{n}\n"), scale="percent")
+    assert list(df["sample_size"]) == [1600, 1600]
+
+
+@pytest.mark.parametrize("date", ["2999-03-01", "0001-03-01", "March 1066"])
+def test_dates_outside_what_a_timestamp_holds_are_named(date):
+    text = f"response,share,date\nyes,52,2022-03-01\nno,48,{date}\n"
+    with pytest.raises(FileFormatError, match="outside the dates") as err:
+        polls.read_toplines(io.StringIO(text), scale="percent")
+    assert (err.value.row, err.value.column, err.value.value) == (3, "date", date)
+
+
+@pytest.mark.parametrize("sep", ["", ";;", 5, '"', "\n", "a", "1", ".", "¦"])
+def test_odd_separators_are_named(sep):
+    with pytest.raises(InvalidArgumentError, match=r"sep must be one character.*got"):
+        polls.read_toplines(io.StringIO("response,share\nyes,52\n"), sep=sep)
+
+
+def test_paths_that_are_not_files(tmp_path):
+    with pytest.raises(FileFormatError, match="is a directory"):
+        polls.read_toplines(tmp_path)
+    with pytest.raises(polls.errors.MissingFileError, match="no such file"):
+        polls.read_toplines(tmp_path / "absent.csv")
+    with pytest.raises(FileNotFoundError):  # still what callers of the built-ins catch
+        polls.read_toplines(tmp_path / "absent.csv")
+    with pytest.raises(InvalidArgumentError, match="path_or_buffer"):
+        polls.read_toplines(None)
+    with pytest.raises(InvalidArgumentError, match="encoding must be a string"):
+        polls.read_toplines(io.BytesIO(b"response,share\nyes,52\n"), encoding=1251)
+
+
+def test_labels_keep_carriage_returns_line_breaks_and_spaces_through_a_round_trip(tmp_path):
+    frame = pd.DataFrame({"response": ["a\rb", " padded ", "c\r\nd", "N/A", 'say "no"', "x,y"],
+                          "share": [0.1, 0.2, 0.3, 0.1, 0.1, 0.2]})
+    back = read_quiet(polls.write_toplines(frame, tmp_path / "synthetic.csv"))
+    assert list(back["response"]) == list(frame["response"])
+    assert list(back["share"]) == list(frame["share"])
+
+
+def test_padded_cells_of_users_files_are_still_stripped():
+    df = read_quiet(io.StringIO("response , share\n  yes ,52\n no,48\n"), scale="percent")
+    assert list(df["response"]) == ["yes", "no"]
+
+
+def test_many_columns_and_a_wide_file_read_alike_by_both_paths(monkeypatch):
+    # the csv module reads files wider than _text.WIDE; pandas' parser the others
+    from polls import _text
+
+    text = ("pollster,date,A,B,C\nX,2022-03,40,30,20\nY,2022-04,50,N/A,40\n"
+            'Z,2022-05,"41",29,"30"\n')
+    fast = read_quiet(io.StringIO(text), scale="percent", layout="wide")
+    monkeypatch.setattr(_text, "WIDE", 1)
+    slow = read_quiet(io.StringIO(text), scale="percent", layout="wide")
+    pd.testing.assert_frame_equal(fast, slow)

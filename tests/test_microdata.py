@@ -147,9 +147,15 @@ def test_csv_and_parquet(tmp_path):
     assert out.attrs["format"] == "csv"
     cp = tmp_path / "cp.csv"
     df.to_csv(cp, index=False, encoding="cp1251")
-    with pytest.raises(FileFormatError, match="encoding"):
-        polls.read_microdata(cp)
+    detected = polls.read_microdata(cp)  # not UTF-8, and reads as Cyrillic words in cp1251
+    assert detected["b"].tolist() == ["Да", "Ne", "x"]
+    assert detected.attrs["encoding"] == "cp1251"
     assert polls.read_microdata(cp, encoding="cp1251")["b"].tolist() == ["Да", "Ne", "x"]
+    stray = tmp_path / "stray.csv"  # UTF-8 with one byte that is not
+    stray.write_bytes("a,b\n1,Да\n2,Нет\n".encode() + b"3,x\xff\n")
+    with pytest.raises(FileFormatError, match=r"offset 23 \(line 4\).*encoding=") as err:
+        polls.read_microdata(stray)
+    assert err.value.path == str(stray)
     pq = tmp_path / "d.parquet"
     df.to_parquet(pq)
     pd.testing.assert_frame_equal(polls.read_microdata(pq), df, check_dtype=False)
@@ -185,6 +191,16 @@ def test_not_a_survey_file(tmp_path, suffix):
 def test_bad_arguments(tmp_path):
     with pytest.raises(FileNotFoundError):
         polls.read_microdata(tmp_path / "absent.sav")
+    with pytest.raises(polls.errors.MissingFileError, match="absent.sav"):
+        polls.read_microdata(tmp_path / "absent.sav")
+    with pytest.raises(InvalidArgumentError, match="path must be a file path, got None"):
+        polls.read_microdata(None)
+    folder = tmp_path / "folder.sav"
+    folder.mkdir()
+    with pytest.raises(FileFormatError, match="is a directory"):
+        polls.read_microdata(folder)
+    with pytest.raises(InvalidArgumentError, match="format"):
+        polls.read_microdata(folder, format=3)
     other = tmp_path / "x.xyz"
     other.write_text("a\n1\n")
     with pytest.raises(InvalidArgumentError, match="suffix"):

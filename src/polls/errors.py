@@ -13,6 +13,7 @@ __all__ = [
     "FileFormatError",
     "SchemaError",
     "UnknownDatasetError",
+    "MissingFileError",
     "PollsWarning",
     "InferenceWarning",
     "ConvergenceWarning",
@@ -87,3 +88,7 @@ class InferenceWarning(PollsWarning):
 
 class ConvergenceWarning(PollsWarning):
     """An iterative fit stopped before meeting its tolerance; the result carries diagnostics."""
+
+
+class MissingFileError(PollsError, FileNotFoundError):
+    """A path names no file; the message names the path."""

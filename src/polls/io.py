@@ -14,25 +14,27 @@ Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A
 
 from __future__ import annotations
 
-import csv
-import io
+import copy
 import json
 import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from polls import _numbers, _text
 from polls._checks import check_choice
 from polls._excel import excel_records
 from polls.errors import (
     FileFormatError,
     InferenceWarning,
     InvalidArgumentError,
+    MissingFileError,
     PollsWarning,
 )
 from polls.schema import COLUMNS, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
@@ -94,12 +96,14 @@ _TEXT_COLUMNS = ("pollster", "country", "series", "question", "population", "mod
 _WAVE_TEXT = ("pollster", "country", "series", "question", "subgroup", "fieldwork_start",
               "fieldwork_end", "date", "published")
 _FORMAT = "polls-toplines"
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _MISSING = frozenset(MISSING_MARKERS)
 
 
+_KEY_DROP = re.compile(r"[\s_\-–.]+")
+
+
 def _key(name: object) -> str:
-    return re.sub(r"[\s_\-–.]+", "", str(name).lower())
+    return _KEY_DROP.sub("", str(name).lower())
 
 
 _ALIAS_INDEX: dict[str, str] = {
@@ -113,20 +117,84 @@ _ALIAS_INDEX: dict[str, str] = {
 
 
 class _Table:
-    def __init__(self, name: str, header: list[str], cells: pd.DataFrame, rows: np.ndarray):
+    """The cells of a file as codes into one table of distinct texts.
+
+    ``codes[i, j]`` is the cell of record ``i`` (file row ``rows[i]``) in column ``j``;
+    ``texts[codes]`` its text (``""`` when empty). Blank records are left out; every other
+    record of the file is here, whole.
+    """
+
+    def __init__(self, name: str, header: list[str], codes: np.ndarray, texts: np.ndarray,
+                 rows: np.ndarray, encoding: str | None = None,
+                 unterminated_row: int | None = None):
         self.name = name
         self.header = header  # column names as in the file (stripped)
-        self.cells = cells  # str cells, stripped, columns 0..k-1
+        self.codes = codes
+        self.texts = texts
         self.rows = rows  # spreadsheet row number of each record (header = its own row)
+        self.encoding = encoding
+        self.unterminated_row = unterminated_row
+        self.header_row = int(rows[0]) - 1 if len(rows) else 1
+        self.short_rows: list[int] = []  # text rows with fewer cells than the header
+        self.verbatim = False  # a canonical file: cells as written, only "" is missing
+        self._index: pd.Index | None = None  # the texts as categories, built once
+
+    def stripped(self) -> _Table:
+        """The same table with spaces around every cell removed (as in padded tables)."""
+        texts, inverse = _factorize(pd.Series(self.texts, dtype=object).str.strip())
+        out = copy.copy(self)
+        out.codes, out.texts, out._index = inverse[self.codes], texts, None
+        return out
+
+    def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
+        """Column ``j`` (its records ``which``) as a categorical over all distinct texts."""
+        return self.categorical(self.codes[which, j])
+
+    def categorical(self, codes: np.ndarray) -> pd.Categorical:
+        if self._index is None:
+            self._index = pd.Index(self.texts, dtype=object)
+        return pd.Categorical.from_codes(codes, categories=self._index, validate=False)
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values as an object array, code of each value)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
+
+
+def _cell_codes(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (records x columns) into one array of the distinct texts of ``cells``."""
+    n, k = cells.shape
+    if k <= 64:  # column by column: fast on pandas' string columns
+        parts, codes, offset = [], np.empty((n, k), dtype=np.int64), 0
+        for j in range(k):
+            texts, c = _factorize(cells.iloc[:, j])
+            codes[:, j] = c + offset
+            parts.append(texts)
+            offset += len(texts)
+        texts = np.concatenate(parts) if parts else np.array([], dtype=object)
+        texts, inverse = _factorize(texts)
+        return inverse[codes], texts
+    texts, c = _factorize(cells.to_numpy(dtype=object).reshape(-1))
+    return c.reshape(n, k), texts
 
 
 def _source(path_or_buffer: Any) -> tuple[bytes | str, str, str]:
     """Read the raw content; return it, a name for messages and the file extension."""
     if isinstance(path_or_buffer, str | os.PathLike):
         path = Path(path_or_buffer)
-        return path.read_bytes(), str(path_or_buffer), path.suffix.lower()
+        try:
+            return path.read_bytes(), str(path_or_buffer), path.suffix.lower()
+        except FileNotFoundError:
+            raise MissingFileError(f"no such file: {str(path_or_buffer)!r}") from None
+        except OSError as exc:
+            why = "is a directory, not a file" if path.is_dir() else f"cannot be read ({exc})"
+            raise FileFormatError(why, path=str(path_or_buffer)) from None
     if hasattr(path_or_buffer, "read"):
-        data = path_or_buffer.read()
+        try:
+            data = path_or_buffer.read()
+        except (OSError, ValueError) as exc:
+            raise InvalidArgumentError(f"path_or_buffer cannot be read: {exc}") from None
         name = getattr(path_or_buffer, "name", None)
         name = str(name) if isinstance(name, str | os.PathLike) else "<buffer>"
         return data, name, Path(name).suffix.lower() if name != "<buffer>" else ""
@@ -136,106 +204,57 @@ def _source(path_or_buffer: Any) -> tuple[bytes | str, str, str]:
     )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_CYRILLIC_TEXT = re.compile(r"[\u0400-\u04ff\u00a0\u00ab\u00bb\u00b0\u00b1\u2013\u2014\u2018"
-                            r"\u2019\u201c-\u201e\u2026\u2116]")
-
-
-def _looks_like_text(text: str) -> bool:
-    """Windows-1251 decodes almost any bytes: accept only what reads as Cyrillic/Latin text."""
-    if _CONTROL.search(text):
-        return False
-    other = len(_NON_ASCII.findall(text))
-    return other == 0 or len(_CYRILLIC_TEXT.findall(text)) >= 0.8 * other
-
-
-def _decode(data: bytes, encoding: str | None, name: str) -> str:
-    if encoding is not None:
-        try:
-            text = data.decode(encoding)
-        except LookupError:
-            raise InvalidArgumentError(f"encoding {encoding!r} is not a known encoding") from None
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(
-                f"cannot be decoded as {encoding} (byte {exc.start}: "
-                f"{exc.object[exc.start:exc.start + 1]!r})", path=name) from None
-        return text.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and _looks_like_text(text):
-        return text
-    raise FileFormatError(
-        "is neither UTF-8 nor Windows-1251 text; save it as UTF-8 CSV or .xlsx, or pass "
-        "encoding= if you know its encoding", path=name)
-
-
-def _sniff(lines: list[str], name: str) -> str:
-    def count(line: str, sep: str) -> int:
-        return re.sub(r'"[^"]*"', "", line).count(sep)
-
-    candidates = ["\t", "|", ";", ","]
-    # a title line above a table may hold no separator: the header is the first line with one
-    head = next((line for line in lines if any(c in line for c in candidates)), lines[0])
-    scores = {}
-    for sep in candidates:
-        n = count(head, sep)
-        if n:
-            steady = sum(count(line, sep) == n for line in lines[1:])
-            scores[sep] = (steady, n)
-    if not scores:
-        raise FileFormatError(
-            "has no column separator in its header line (expected comma, semicolon, tab or "
-            "pipe)", path=name, row=1, value=head[:80])
-    return max(scores, key=lambda s: scores[s])
-
-
-def _text_records(text: str, name: str, sep: str | None) -> list[list[str]]:
-    if not text.strip():
-        raise FileFormatError("is empty", path=name)
-    if sep is None:
-        lines = [line for line in text.splitlines() if line.strip()][:30]
-        sep = _sniff(lines, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise FileFormatError(f"is not readable as delimited text ({exc})", path=name,
-                              row=reader.line_num) from None
-
-
-def _fit(rec: list[str], row: int, width: int, name: str) -> list[str]:
-    """A record cut or padded to the header's width (only empty cells may be cut)."""
-    if len(rec) > width:
-        extra = [c for c in rec[width:] if str(c).strip()]
-        if extra:
-            raise FileFormatError(f"has {len(rec)} cells but the header has {width}", path=name,
-                                  row=int(row), value=extra[0])
-        return list(rec[:width])
-    return list(rec) + [""] * (width - len(rec))
+def _record_text(table_cells: pd.DataFrame, i: int, width: int, sep: str) -> str:
+    return sep.join(str(c) for c in table_cells.iloc[i, :width])[:80]
 
 
 _HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|table|div|meta|"
                          rb"p|h\d|\?xml|!--)", re.IGNORECASE)
 
 
-def _raw_records(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
-                 sep: str | None, table: int | str | None = None
-                 ) -> tuple[list[list[str]], str, list[str]]:
-    """The cells of the file as text records, a name for messages, and the text printed above
-    the table (HTML pages only: a caption or the paragraph before the table)."""
+@dataclass
+class _Raw:
+    """A file's cells before any layout is read: the block of text cells, with what the text
+    reader learnt (cells per record, separator, encoding, a cut-off last line), the records of
+    an Excel sheet or HTML table, and the text printed above an HTML table."""
+
+    cells: pd.DataFrame
+    widths: np.ndarray | None
+    name: str
+    sep: str
+    encoding: str | None
+    unterminated: bool
+    records: list[list[str]] | None
+    above: list[str]
+
+    def record_list(self) -> list[list[str]]:
+        """The cells as records (text files: each record cut to its own number of cells)."""
+        if self.records is not None:
+            return self.records
+        rows = self.cells.fillna("").astype(str).to_numpy().tolist()
+        if self.widths is None:
+            return rows
+        return [r[:int(k)] for r, k in zip(rows, self.widths, strict=True)]
+
+    def table(self) -> _Table:
+        return _table(self.cells, self.widths, self.name, self.sep, self.encoding,
+                      self.unterminated)
+
+
+def _from_records(records: list[list[str]], name: str, above: list[str]) -> _Raw:
+    width = max((len(r) for r in records), default=0)
+    return _Raw(_text.records_frame(records, width), None, name, ",", None, False, records,
+                above)
+
+
+def _read_source(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
+                 sep: str | None, table: int | str | None = None) -> _Raw:
     data, name, ext = _source(path_or_buffer)
     head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else bytes(data[:512])
     if ext in (".html", ".htm") or _HTML_START.match(head):
         from polls._html import html_records
 
-        return html_records(data, name, table, encoding)
+        return _from_records(*html_records(data, name, table, encoding))
     if table is not None:
         raise InvalidArgumentError(f"table={table!r} picks a table of an HTML page; {name} is "
                                    "not one (for a workbook, pass sheet_name=)")
@@ -249,53 +268,73 @@ def _raw_records(path_or_buffer: Any, encoding: str | None, sheet_name: int | st
                                   path=name)
         if ext in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
             records, name, _ = excel_records(data, name, sheet_name)
-            return records, name, []
-        return _text_records(_decode(data, encoding, name), name, sep), name, []
+            return _from_records(records, name, [])
+        text, used_encoding = _text.decode(data, encoding, name)
+        raw = data if used_encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") \
+            else None
+        cells, widths, unterminated, sep_used = _text_cells(text, name, sep, raw)
+        return _Raw(cells, widths, name, sep_used, used_encoding, unterminated, None, [])
     if isinstance(data, str):
-        return _text_records(data.lstrip("\ufeff"), name, sep), name, []
+        cells, widths, unterminated, sep_used = _text_cells(data.lstrip("\ufeff"), name, sep,
+                                                            None)
+        return _Raw(cells, widths, name, sep_used, None, unterminated, None, [])
     raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
 
 
-def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
-                sep: str | None) -> _Table:
-    records, name, _ = _raw_records(path_or_buffer, encoding, sheet_name, sep)
-    return _table_from_records(records, name)
-
-
-def _table_from_records(records: list[list[str]], name: str) -> _Table:
-    blank = [not any(str(c).strip() for c in rec) for rec in records]
-    if all(blank):
+def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
+    if not text.strip():
         raise FileFormatError("is empty", path=name)
-    first = blank.index(False)
-    header = [str(c).strip() for c in records[first]]
-    width = len(header)
-    body = records[first + 1:]
-    rows = np.arange(first + 2, first + 2 + len(body))
-    keep = [not b for b in blank[first + 1:]]
-    if all(len(rec) == width for rec in body):
-        padded = body
-    else:
-        padded = [_fit(rec, row, width, name) for rec, row in zip(body, rows, strict=True)]
-    cells = pd.DataFrame(padded, columns=range(width), dtype=object)
-    cells = cells.loc[keep].reset_index(drop=True)
-    rows = rows[np.asarray(keep, dtype=bool)] if len(rows) else rows
-    cells = cells.apply(lambda col: col.astype(str).str.strip())
+    sep = _text.sniff(text, name) if sep is None else sep
+    got = _text.read_cells(text, sep, name, raw)
+    return got.cells, got.widths, got.unterminated, sep
 
-    named = [i for i, h in enumerate(header) if h]
+
+def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
+           encoding: str | None, unterminated: bool) -> _Table:
+    """Header and body of the records; every non-blank record is checked against the header."""
+    codes, texts = _cell_codes(cells)
+    blank_text = pd.Series(texts, dtype=object).str.strip().eq("").to_numpy(dtype=bool)
+    blank = blank_text[codes].all(axis=1) if codes.size else np.ones(len(cells), dtype=bool)
+    if blank.all():
+        raise FileFormatError("is empty", path=name)
+    first = int(np.argmax(~blank))
+    header_all = [str(t).strip() for t in texts[codes[first]]]
+    width = int(widths[first]) if widths is not None else len(header_all)
+    header = header_all[:width]
+    body = np.arange(first + 1, len(cells))
+    body = body[~blank[body]]
+    short_rows: list[int] = []
+    if widths is not None:  # text: a record short of the header's cells is accounted for
+        short_rows = _text.short_records(widths, body, width, unterminated, sep, name,
+                                         lambda i, k: _record_text(cells, i, k, sep))
+    if codes.shape[1] > width and len(body):
+        extra = ~blank_text[codes[body][:, width:]]
+        if extra.any():
+            i, j = np.argwhere(extra)[0]
+            n_cells = int(widths[body[i]]) if widths is not None else codes.shape[1]
+            raise FileFormatError(f"has {n_cells} cells but the header has {width}", path=name,
+                                  row=int(body[i]) + 1,
+                                  value=texts[codes[body[i], width + j]])
+    rows = body + 1
+    codes = codes[body][:, :width]
     for i, h in enumerate(header):
-        if not h and cells[i].ne("").any():
-            row = int(rows[cells[i].ne("").to_numpy().argmax()])
+        if not h and len(rows) and (~blank_text[codes[:, i]]).any():
+            r = int(np.argmax(~blank_text[codes[:, i]]))
             raise FileFormatError(f"column {i + 1} has values but no name in the header",
-                                  path=name, row=row, value=cells[i][cells[i].ne("")].iloc[0])
+                                  path=name, row=int(rows[r]), value=texts[codes[r, i]])
+    named = [i for i, h in enumerate(header) if h]
     seen: dict[str, int] = {}
     for i in named:
         if header[i] in seen:
             raise FileFormatError(f"the header names column {header[i]!r} twice (columns "
                                   f"{seen[header[i]] + 1} and {i + 1})", path=name, row=1)
         seen[header[i]] = i
-    cells = cells[named]
-    cells.columns = range(len(named))
-    return _Table(name, [header[i] for i in named], cells, rows)
+    last = len(cells)  # the file row of the last record
+    cut = last if unterminated and not blank[last - 1] and last - 1 > first else None
+    table = _Table(name, [header[i] for i in named], codes[:, named], texts, rows, encoding,
+                   cut)
+    table.short_rows = short_rows
+    return table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,50 +371,52 @@ def _accepted(target: str) -> str:
     return ", ".join(repr(a) for a in ALIASES[target])
 
 
-def _is_missing(text: pd.Series) -> pd.Series:
-    return text.str.lower().isin(_MISSING)
+def _missing_texts(texts: np.ndarray, verbatim: bool = False) -> np.ndarray:
+    """Which texts mean "not published": :data:`MISSING_MARKERS` (only ``""`` in a canonical
+    file, where every other text is a value as written)."""
+    t = pd.Series(texts, dtype=object).astype("string").fillna("")
+    if verbatim:
+        return t.eq("").to_numpy(dtype=bool)
+    return t.str.strip().str.lower().isin(_MISSING).to_numpy(dtype=bool)
 
 
-def _fail(message: str, name: str, frame: pd.DataFrame, mask: pd.Series, column: Any,
-          value: pd.Series) -> None:
-    """Raise for the first row of ``mask``, counting the others."""
+def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each cell, distinct texts of the column) of a column of text (categorical or
+    not); a missing cell is the empty text."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        codes = np.asarray(pd.Categorical(values).codes, dtype=np.int64)
+        local, used = pd.factorize(codes)
+        texts = np.asarray(values.dtype.categories, dtype=object)[np.maximum(used, 0)]
+        texts[used < 0] = ""
+        return np.asarray(local, dtype=np.int64), texts
+    plain = pd.Series(values, dtype=object)
+    texts, codes = _factorize(plain.where(plain.notna(), "").astype(str))
+    return codes, texts
+
+
+def _fail(message: str, name: str, rows: np.ndarray, mask: np.ndarray, column: Any,
+          value: Any) -> None:
+    """Raise for the first row of ``mask``, counting the others; ``column`` and ``value`` are
+    names/texts per row (or one name) and are looked up for that row only."""
+    mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
-    first = mask.to_numpy().argmax()
+    first = int(mask.argmax())
     others = int(mask.sum()) - 1
     tail = f" ({others} more cell(s) like it)" if others else ""
-    col = column.iloc[first] if isinstance(column, pd.Series) else column
-    raise FileFormatError(message + tail, path=name, row=int(frame["_source_row"].iloc[first]),
-                          column=col, value=value.iloc[first])
+    col = column[first] if isinstance(column, np.ndarray | pd.Series | list) else column
+    raise FileFormatError(message + tail, path=name, row=int(rows[first]), column=col,
+                          value=value[first])
 
 
-def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Numbers in text cells: (value, has a % sign, digits after the point, cleaned text).
+class _Texts:
+    """The text of each row of a code column, looked up only when asked (for messages)."""
 
-    Decimal commas ("52,5") are read as decimal points; spaces are ignored.
-    """
-    s = text.str.replace(r"[\s\u00a0\u202f]+", "", regex=True)
-    pct = s.str.endswith("%").fillna(False).astype(bool)
-    s = s.str.removesuffix("%").str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
-    good = s.str.fullmatch(_NUMBER).fillna(False).astype(bool)
-    value = pd.to_numeric(s.where(good), errors="coerce").astype(float)
-    s = s.where(good)
-    dot = s.str.find(".").fillna(-1).astype(int)
-    decimals = (s.str.len().fillna(0).astype(int) - dot - 1).where(dot >= 0, 0)
-    has_exp = s.str.contains("e", case=False, regex=False).fillna(False).astype(bool)
-    if has_exp.any():  # "4.5e-05": digits after the point, less the exponent
-        parts = s[has_exp].str.extract(r"^[+-]?\d*(?:\.(\d*))?[eE]([+-]?\d+)$")
-        decimals[has_exp] = (parts[0].fillna("").str.len().astype(int)
-                             - parts[1].astype(int)).to_numpy()
-    return value.where(good), pct, decimals.where(good, 0).clip(lower=0), s.where(good)
+    def __init__(self, codes: np.ndarray, texts: np.ndarray):
+        self.codes, self.texts = codes, texts
 
-
-def _exact_percent(text: pd.Series) -> pd.Series:
-    """Percent texts to proportions, exactly as a decimal shift (no binary rounding on the way)."""
-    from decimal import Decimal  # imported here: it adds to the time of ``import polls``
-
-    table = {t: float(Decimal(t) / 100) for t in pd.unique(text.dropna())}
-    return text.map(table).astype(float)
+    def __getitem__(self, i: int) -> str:
+        return self.texts[self.codes[i]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,23 +589,40 @@ def read_toplines(
         if val is not None and not isinstance(val, str):
             raise InvalidArgumentError(f"{arg} must be a string, got {val!r}")
 
-    records, name, above = _raw_records(path_or_buffer, encoding, sheet_name, sep, table)
+    sep = _text.check_sep(sep)
+
+    raw = _read_source(path_or_buffer, encoding, sheet_name, sep, table)
     if layout == "table" or (layout == "auto" and columns is None):
         from polls._release import read_release_table
 
-        frame = read_release_table(records, name, above, scale=scale, question=question,
-                                   pollster=pollster, series=series, detect=layout == "auto",
-                                   multiple_response=multiple_response,
+        frame = read_release_table(raw.record_list(), raw.name, raw.above, scale=scale,
+                                   question=question, pollster=pollster, series=series,
+                                   detect=layout == "auto", multiple_response=multiple_response,
                                    net_responses=net_responses, validate=validate)
         if frame is not None:
             return frame
     layout = None if layout == "auto" else layout
     sidecar = _read_sidecar(path_or_buffer)
-    table = _table_from_records(records, name)
+    table = raw.table()
     name = table.name
     targets = _map_columns(table.header, columns)
     canonical = sidecar is not None or {_key(h) for h in table.header} >= {
         _key(c) for c in COLUMNS}
+    if canonical:
+        table.verbatim = True
+    else:
+        table = table.stripped()
+    if table.short_rows:
+        rows = table.short_rows
+        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        warnings.warn(f"{name}: {len(rows)} row(s) have fewer cells than the header; their "
+                      f"missing last cells were read as empty, i.e. not published (rows {shown})",
+                      PollsWarning, stacklevel=2)
+    if table.unterminated_row is not None:
+        warnings.warn(f"{name}: the file ends without a line break after row "
+                      f"{table.unterminated_row}; if the file was cut short, that row's last "
+                      "cell may be incomplete (check it against the source)", PollsWarning,
+                      stacklevel=2)
     by_target: dict[str, int] = {}
     for pos, target in targets.items():
         if target in (None, "_ignore"):
@@ -572,7 +630,8 @@ def read_toplines(
         if target in by_target:
             raise FileFormatError(
                 f"columns {table.header[by_target[target]]!r} and {table.header[pos]!r} both "
-                f"read as {target!r}; pass columns= to say which is which", path=name, row=1)
+                f"read as {target!r}; pass columns= to say which is which", path=name,
+                row=table.header_row)
         by_target[target] = pos
 
     if layout is None:
@@ -635,45 +694,38 @@ def read_toplines(
     frame.attrs = {"source": name, "layout": layout, "scale": used_scale,
                    "skipped_rows": skipped, "not_published": not_published,
                    "ignored_columns": ignored, "multiple_response": multiple_response,
-                   "net_responses": nets}
+                   "net_responses": nets, "encoding": table.encoding,
+                   "short_rows": table.short_rows,
+                   "unterminated_row": table.unterminated_row}
     return frame
 
 
 def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
-    cells = table.cells
-    out = pd.DataFrame({t: cells[p] for t, p in by_target.items()})
-    out["_source_row"] = table.rows
+    share = table.codes[:, by_target["share"]]
+    missing = _missing_texts(table.texts, table.verbatim)[share]
+    keep = ~missing
+    out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
+    out["_source_row"] = table.rows[keep]
     out["_share_column"] = table.header[by_target["share"]]
-    missing = _is_missing(out["share"])
-    skipped = out.loc[missing, "_source_row"].tolist()
-    out = out.loc[~missing].reset_index(drop=True)
-    out.attrs["skipped_rows"] = [int(r) for r in skipped]
+    out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
     return out
 
 
 def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> pd.DataFrame:
-    cells = table.cells
-    meta = pd.DataFrame({t: cells[p] for t, p in by_target.items()})
-    meta["_source_row"] = table.rows
     labels = [table.header[p] for p in options]
-    values = cells[options].copy()
-    values.columns = labels
-    values["_record"] = np.arange(len(values))
-    long = values.melt(id_vars="_record", var_name="response", value_name="share")
-    long["_order"] = long["response"].map({lab: i for i, lab in enumerate(labels)})
-    long = long.sort_values(["_record", "_order"], kind="stable")
-    missing = _is_missing(long["share"])
-    not_published = int(missing.sum())
-    empty = values[labels].apply(_is_missing).all(axis=1)
-    long = long.loc[~missing]
-    out = meta.iloc[long["_record"].to_numpy()].reset_index(drop=True)
-    out["response"] = long["response"].to_numpy()
-    out["share"] = long["share"].to_numpy()
-    out["_share_column"] = out["response"]
+    values = table.codes[:, options]  # records x options, in file order
+    missing = _missing_texts(table.texts, table.verbatim)[values]
+    record, option = np.nonzero(~missing)  # row-major: each poll's options in column order
+    out = pd.DataFrame({t: table.column(p, record) for t, p in by_target.items()})
+    out["_source_row"] = table.rows[record]
+    out["response"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
+                                                                            dtype=object))
+    out["share"] = table.categorical(values[record, option])
+    out["_share_column"] = np.asarray(labels, dtype=object)[option]
     out.attrs["categories"] = labels
-    out.attrs["not_published"] = not_published
-    out.attrs["skipped_rows"] = [int(r) for r in table.rows[empty.to_numpy()]]
+    out.attrs["not_published"] = int(missing.sum())
+    out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing.all(axis=1)]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
     return out
 
@@ -681,128 +733,82 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
 def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | None,
            series: str | None, categories: list[str] | None,
            canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str]:
-    from polls._dates import parse_date_series  # its month tables are built on first use
-
     n = len(long)
     headers = info.get("headers", {})
+    rows = long["_source_row"].to_numpy(dtype=np.int64)
 
     def header(target: str) -> str:
         return headers.get(target, target)
 
-    text = {}
+    # every text column as codes into its distinct texts, with "not published" as code -1
+    text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col in long.columns:
         if col.startswith("_") or col in ("response", "share"):
             continue
-        s = long[col].astype("string")
-        text[col] = s.mask(_is_missing(s))
+        codes, texts = _text_codes(long[col])
+        text[col] = (np.where(_missing_texts(texts, canonical)[codes], -1, codes), texts)
 
     # response
-    response = long["response"].astype("string")
-    _fail("the response is missing", name, long, _is_missing(response), "response", response)
+    r_codes, r_texts = _text_codes(long["response"])
+    _fail("the response is missing", name, rows, _missing_texts(r_texts, canonical)[r_codes],
+          "response", _Texts(r_codes, r_texts))
 
     # shares and scale
-    share_text = long["share"].astype("string")
-    value, pct, decimals, clean = _numbers(share_text)
+    s_codes, s_texts = _text_codes(long["share"])
+    u_value, u_pct, u_decimals, u_clean = _numbers.parse_numbers(s_texts)
+    share_columns = long["_share_column"].to_numpy(dtype=object) if n else np.array([])
     _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
-          name, long, value.isna(), long["_share_column"], share_text)
+          name, rows, np.isnan(u_value)[s_codes], share_columns, _Texts(s_codes, s_texts))
+    value, pct = u_value[s_codes], u_pct[s_codes]
     wave = _wave_ids(long, text, wide=info.get("categories") is not None)
-    used_scale = _decide_scale(scale, value, pct, wave, name)
-    as_percent = pct | (used_scale == "percent")
-    share = pd.Series(np.where(as_percent, np.nan, value), index=long.index)
-    if as_percent.any():
-        share[as_percent] = _exact_percent(clean[as_percent])
+    used_scale = _decide_scale(scale, value, pct, wave, name, rows)
+    as_percent_u = u_pct | (used_scale == "percent")
+    u_share = np.where(as_percent_u, np.nan, u_value)
+    if as_percent_u.any():
+        u_share[as_percent_u] = _numbers.exact_percent(u_clean[as_percent_u])
+    share = u_share[s_codes]
 
     # precision: published, else the finest step printed in the poll
-    step_unit = np.where(as_percent, 2, 0)
-    digits = decimals.to_numpy() + step_unit
-    printed = pd.Series([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
-                         for d in digits], index=long.index)
-    printed = printed.groupby(wave).transform("min")
-    precision = printed
+    digits = u_decimals + np.where(as_percent_u, 2, 0)
+    u_printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
+                          for d in digits], dtype=float)
+    precision = pd.Series(u_printed[s_codes]).groupby(wave).transform("min").to_numpy()
     if "precision" in text:
-        ptext = text["precision"]
-        pval, ppct, _, pclean = _numbers(ptext)
-        _fail("the precision is not a number", name, long, pval.isna() & ptext.notna(),
-              header("precision"), ptext)
-        p_percent = (ppct | (used_scale == "percent")) & pval.notna()
+        p_codes, p_texts = text["precision"]
+        pval, ppct, _, pclean = _numbers.parse_numbers(p_texts)
+        present = p_codes >= 0
+        _fail("the precision is not a number", name, rows, present & np.isnan(pval)[p_codes],
+              header("precision"), _Texts(p_codes, p_texts))
+        p_percent = (ppct | (used_scale == "percent")) & ~np.isnan(pval)
         published = pval.copy()
         if p_percent.any():
-            published[p_percent] = _exact_percent(pclean[p_percent])
-        precision = published.where(published.notna(), printed)
+            published[p_percent] = _numbers.exact_percent(pclean[p_percent])
+        got = np.where(present, published[p_codes], np.nan)
+        precision = np.where(np.isnan(got), precision, got)
 
     # sample size
-    sample = pd.Series(pd.NA, index=long.index, dtype="Int64")
+    sample = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
+    sample[:] = pd.NA
     if "sample_size" in text:
-        stext = text["sample_size"]
-        s = stext.str.replace(r"[\s\u00a0\u202f]+", "", regex=True)
-        grouped = s.str.fullmatch(r"\d{1,3}(?:[,.]\d{3})+").fillna(False).astype(bool)
-        s = s.where(~grouped, s.str.replace(r"[,.]", "", regex=True))
-        num = pd.to_numeric(s.where(s.str.fullmatch(_NUMBER).fillna(False).astype(bool)),
-                            errors="coerce")
-        bad = stext.notna() & (num.isna() | (num <= 0) | (num != np.round(num)))
-        _fail("the sample size must be a positive whole number", name, long, bad,
-              header("sample_size"), stext)
-        sample = num.round().astype("Int64")
+        n_codes, n_texts = text["sample_size"]
+        u_n = _numbers.parse_counts(n_texts)
+        present = n_codes >= 0
+        bad_u = np.isnan(u_n) | ~(u_n > 0) | (u_n != np.round(u_n)) | ~np.isfinite(u_n)
+        _fail("the sample size must be a positive whole number", name, rows,
+              present & bad_u[n_codes], header("sample_size"), _Texts(n_codes, n_texts))
+        sample = pd.array(np.where(present, u_n[n_codes], np.nan), dtype="Float64").round()
+        sample = sample.astype("Int64")
 
-    # dates
-    start = pd.Series(pd.NaT, index=long.index, dtype="datetime64[ns]")
-    end = start.copy()
-    day_level = pd.Series(True, index=long.index)
-    any_date = pd.Series(False, index=long.index)
-    # a start cell that itself spans time (a month, a range) says when the wave ended, should
-    # the end be missing; a single start day does not
-    end_from_start = end.copy()
-    for col, use in (("date", "both"), ("fieldwork_start", "start"), ("fieldwork_end", "end")):
-        if col not in text:
-            continue
-        parsed, errors = parse_date_series(text[col])
-        if len(errors):
-            bad = long.index.isin(errors.index)
-            first = errors.index[0]
-            raise FileFormatError(
-                f"cannot read the date: {errors.iloc[0]}"
-                + (f" ({int(bad.sum()) - 1} more cell(s) like it)" if bad.sum() > 1 else ""),
-                path=name, row=int(long.loc[first, "_source_row"]), column=header(col),
-                value=text[col][first])
-        got = parsed["start"].notna()
-        if use == "start":
-            end_from_start = parsed["end"].where(parsed["end"] != parsed["start"])
-        if use in ("both", "start"):
-            start = parsed["start"].where(got, start) if use == "start" else start.fillna(
-                parsed["start"])
-        if use in ("both", "end"):
-            end = parsed["end"].where(got, end) if use == "end" else end.fillna(parsed["end"])
-        day_level &= ~got | parsed["precision"].eq("day").fillna(False)
-        any_date |= got
-    end = end.fillna(end_from_start)
-    published_date = pd.Series(pd.NaT, index=long.index, dtype="datetime64[ns]")
-    if "published" in text:
-        parsed, errors = parse_date_series(text["published"])
-        if len(errors):
-            first = errors.index[0]
-            raise FileFormatError(f"cannot read the date: {errors.iloc[0]}", path=name,
-                                  row=int(long.loc[first, "_source_row"]),
-                                  column=header("published"), value=text["published"][first])
-        published_date = parsed["start"]
-    date_precision = pd.Series(
-        np.where(any_date, np.where(day_level, "day", "month"),
-                 np.where(published_date.notna(), "published", None)),
-        index=long.index, dtype="string")
-    if "date_precision" in text:
-        date_precision = text["date_precision"].fillna(date_precision)
+    start, end, date_precision, published_date = _build_dates(text, rows, name, header)
 
-    frame = pd.DataFrame(index=long.index)
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
     for col in COLUMNS:
         if col == "response":
-            seen = list(pd.unique(response.to_numpy(dtype=object)))
-            labels = categories if categories is not None else info.get("categories", seen)
-            labels = [*labels, *(r for r in seen if r not in set(labels))]
-            frame[col] = pd.Categorical(response.to_numpy(dtype=object), categories=labels,
-                                        ordered=True)
+            frame[col] = _response(r_codes, r_texts, categories, info)
         elif col == "share":
-            frame[col] = share.to_numpy()
+            frame[col] = share
         elif col == "precision":
-            frame[col] = precision.to_numpy(dtype=float)
+            frame[col] = np.asarray(precision, dtype=float)
         elif col == "sample_size":
             frame[col] = sample
         elif col == "fieldwork_start":
@@ -814,49 +820,177 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
         elif col == "date_precision":
             frame[col] = date_precision
         elif col in text:
-            frame[col] = text[col]
+            frame[col] = _strings(*text[col])
         else:
-            frame[col] = pd.Series(pd.NA, index=long.index, dtype="string")
+            frame[col] = _strings(np.full(n, -1), np.array([], dtype=object))
     if pollster is not None:
         frame["pollster"] = frame["pollster"].fillna(pollster)
     if series is not None:
         frame["series"] = frame["series"].fillna(series)
     for col in OPTIONAL_COLUMNS:
         if col in text:
-            frame[col] = text[col]
-    frame = coerce_dtypes(frame).reset_index(drop=True)
-    frame["_source_row"] = long["_source_row"].to_numpy(dtype=int)
+            frame[col] = _strings(*text[col])
+    frame = coerce_dtypes(frame)
+    frame["_source_row"] = rows
     assert len(frame) == n
     return frame, used_scale
 
 
-def _wave_ids(long: pd.DataFrame, text: dict[str, pd.Series], *, wide: bool) -> pd.Series:
+def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
+    """Texts by code (-1: missing) as a pandas string array."""
+    table = pd.array(np.append(texts, None), dtype="string")
+    return table.take(np.where(codes < 0, len(texts), codes))
+
+
+def _response(codes: np.ndarray, texts: np.ndarray, categories: list[str] | None,
+              info: dict[str, Any]) -> pd.Categorical:
+    """The responses as an ordered categorical: categories as given (the sidecar's, the wide
+    layout's columns), else in order of first appearance, with unlisted ones after them."""
+    seen = [str(t) for t in texts[pd.unique(codes)]]
+    labels = list(categories if categories is not None else info.get("categories", seen))
+    known = set(labels)
+    labels += [r for r in seen if r not in known]
+    position = {lab: i for i, lab in enumerate(labels)}
+    lookup = np.array([position.get(str(t), -1) for t in texts], dtype=np.int64)
+    return pd.Categorical.from_codes(lookup[codes], categories=labels, ordered=True)
+
+
+def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: str,
+                 column: str) -> pd.DataFrame:
+    """Parse each distinct date text once; a text that is no date, or a date outside what a
+    pandas timestamp can hold, raises naming its first row."""
+    from polls._dates import parse_date_series, parse_date_text  # month tables on first use
+
+    present = np.unique(codes[codes >= 0])
+    distinct = pd.Series(texts[present], index=present, dtype=object)
+    try:
+        parsed, errors = parse_date_series(distinct)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
+        errors = pd.Series(dtype=object)
+        for code, t in distinct.items():
+            try:
+                start, end, _ = parse_date_text(t)
+            except ValueError as exc:
+                errors[code] = str(exc)
+                continue
+            try:
+                pd.Timestamp(start).as_unit("ns"), pd.Timestamp(end).as_unit("ns")
+            except (pd.errors.OutOfBoundsDatetime, OverflowError):
+                errors[code] = (f"{t!r} lies outside the dates this package can hold "
+                                f"({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()}); "
+                                "a typo in the year?")
+        parsed = None
+    if len(errors):
+        bad = np.isin(codes, errors.index.to_numpy())
+        first = int(bad.argmax())
+        others = int(bad.sum()) - 1
+        raise FileFormatError(
+            f"cannot read the date: {errors[codes[first]]}"
+            + (f" ({others} more cell(s) like it)" if others else ""),
+            path=name, row=int(rows[first]), column=column, value=texts[codes[first]])
+    where = np.where(codes >= 0, np.searchsorted(present, codes), len(present))
+    nat = np.array(["NaT"], dtype="datetime64[ns]")
+    return pd.DataFrame({
+        "start": np.append(parsed["start"].to_numpy(dtype="datetime64[ns]"), nat)[where],
+        "end": np.append(parsed["end"].to_numpy(dtype="datetime64[ns]"), nat)[where],
+        "precision": pd.array(np.append(parsed["precision"].to_numpy(dtype=object), None),
+                              dtype="string").take(where)})
+
+
+def _build_dates(text: dict, rows: np.ndarray, name: str, header) -> tuple:
+    n = len(rows)
+    start = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    end = start.copy()
+    day_level = pd.Series(True, index=range(n))
+    any_date = pd.Series(False, index=range(n))
+    # a start cell that itself spans time (a month, a range) says when the wave ended, should
+    # the end be missing; a single start day does not
+    end_from_start = end.copy()
+    for col, use in (("date", "both"), ("fieldwork_start", "start"), ("fieldwork_end", "end")):
+        if col not in text:
+            continue
+        parsed = _parse_dates(*text[col], rows, name, header(col))
+        got = parsed["start"].notna()
+        if use == "start":
+            end_from_start = parsed["end"].where(parsed["end"] != parsed["start"])
+        if use in ("both", "start"):
+            start = parsed["start"].where(got, start) if use == "start" else start.fillna(
+                parsed["start"])
+        if use in ("both", "end"):
+            end = parsed["end"].where(got, end) if use == "end" else end.fillna(parsed["end"])
+        day_level &= ~got | parsed["precision"].eq("day").fillna(False)
+        any_date |= got
+    end = end.fillna(end_from_start)
+    published = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if "published" in text:
+        published = _parse_dates(*text["published"], rows, name, header("published"))["start"]
+    inferred = np.where(any_date, np.where(day_level, 0, 1),
+                        np.where(published.notna(), 2, -1))
+    if "date_precision" in text:  # as stated, else as inferred
+        codes, texts = text["date_precision"]
+        stated = codes >= 0
+        codes = np.where(stated, codes, np.where(inferred >= 0, inferred + len(texts), -1))
+        date_precision = _strings(codes, np.append(texts, ["day", "month", "published"]))
+    else:
+        date_precision = _strings(inferred, np.array(["day", "month", "published"], dtype=object))
+    return start, end, date_precision, published
+
+
+def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]], *,
+              wide: bool) -> np.ndarray:
+    """A number per poll wave: each file row in the wide layout, else each distinct combination
+    of the wave's text columns, numbered in order of first appearance."""
     if wide:
-        return long["_source_row"]  # one poll per row
-    keys = [c for c in _WAVE_TEXT if c in text]
-    if not keys:
-        return pd.Series(0, index=long.index)
-    return pd.DataFrame({k: text[k] for k in keys}).groupby(
-        keys, dropna=False, sort=False).ngroup()
+        return long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
+    key = np.zeros(len(long), dtype=np.int64)
+    for col in _WAVE_TEXT:
+        if col in text:
+            codes = text[col][0] + 1
+            key, _ = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)
+            key = np.asarray(key, dtype=np.int64)
+    return key
 
 
-def _decide_scale(scale: str | None, value: pd.Series, pct: pd.Series, wave: pd.Series,
-                  name: str) -> str:
+def _decide_scale(scale: str | None, value: np.ndarray, pct: np.ndarray, wave: np.ndarray,
+                  name: str, rows: np.ndarray) -> str:
+    """The scale of the shares: given, or inferred only where the figures agree on it."""
     if scale is not None:
         return scale
     plain = ~pct
     if not plain.any():
         return "percent"
+    above = plain & (value > 1)
+    fraction = plain & (value > 0) & (value < 1)
+    ask = "pass scale='percent' or scale='proportion' to say which"
     if pct.any():
+        if not above.any() and (plain & (value != 0)).any():
+            i = int(np.argmax(plain & (value != 0)))
+            raise FileFormatError(
+                f"some shares carry a % sign and others are plain numbers no larger than 1, "
+                f"which could be proportions or percents; {ask}", path=name, row=int(rows[i]),
+                value=float(value[i]))
         warnings.warn(f"{name}: some shares carry a % sign, so the others were read as percents "
                       "too (pass scale= to say otherwise)", InferenceWarning, stacklevel=4)
         return "percent"
-    if (value > 1).any():
+    by_wave = pd.DataFrame({"wave": wave, "value": value}).groupby("wave")["value"]
+    total, largest, count = (by_wave.transform(f).to_numpy() for f in ("sum", "max", "count"))
+    like_proportions = (largest <= 1) & (total >= 0.9) & (total <= 1.1)
+    if above.any():
+        like_proportions &= count >= 2
+        if like_proportions.any() or fraction.sum() > above.sum():
+            i = int(np.argmax(above))
+            j = int(np.argmax(like_proportions if like_proportions.any() else fraction))
+            raise FileFormatError(
+                f"cannot tell whether the shares are percents or proportions: this share is "
+                f"above 1, but row {int(rows[j])} ({float(value[j])!r}) "
+                + ("belongs to a poll whose shares add up to about 1"
+                   if like_proportions.any() else
+                   f"and {int(fraction.sum())} other share(s) lie between 0 and 1")
+                + f"; {ask}", path=name, row=int(rows[i]), value=float(value[i]))
         warnings.warn(f"{name}: shares above 1 found, so all shares were read as percents "
                       "(pass scale='percent' to say so)", InferenceWarning, stacklevel=4)
         return "percent"
-    total = value.groupby(wave).transform("sum")
-    if ((total >= 0.9) & (total <= 1.1)).any():
+    if like_proportions.any():
         warnings.warn(f"{name}: all shares are at most 1 and a poll's shares add up to about 1, "
                       "so shares were read as proportions (pass scale='proportion' to say so)",
                       InferenceWarning, stacklevel=4)
@@ -946,7 +1080,8 @@ def write_toplines(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
                       multiple_response=bool(frame.attrs.get("multiple_response", False)),
                       net_responses=frame.attrs.get("net_responses", ()))
     path = Path(path)
-    out.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n",
+    # CRLF ends records (RFC 4180), so a cell holding a CR or LF is quoted and reads back whole
+    out.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\r\n",
                encoding="utf-8")
     meta = {"format": _FORMAT, "version": 1, "scale": "proportion",
             "response_categories": [str(c) for c in out["response"].cat.categories],

@@ -7,6 +7,7 @@ and reads Windows-1251 or UTF-8 text in labels. pyreadstat (ReadStat) does the f
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import warnings
@@ -16,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polls.errors import FileFormatError, InvalidArgumentError, PollsWarning
+from polls import _text
+from polls.errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    MissingFileError,
+    PollsWarning,
+)
 
 __all__ = ["read_microdata", "MICRODATA_FORMATS"]
 
@@ -125,6 +132,46 @@ def _read_spss_stata(path: Path, fmt: str, encoding: str | None) -> tuple[pd.Dat
         ) from None
 
 
+def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+    """A comma-separated file: every record checked against the header (as for toplines), then
+    typed by pandas (numbers, and pandas' missing-value markers such as ``NA``)."""
+    name = str(path)
+    text, used = _text.decode(path.read_bytes(), encoding, name)
+    if not text.strip():
+        raise FileFormatError("is empty", path=name)
+    raw = text.encode("utf-8")
+    got = _text.read_cells(text, ",", name, raw)
+    width = got.cells.shape[1]
+    short: list[int] = []
+    if got.widths is not None:
+        body = np.flatnonzero(got.cells.astype(str).apply(lambda c: c.str.strip().ne("")).any(
+            axis=1).to_numpy())
+        head, body = (int(body[0]), body[1:]) if len(body) else (0, body)
+        width = int(got.widths[head])
+        short = _text.short_records(got.widths, body, width, got.unterminated, ",", name,
+                                    lambda i, k: ",".join(got.cells.iloc[i, :k].astype(str)))
+        extra = got.widths[body] > width
+        if extra.any():
+            i = int(body[extra][0])
+            raise FileFormatError(f"has {int(got.widths[i])} cells but the header has {width}",
+                                  path=name, row=i + 1)
+    if short:
+        shown = ", ".join(map(str, short[:10])) + (" ..." if len(short) > 10 else "")
+        warnings.warn(f"{path.name}: {len(short)} row(s) have fewer cells than the header; their "
+                      f"missing last cells were read as missing values (rows {shown})",
+                      PollsWarning, stacklevel=3)
+    if got.unterminated:
+        warnings.warn(f"{path.name}: the file ends without a line break; if it was cut short, "
+                      "the last row's last value may be incomplete", PollsWarning, stacklevel=3)
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise FileFormatError(f"cannot be read as CSV: {exc}", path=name) from None
+    frame.attrs.update({"source": name, "format": "csv", "encoding": used,
+                        "short_rows": short})
+    return frame
+
+
 def read_microdata(
     path: str | os.PathLike[str],
     *,
@@ -143,8 +190,10 @@ def read_microdata(
         Text encoding of labels and strings, overriding what the file declares (iconv names such
         as ``"WINDOWS-1251"``, ``"WINDOWS-1250"``, ``"UTF-8"``). SPSS and Stata files that
         declare their encoding (or code page) are decoded without it; use it for files whose
-        declaration is wrong or missing. For CSV it is the file's encoding (default UTF-8, a
-        byte-order mark is skipped).
+        declaration is wrong or missing. For CSV it is the file's encoding; by default UTF-8 (a
+        byte-order mark is skipped), else Windows-1251 or Windows-1250 when exactly one of them
+        reads as plausible text (as :func:`~polls.read_toplines` decides; ``attrs["encoding"]``
+        says which).
     user_missing : bool
         SPSS only. True: values declared user-missing in the file (e.g. 98 "Don't know", 99
         "Refused") become missing, and their counts per column are reported in
@@ -176,12 +225,15 @@ def read_microdata(
     Raises
     ------
     FileFormatError
-        The file is truncated, corrupt, not of the format its suffix says, or its text is not
-        in the declared encoding (the message names the file and suggests ``encoding=``).
-    FileNotFoundError
-        No such file.
+        The file is truncated, corrupt, a directory, not of the format its suffix says, or its
+        text is not in the declared encoding (the message names the file and suggests
+        ``encoding=``). A CSV row with one cell (another separator), or a last row cut short,
+        is an error naming the row; other rows with fewer cells than the header are read with
+        their last values missing, named in a warning and in ``attrs["short_rows"]``.
+    MissingFileError
+        No such file (also a ``FileNotFoundError``).
     InvalidArgumentError
-        An unknown suffix or ``format``.
+        A path that is not a path, an unknown suffix or ``format``.
 
     Examples
     --------
@@ -198,9 +250,14 @@ def read_microdata(
     >>> df["q1"].tolist(), df.attrs["missing_reported"]
     (['Yes', 'No', nan], {'q1': 1})
     """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidArgumentError(f"path must be a file path, got {path!r}")
+    if encoding is not None and not isinstance(encoding, str):
+        raise InvalidArgumentError(f"encoding must be a string such as 'WINDOWS-1251', got "
+                                   f"{encoding!r}")
     p = Path(path)
     if format is not None:
-        if format not in MICRODATA_FORMATS:
+        if not isinstance(format, str) or format not in MICRODATA_FORMATS:
             raise InvalidArgumentError(
                 f"format must be one of {', '.join(map(repr, MICRODATA_FORMATS))}; got {format!r}"
             )
@@ -212,22 +269,13 @@ def read_microdata(
                 f"cannot tell the format of {str(p)!r} from its suffix {p.suffix!r}; known: "
                 f"{', '.join(sorted(_SUFFIXES))} (or pass format=)"
             )
+    if p.is_dir():
+        raise FileFormatError("is a directory, not a file", path=str(p))
     if not p.is_file():
-        raise FileNotFoundError(f"no such file: {str(p)!r}")
+        raise MissingFileError(f"no such file: {str(p)!r}")
 
     if fmt == "csv":
-        try:
-            frame = pd.read_csv(p, encoding=encoding or "utf-8-sig")
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise FileFormatError(
-                f"text is not in encoding {encoding or 'UTF-8'!r} ({exc}); pass encoding=, "
-                "e.g. 'cp1251'",
-                path=str(p),
-            ) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise FileFormatError(f"cannot be read as CSV: {exc}", path=str(p)) from None
-        frame.attrs.update({"source": str(p), "format": fmt})
-        return frame
+        return _read_csv(p, encoding)
     if fmt == "parquet":
         try:
             frame = pd.read_parquet(p)

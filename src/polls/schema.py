@@ -269,12 +269,8 @@ def validate_toplines(
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
         if "series" in work.columns and mr_series:
             over &= ~work["series"].isin(mr_series)
-        seen = set()
-        for idx in frame.index[over.to_numpy()]:
-            key = tuple(work.loc[idx, k] for k in keys)
-            if key in seen:
-                continue
-            seen.add(key)
+        first_of_wave = ~grouped.ngroup().duplicated().to_numpy()
+        for idx in frame.index[over.to_numpy() & first_of_wave]:
             desc = ", ".join(f"{k}={_show(work.loc[idx, k]).strip(chr(39))}"
                              for k in keys if k != "source_url")
             problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
