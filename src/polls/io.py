@@ -231,15 +231,13 @@ def _cell_text(cell: Any) -> str:
 
 
 def _excel_records(data: bytes, name: str, sheet_name: int | str) -> list[list[str]]:
-    try:
-        import openpyxl
-        from openpyxl.xml import DEFUSEDXML
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs openpyxl and defusedxml: "
-                          "pip install openpyxl defusedxml") from None
+    from polls._optional import install_hint, require
+
+    openpyxl = require("openpyxl", "reading .xlsx files")
+    from openpyxl.xml import DEFUSEDXML
     if not DEFUSEDXML:  # pragma: no cover - depends on the installation
         raise ImportError("reading .xlsx files needs defusedxml (it guards openpyxl against "
-                          "malicious XML): pip install defusedxml")
+                          f"malicious XML): {install_hint('defusedxml')}")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a damaged workbook can fail in many ways inside openpyxl

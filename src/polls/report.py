@@ -293,7 +293,9 @@ def build_report(
     ['01-tiny.html', 'index.html']
     """
     from polls import __version__
+    from polls._optional import require
 
+    require("nbclient", "building the notebooks report")
     notebooks_dir = Path(notebooks_dir)
     out_dir = Path(output_dir)
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
