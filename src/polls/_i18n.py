@@ -59,6 +59,15 @@ _MONTHS_LONG: dict[str, tuple[str, ...]] = {
     # the form after a day ("3 марта"), as dates are written in running text
     "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
            "сентября", "октября", "ноября", "декабря"),
+    "sr": ("januara", "februara", "marta", "aprila", "maja", "juna", "jula", "avgusta",
+           "septembra", "oktobra", "novembra", "decembra"),
+}
+
+#: Month names on their own ("March 2024", "март 2024", "mart 2024").
+_MONTHS_ALONE: dict[str, tuple[str, ...]] = {
+    "en": _MONTHS_LONG["en"],
+    "ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+           "октябрь", "ноябрь", "декабрь"),
     "sr": ("januar", "februar", "mart", "april", "maj", "jun", "jul", "avgust", "septembar",
            "oktobar", "novembar", "decembar"),
 }
@@ -148,7 +157,7 @@ _CYRILLIC = dict(zip("abcčćdđefghijklmnoprsštuvzž", "абцчћдђефгх
                      strict=True))
 _CYRILLIC.update({k.upper(): v.upper() for k, v in list(_CYRILLIC.items())})
 # names kept in Latin letters in Serbian Cyrillic text as well
-_KEEP_LATIN = ("polls", "Russian Field", "Chronicles")
+_KEEP_LATIN = ("polls", "Russian Field", "Chronicles", "n = ", "p = ", "p < ")
 
 
 def check_lang(lang: Any) -> str:
@@ -233,14 +242,14 @@ def translation_note(lang: str) -> str:
     return word("translated", lang)
 
 
-def month(number: int, lang: str = "en", *, long: bool = False) -> str:
-    """The name of month ``number`` (1-12): short ("мар") or long ("марта", "mart").
+def month(number: int, lang: str = "en", *, long: bool = False, alone: bool = False) -> str:
+    """The name of month ``number`` (1-12): short ("мар"), after a day ("марта"), or alone.
 
-    >>> month(3, "sr-Cyrl"), month(3, "ru", long=True)
-    ('мар', 'марта')
+    >>> month(3, "sr-Cyrl"), month(3, "ru", long=True), month(3, "sr", alone=True)
+    ('мар', 'марта', 'mart')
     """
     lang = check_lang(lang)
-    table = _MONTHS_LONG if long else _MONTHS
+    table = _MONTHS_ALONE if alone else (_MONTHS_LONG if long else _MONTHS)
     if lang == "sr-Cyrl":
         return to_cyrillic(table["sr"][number - 1])
     return table[lang][number - 1]
@@ -286,22 +295,15 @@ def format_percent(share: Any, decimals: int = 0, lang: str = "en") -> str:
 
 
 def format_date(value: Any, lang: str = "en", *, day: bool = True) -> str:
-    """A date in running text: "3 March 2024", "3 марта 2024", "3. mart 2024." (or month-year).
+    """A date in running text: "3 March 2024", "3 марта 2024", "3. marta 2024" (or month-year).
 
     >>> import pandas as pd
-    >>> format_date(pd.Timestamp("2024-03-03"), "sr"), format_date(pd.Timestamp("2024-03-03"), "ru")
-    ('3. mart 2024.', '3 марта 2024')
+    >>> when = pd.Timestamp("2024-03-03")
+    >>> format_date(when, "sr"), format_date(when, "ru"), format_date(when, "ru", day=False)
+    ('3. marta 2024', '3 марта 2024', 'март 2024')
     """
     lang = check_lang(lang)
-    if lang == "ru" and not day:
-        return f"{_MONTHS_NOMINATIVE_RU[value.month - 1]} {value.year}"
+    if not day:
+        return f"{month(value.month, lang, alone=True)} {value.year}"
     name = month(value.month, lang, long=True)
-    if lang == "en":
-        return f"{value.day} {name} {value.year}" if day else f"{name} {value.year}"
-    if lang == "ru":
-        return f"{value.day} {name} {value.year}"
-    return f"{value.day}. {name} {value.year}." if day else f"{name} {value.year}."
-
-
-_MONTHS_NOMINATIVE_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
-                         "сентябрь", "октябрь", "ноябрь", "декабрь")
+    return f"{value.day}{'.' if lang.startswith('sr') else ''} {name} {value.year}"

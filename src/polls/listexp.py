@@ -266,6 +266,17 @@ class ListExperimentResult(SymmetricInterval):
         }
         return pd.DataFrame([row])
 
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl")."""
+        from polls._summaries import list_experiment
+
+        return list_experiment(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
 
 def _welch(y: np.ndarray, t: np.ndarray) -> tuple[float, float, float, float, float]:
     yc, yt = y[~t], y[t]
@@ -561,6 +572,17 @@ class ListSummaryResult:
             "n_control": self.n_control, "n_treatment": self.n_treatment,
             "n_items": self.n_items, "note": self.note,
         }])
+
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence (conservative interval when the SE is only bounded)."""
+        from polls._summaries import list_experiment
+
+        return list_experiment(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def _frac_var(m: float) -> float:
@@ -1477,6 +1499,17 @@ class FalsificationGap(SymmetricInterval):
             "list_estimate": self.list_estimate, "direct_se": self.direct_se,
             "list_se": self.list_se, "correlation": self.correlation,
         }])
+
+    def summary(self, lang: str = "en") -> str:
+        """Direct share, list estimate and the gap in one sentence ("en", "ru", "sr", "sr-Cyrl")."""
+        from polls._summaries import falsification_gap
+
+        return falsification_gap(self, lang)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def falsification_gap(
