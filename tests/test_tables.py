@@ -73,9 +73,6 @@ def test_wide_table_with_a_start_day_and_no_end():
 
 
 def test_percent_table_in_russian_and_serbian_cyrillic():
-    import numpy as np
-    import pandas as pd
-
     df = pd.DataFrame({"response": ["support (total)", "no such label"],
                        "share": [0.7634, np.nan], "n": [1600, 1600]})
     ru = polls.percent_table(df, lang="ru")
