@@ -5,7 +5,7 @@ Usage::
     polls datasets [--country RU|RS] [--pollster ID]
     polls info NAME
     polls show NAME [--last N] [--conflicts all]
-    polls report [--output build/report] [--notebooks notebooks] [--workers 2]
+    polls report [--output build/report] [--notebooks FOLDER] [--workers 2]
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from polls.report import build_report
 
-    index = build_report(args.output, args.notebooks, workers=args.workers)
+    index = build_report(args.output, args.notebooks, workers=args.workers,
+                         progress=lambda line: print(line, flush=True))
     print(f"report written: {index}")
     return 0
 
@@ -119,7 +120,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="execute the notebooks into an HTML report")
     p.add_argument("--output", default="build/report")
-    p.add_argument("--notebooks", default="notebooks")
+    p.add_argument("--notebooks", default=None,
+                   help="folder of notebooks (default: ./notebooks, else those shipped with polls)")
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=_cmd_report)
     return parser
