@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from datetime import timedelta
 
 import matplotlib
@@ -412,13 +413,16 @@ def test_import_polls_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_plot_trend_warns_and_leaves_out_undated_rows():
+def test_plot_trend_leaves_out_undated_rows_and_says_so_under_the_chart():
     df = monthly(["2022-01", "2022-02", "2022-03"], [0.5, 0.6, 0.55])
     df.loc[1, "fieldwork_end"] = pd.NaT
-    df["row_id"] = ["a", "b", "c"]
-    with pytest.warns(polls.PollsWarning, match=r"1 row\(s\) of data without 'fieldwork_end'.*b"):
-        ax = polls.plot_trend(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a note on the chart, not a warning box
+        ax = polls.plot_trend(df, gap=False)
+        ru = polls.plot_trend(df, gap=False, lang="ru")
     assert sum(len(line.get_xdata()) for line in ax.get_lines()) == 2
+    assert texts(ax, "polls-note") == ["Note: Figures without a fieldwork date, not shown: 1."]
+    assert texts(ru, "polls-note") == ["Примечание: Данные без даты опроса не показаны: 1."]
 
 
 def test_percent_axis_labels_stay_distinct_on_a_narrow_view():

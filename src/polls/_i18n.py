@@ -38,6 +38,9 @@ _WORDS: dict[str, dict[str, str]] = {
     "gap": {"en": "dashed: no poll published in between", "ru": "пунктир: опросов между "
             "точками не публиковалось", "sr": "isprekidano: između tačaka nema objavljenih "
             "anketa"},
+    "undated": {"en": "Figures without a fieldwork date, not shown: {n}.",
+                "ru": "Данные без даты опроса не показаны: {n}.",
+                "sr": "Podaci bez datuma istraživanja nisu prikazani: {n}."},
     "translated": {
         "en": "",
         "ru": "Варианты ответа переведены с английских подписей пакета polls; это не "

@@ -355,24 +355,10 @@ def _check_one_per_x(frame: pd.DataFrame, x: str, label: Any) -> None:
         )
 
 
-def _drop_undated(frame: pd.DataFrame, x: str, name: str) -> pd.DataFrame:
-    """Rows without an ``x`` value cannot be placed on the axis: leave them out, with a warning."""
+def _drop_undated(frame: pd.DataFrame, x: str) -> tuple[pd.DataFrame, int]:
+    """Rows without an ``x`` value cannot be placed on the axis: the others, and their count."""
     missing = frame[x].isna()
-    if not missing.any():
-        return frame
-    import warnings
-
-    from polls.errors import PollsWarning
-
-    ids = frame.loc[missing, "row_id"].astype(str).tolist()[:5] if "row_id" in frame else []
-    which = f" (row_id {', '.join(ids)}{' ...' if missing.sum() > 5 else ''})" if ids else ""
-    warnings.warn(
-        f"plot_trend: {int(missing.sum())} row(s) of {name} without {x!r} cannot be placed on the "
-        f"axis and are left out{which}",
-        PollsWarning,
-        stacklevel=3,
-    )
-    return frame.loc[~missing]
+    return frame.loc[~missing], int(missing.sum())
 
 
 # --------------------------------------------------------------------------- plot_trend
@@ -500,10 +486,10 @@ def plot_trend(
     InvalidArgumentError
         For a missing column, non-numeric values, or several rows at one date within a line.
 
-    Warns
+    Notes
     -----
-    PollsWarning
-        When rows have no ``x`` (undated waves): they are left out of the figure and counted.
+    Rows with no ``x`` (waves without a fieldwork date) cannot be placed on the axis: they are
+    left out, and the note under the chart counts them.
 
     Examples
     --------
@@ -533,9 +519,10 @@ def plot_trend(
         waves = _check_frame(waves)
         _check_columns(waves, "waves_x/waves_y", [waves_x, waves_y])
 
-    data = _drop_undated(data, x, "data")
+    data, undated = _drop_undated(data, x)
     if waves is not None:
-        waves = _drop_undated(waves, waves_x, "waves")
+        waves, undated_waves = _drop_undated(waves, waves_x)
+        undated += undated_waves
 
     ax = _new_axes(ax, (8, 4.5))
     is_date, gap_drawn, translated = False, False, False
@@ -575,8 +562,10 @@ def plot_trend(
     ax.spines[["top", "right"]].set_visible(False)
     if hue is not None or label is not None:
         ax.legend(frameon=False, fontsize="small", prop={"family": _chart.FONT})
-    _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit, note=note,
-            frames=(data, waves), translated=translated, gap_drawn=gap_drawn)
+    notes = [note, _i18n.word("undated", lang, n=undated) if undated else ""]
+    _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit,
+            note=" ".join(n for n in notes if n), frames=(data, waves), translated=translated,
+            gap_drawn=gap_drawn)
     return ax
 
 
