@@ -52,6 +52,14 @@ def test_change_summary_small_change_could_be_noise_with_p():
     assert f"could come from sampling noise alone (p = {res.pvalue:.2f})" in text
 
 
+def test_change_summary_small_fall_interval_across_zero():
+    res = polls.compare_proportions(0.72, 1600, 0.73, 1600, deff1=1.9, deff2=1.9)
+    low, high = res.confidence_interval()
+    text = res.summary()
+    assert text.startswith("The share fell 1 point, from 73% to 72%")
+    assert f"between a fall of {points(low)} and a rise of {points(high)} points" in text
+
+
 def test_difference_between_two_named_samples():
     res = polls.compare_proportions(0.79, 1600, 0.74, 1600)
     text = res.summary(labels=("VCIOM", "Levada"))

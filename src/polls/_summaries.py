@@ -201,8 +201,8 @@ def comparison(res: Any, lang: str = "en", *, what: str | None = None,
         first = _say(key, lang, what=what, d=_pts(abs(d), lang, places), pt=pt,
                      a=_pct(res.p2, lang), b=_pct(res.p1, lang))
         thing = "change"
-        if d < 0:
-            low, high = -high, -low
+        if d < 0 and not low < 0 < high:
+            low, high = -high, -low  # the size of the fall
     span = _span(low, high, lang, places, signed=labels is not None)
     interval = _interval(res.confidence_level, lang, "for_change" if labels is None else "")
     significant = bool(res.pvalue < 1 - res.confidence_level)
