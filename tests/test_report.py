@@ -173,3 +173,11 @@ def test_default_notebooks_are_the_shipped_ones_outside_a_checkout(tmp_path, mon
     (tmp_path / "notebooks").mkdir()
     write(tmp_path / "notebooks" / "01-mine.ipynb", [new_markdown_cell("# Mine")])
     assert default_notebooks_dir() == tmp_path.joinpath("notebooks").relative_to(tmp_path)
+
+
+def test_kernel_imports_the_same_polls_as_the_caller(tmp_path):
+    from polls.report import execute_notebook
+
+    write(tmp_path / "where.ipynb", [new_code_cell("import polls; polls.__file__")])
+    nb = execute_notebook(tmp_path / "where.ipynb")
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == repr(polls.__file__)

@@ -77,6 +77,20 @@ def _kernel_manager(sockets: Path):
     return km
 
 
+def _kernel_env() -> dict[str, str]:
+    """The environment of a kernel: this one, with the running polls first on the path.
+
+    The kernel then imports the same polls as the process that runs the notebooks, whatever
+    its working directory (a relative ``PYTHONPATH`` would not survive the change of folder).
+    """
+    import polls
+
+    here = str(Path(polls.__file__).resolve().parents[1])
+    rest = [str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+            if p]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys([here, *rest]))}
+
+
 def _first_line(source: str) -> str:
     for line in source.splitlines():
         if line.strip():
@@ -87,8 +101,8 @@ def _first_line(source: str) -> str:
 def execute_notebook(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT):
     """Execute one notebook end to end and return it (a ``nbformat.NotebookNode`` with outputs).
 
-    The kernel is ipykernel under the running Python interpreter; the working directory is the
-    notebook's folder. The file on disk is not changed.
+    The kernel is ipykernel under the running Python interpreter, importing the same polls as
+    the caller; the working directory is the notebook's folder. The file on disk is not changed.
 
     Parameters
     ----------
@@ -143,7 +157,7 @@ def execute_notebook(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT):
         on_cell_execute=on_cell_execute,
     )
     try:
-        client.execute()
+        client.execute(env=_kernel_env())
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         index = current.get("index")
         cell = None if index is None else index + 1
