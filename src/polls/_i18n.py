@@ -13,6 +13,7 @@ one-to-one between the scripts).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -143,7 +144,7 @@ _POLLSTERS: dict[str, tuple[str, str, str]] = {
     "levada": ("Levada Center", "Левада-центр", "Levada centar"),
     "vciom": ("VCIOM", "ВЦИОМ", "VCIOM"),
     "fom": ("FOM", "ФОМ", "FOM"),
-    "crta": ("CRTA", "ЦРТА", "CRTA"),
+    "crta": ("Crta", "Црта", "Crta"),
     "nspm": ("NSPM", "НСПМ", "NSPM"),
     "ntp": ("New Third Way", "Новый третий путь", "Novi treći put"),
     "demostat": ("Demostat", "Демостат", "Demostat"),
@@ -228,16 +229,30 @@ def response_label(label: Any, lang: str = "en") -> tuple[str, bool]:
 
 
 def pollster_name(pollster: Any, lang: str = "en") -> str:
-    """A pollster's display name in ``lang`` (the id itself when it is not known here).
+    """A pollster's display name in ``lang``.
 
-    >>> pollster_name("levada", "ru")
-    'Левада-центр'
+    Names not translated here come from the bundled datasets' metadata; an id found in neither
+    is shown as it is.
+
+    >>> pollster_name("levada", "ru"), pollster_name("bcbp"), pollster_name("my-pollster")
+    ('Левада-центр', 'Belgrade Centre for Security Policy', 'my-pollster')
     """
     lang = check_lang(lang)
     names = _POLLSTERS.get(str(pollster))
     if names is None:
-        return str(pollster)
+        return _catalogue_names().get(str(pollster), str(pollster))
     return _pick({"en": names[0], "ru": names[1], "sr": names[2]}, lang)
+
+
+@functools.cache
+def _catalogue_names() -> dict[str, str]:
+    """Pollster id -> short name from the bundled datasets' metadata (before any "(...)")."""
+    from polls.datasets import dataset_info, list_datasets
+
+    catalogue = list_datasets()
+    firsts = catalogue.drop_duplicates("pollster")
+    return {p: dataset_info(name).pollster_name.split(" (")[0]
+            for p, name in zip(firsts["pollster"], firsts["name"], strict=True)}
 
 
 def translation_note(lang: str) -> str:
