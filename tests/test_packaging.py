@@ -105,3 +105,16 @@ def test_a_missing_optional_library_names_its_extra(tmp_path, module, call, extr
                          cwd=tmp_path, env=env, check=True)
     assert f'pip install "polls[{extra}]"' in run.stdout, run.stdout + run.stderr
     assert run.stdout.startswith("MissingExtraError")
+
+
+def test_polls_report_without_the_notebooks_extra_says_what_to_install(tmp_path):
+    import polls
+
+    code = ("import sys; sys.modules['nbclient'] = None; from polls.cli import main; "
+            "sys.exit(main(['report', '--output', 'out']))")
+    env = {**os.environ, "PYTHONPATH": str(Path(polls.__file__).parents[1])}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=env)
+    assert run.returncode == 2
+    assert run.stderr.startswith("polls: building the notebooks report needs nbclient")
+    assert 'pip install "polls[notebooks]"' in run.stderr and "Traceback" not in run.stderr

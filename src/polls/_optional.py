@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from polls.errors import PollsError
+
 #: The extra that installs each optional module.
 EXTRAS: dict[str, str] = {
     "matplotlib": "plot",
@@ -26,7 +28,7 @@ EXTRAS: dict[str, str] = {
 }
 
 
-class MissingExtraError(ImportError):
+class MissingExtraError(PollsError, ImportError):
     """An optional dependency is not installed; the message names the extra that installs it."""
 
 
