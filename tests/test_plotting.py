@@ -446,3 +446,25 @@ def test_source_line_written_under_given_axes():
     # nothing to cite: nothing drawn
     assert source_line(pd.DataFrame({"x": [1]}), ax=ax) == ""
     assert source_texts(ax) == ["Source: fom.ru"]
+
+
+def test_several_plots_on_one_axes_share_one_footer_without_overlap():
+    a = monthly(["2022-01", "2022-02", "2022-06"], [0.5, 0.6, 0.55], ci=False,
+                url="https://levada.ru/a")
+    b = monthly(["2022-01", "2022-03", "2022-04"], [0.3, 0.35, 0.33], ci=False,
+                url="https://fom.ru/b")
+    b.loc[1, "fieldwork_end"] = pd.NaT
+    fig, ax = plt.subplots()
+    polls.plot_trend(a, ax=ax, label="a")
+    polls.plot_trend(b, ax=ax, label="b", source="")
+    source_line(a, b, ax=ax)
+    notes = texts(ax, "polls-note")
+    assert len(notes) == 1 and notes[0].count("Dashed") == 1
+    assert "not shown: 1" in notes[0]
+    assert source_texts(ax) == ["Source: levada.ru", "Source: levada.ru, fom.ru"]
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts if t.get_gid() in ("polls-note",
+                                                                         "polls-source")]
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second)

@@ -188,10 +188,28 @@ def decorate(
     credit: str | None,
     notes: list[str],
 ) -> None:
-    """Title and subtitle above the axes; notes, then the source and credit line below."""
+    """Title and subtitle above the axes; notes, then the source and credit line below.
+
+    Several plots drawn on one Axes share one footer: their notes and source lines are
+    gathered (each once) and the footer is drawn again, so lines never overlap.
+    """
     ax.tick_params(labelfontfamily=FONT)
+    _titles(ax, title, subtitle)
+    footer = ax.__dict__.setdefault("_polls_footer", {"notes": [], "lines": []})
+    footer["notes"] += [n for n in notes if n and n not in footer["notes"]]
+    if credit:
+        credit = credit if ":" in credit else f"{_i18n.word('chart', lang)}: {credit}"
+    line = " · ".join(part for part in (source, credit) if part)
+    if line and line not in footer["lines"]:
+        footer["lines"].append(line)
+    _draw_footer(ax, footer, lang)
+
+
+def _titles(ax, title: str | None, subtitle: str | None) -> None:
     sub_lines = 0
     if subtitle:
+        for old in [t for t in ax.texts if t.get_gid() == GIDS["subtitle"]]:
+            old.remove()
         wrapped = _wrap(subtitle, ax, 10)
         sub_lines = wrapped.count("\n") + 1
         ax.annotate(wrapped, xy=(0, 1), xycoords="axes fraction", xytext=(0, 8),
@@ -202,21 +220,17 @@ def decorate(
         text = ax.set_title(_wrap(title, ax, 13), loc="left", fontsize=13, fontweight="bold",
                             fontfamily=FONT, pad=8 + sub_lines * 12.5 + (4 if sub_lines else 0))
         text.set_gid(GIDS["title"])
+
+
+def _draw_footer(ax, footer: dict[str, list[str]], lang: str) -> None:
+    for old in [t for t in ax.texts if t.get_gid() in (GIDS["note"], GIDS["source"])]:
+        old.remove()
     offset = top_of_footer(ax)
-    note = " ".join(n for n in notes if n)
-    if note:
-        wrapped = _wrap(note, ax, 8.5)
+    if footer["notes"]:
+        wrapped = _wrap(f"{_i18n.word('note', lang)}: " + " ".join(footer["notes"]), ax, 8.5)
         _below(ax, wrapped, offset, GIDS["note"])
         offset -= _LINE_PT * (wrapped.count("\n") + 1)
-    if credit:
-        credit = credit if ":" in credit else f"{_i18n.word('chart', lang)}: {credit}"
-    line = " · ".join(part for part in (source, credit) if part)
-    if line:
-        _below(ax, _wrap(line, ax, 8.5), offset, GIDS["source"])
-
-
-def note_text(note: str | None, lang: str) -> str:
-    """``note`` with "Note:" in ``lang`` in front (unless it has a label already)."""
-    if not note:
-        return ""
-    return note if ":" in note.split(" ", 1)[0] else f"{_i18n.word('note', lang)}: {note}"
+    for line in footer["lines"]:
+        wrapped = _wrap(line, ax, 8.5)
+        _below(ax, wrapped, offset, GIDS["source"])
+        offset -= _LINE_PT * (wrapped.count("\n") + 1)

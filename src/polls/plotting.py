@@ -334,7 +334,7 @@ def _layout(ax: Axes, lang: str, *, title, subtitle, source, credit, note, frame
             translated: bool = False, gap_drawn: bool = False) -> None:
     """The newsroom layout: title, subtitle; note, source and credit under the axes."""
     text = source_line(*frames, lang=lang) if source is None else _chart.source_text(source, lang)
-    notes = [_chart.note_text(note, lang)]
+    notes = [*(note if isinstance(note, list) else [note])]
     if gap_drawn:
         notes.append(_i18n.word("gap", lang).capitalize() + ".")
     if translated:
@@ -564,8 +564,7 @@ def plot_trend(
         ax.legend(frameon=False, fontsize="small", prop={"family": _chart.FONT})
     notes = [note, _i18n.word("undated", lang, n=undated) if undated else ""]
     _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit,
-            note=" ".join(n for n in notes if n), frames=(data, waves), translated=translated,
-            gap_drawn=gap_drawn)
+            note=notes, frames=(data, waves), translated=translated, gap_drawn=gap_drawn)
     return ax
 
 
