@@ -210,6 +210,8 @@ def test_reprs_are_short_and_rounded():
         polls.falsification_gap(0.74, listed, direct_n=1600),
         polls.list_experiment_from_summary(1.11, 1.92, n_control=1000, n_treatment=1000,
                                            n_items=3),
+        polls.list_experiment_ml(data, n_items=3),
+        polls.list_design_test(data, n_items=3),
         polls.poll_average(frame, response="approve"),
     ]
     for res in results:

@@ -401,6 +401,9 @@ _REPR_FIELDS = {
     "ListExperimentResult": ("estimate", "ci", "se", "n_control", "n_treatment", "n_items"),
     "ListSummaryResult": ("estimate", "ci", "se", "n_control", "n_treatment", "n_items"),
     "FalsificationGap": ("estimate", "ci", "direct", "list_estimate", "confidence_level"),
+    "ListMLResult": ("estimate", "ci", "se", "model", "converged", "n_control", "n_treatment",
+                     "n_items"),
+    "DesignTestResult": ("pvalue", "reject", "statistic", "pvalue_z1", "pvalue_z0", "pi_table"),
 }
 
 

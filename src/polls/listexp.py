@@ -923,6 +923,11 @@ class DesignTestResult:
             "method": "Blair-Imai design-effect test, Bonferroni over two families",
         }])
 
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
 
 def _family_pvalue(
     est: np.ndarray,
@@ -1164,6 +1169,11 @@ class ListMLResult(SymmetricInterval):
             "method": f"ML ({self.model}) by EM, SE: {self.se_method}",
             "loglik": self.loglik, "converged": self.converged,
         }])
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def _np_loglik(pi1: np.ndarray, pi0: np.ndarray, fc: np.ndarray, ft: np.ndarray) -> float:
