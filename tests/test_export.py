@@ -174,3 +174,14 @@ def test_datawrapper_from_bundled_series_keeps_published_figures():
     merged = dict(zip(support["fieldwork_end"].dt.strftime("%Y-%m-%d"),
                       (support["share"] * 100).round(6), strict=True))
     assert dict(zip(table["date"], table["support (total)"], strict=True)) == merged
+
+
+def test_datawrapper_single_line_from_a_smoothed_trend():
+    trend = pd.DataFrame({"date": pd.date_range("2024-01-31", periods=3, freq="ME"),
+                          "estimate": [0.5012, 0.5123, 0.5234],
+                          "ci_low": [0.48, 0.49, 0.50], "ci_high": [0.52, 0.53, 0.54]})
+    table = polls.to_datawrapper(trend, x="date", y="estimate", columns=None, ci=True)
+    assert list(table.columns) == ["date", "estimate", "estimate (low)", "estimate (high)"]
+    assert table["estimate"].tolist() == [50.1, 51.2, 52.3]  # one decimal: no printed precision
+    with pytest.raises(InvalidArgumentError, match="pair"):
+        polls.to_datawrapper(trend, x="date", y="estimate", columns=None, ci=("ci_low",))

@@ -160,7 +160,7 @@ def to_datawrapper(
     *,
     x: str = "fieldwork_end",
     y: str = "share",
-    columns: str = "response",
+    columns: str | None = "response",
     ci: bool | tuple[str, str] = False,
     decimals: int | None = None,
     precision: str = "precision",
@@ -178,9 +178,10 @@ def to_datawrapper(
         Write the table there as CSV (UTF-8). Nothing is written without it.
     x, y : str, default "fieldwork_end", "share"
         Date and proportion columns.
-    columns : str, default "response"
+    columns : str or None, default "response"
         The column whose values become the table's columns (``"pollster"`` for one column per
-        pollster, named as in the charts).
+        pollster, named as in the charts). None: one value column, named after ``y`` (e.g. a
+        smoothed trend).
     ci : bool or pair of str, default False
         Add a low and a high column after each value column: True reads ``ci_low`` and
         ``ci_high`` (from :func:`polls.with_ci`), a pair names other columns.
@@ -234,6 +235,11 @@ def to_datawrapper(
     if decimal is not None:
         check_choice("decimal", decimal, (".", ","))
     bounds = ("ci_low", "ci_high") if ci is True else (tuple(ci) if ci else ())
+    if len(bounds) not in (0, 2):
+        raise InvalidArgumentError(f"ci must be True, False or a pair of column names, got {ci!r}")
+    if columns is None:
+        columns = "_line"
+        data = data.assign(_line=y)
     absent = [c for c in (x, y, columns, *bounds) if c not in data.columns]
     if absent:
         raise InvalidArgumentError(
