@@ -185,3 +185,22 @@ def test_datawrapper_single_line_from_a_smoothed_trend():
     assert table["estimate"].tolist() == [50.1, 51.2, 52.3]  # one decimal: no printed precision
     with pytest.raises(InvalidArgumentError, match="pair"):
         polls.to_datawrapper(trend, x="date", y="estimate", columns=None, ci=("ci_low",))
+
+
+def test_titles_and_notes_rewrap_to_the_saved_width(tmp_path):
+    title = "A long headline that a narrow article column has to break over two lines or more"
+    wave = pd.DataFrame({"response": ["a", "b", "c", "d"], "share": [0.4, 0.3, 0.2, 0.1]})
+    ax = polls.plot_toplines(wave, title=title, source="Somewhere")
+    size = tuple(ax.figure.get_size_inches())
+
+    def title_lines(path):
+        svg = path.read_text(encoding="utf-8")
+        return [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+                if len(t) > 3 and t in title]
+
+    wide = title_lines(polls.save_chart(ax, tmp_path / "wide.svg", width=1280))
+    narrow = title_lines(polls.save_chart(ax, tmp_path / "narrow.svg", width=480))
+    assert wide == [title]
+    assert len(narrow) >= 2 and " ".join(narrow) == title
+    assert tuple(ax.figure.get_size_inches()) == size
+    assert ax.get_title(loc="left").replace("\n", " ") == title

@@ -149,9 +149,9 @@ def date_axis(axis, lang: str) -> None:
 # --------------------------------------------------------------------------- text
 
 
-def _wrap(text: str, ax, fontsize: float) -> str:
+def _wrap(text: str, ax, fontsize: float, *, bold: bool = False) -> str:
     width_pt = ax.figure.get_figwidth() * 72 * 0.85  # the plot's width, about
-    chars = max(30, int(width_pt / (fontsize * 0.62)))
+    chars = max(30, int(width_pt / (fontsize * (0.7 if bold else 0.62))))
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
 
@@ -194,8 +194,11 @@ def decorate(
     gathered (each once) and the footer is drawn again, so lines never overlap.
     """
     ax.tick_params(labelfontfamily=FONT)
-    _titles(ax, title, subtitle)
-    footer = ax.__dict__.setdefault("_polls_footer", {"notes": [], "lines": []})
+    titles = ax.__dict__.setdefault("_polls_titles", {"title": None, "subtitle": None})
+    titles["title"] = title or titles["title"]
+    titles["subtitle"] = subtitle or titles["subtitle"]
+    _titles(ax, titles["title"], titles["subtitle"])
+    footer = ax.__dict__.setdefault("_polls_footer", {"notes": [], "lines": [], "lang": lang})
     footer["notes"] += [n for n in notes if n and n not in footer["notes"]]
     if credit:
         credit = credit if ":" in credit else f"{_i18n.word('chart', lang)}: {credit}"
@@ -203,6 +206,16 @@ def decorate(
     if line and line not in footer["lines"]:
         footer["lines"].append(line)
     _draw_footer(ax, footer, lang)
+
+
+def relayout(ax) -> None:
+    """Wrap the titles and the footer again for the figure's current width (after a resize)."""
+    titles = ax.__dict__.get("_polls_titles")
+    footer = ax.__dict__.get("_polls_footer")
+    if titles is not None:
+        _titles(ax, titles["title"], titles["subtitle"])
+    if footer is not None:
+        _draw_footer(ax, footer, footer["lang"])
 
 
 def _titles(ax, title: str | None, subtitle: str | None) -> None:
@@ -217,8 +230,9 @@ def _titles(ax, title: str | None, subtitle: str | None) -> None:
                     color="0.3", fontfamily=FONT, annotation_clip=False,
                     gid=GIDS["subtitle"])
     if title:
-        text = ax.set_title(_wrap(title, ax, 13), loc="left", fontsize=13, fontweight="bold",
-                            fontfamily=FONT, pad=8 + sub_lines * 12.5 + (4 if sub_lines else 0))
+        text = ax.set_title(_wrap(title, ax, 13, bold=True), loc="left", fontsize=13,
+                            fontweight="bold", fontfamily=FONT,
+                            pad=8 + sub_lines * 12.5 + (4 if sub_lines else 0))
         text.set_gid(GIDS["title"])
 
 

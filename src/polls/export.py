@@ -104,13 +104,22 @@ def save_chart(
     inches_h = height / 100 if height is not None else inches_w * old[1] / old[0]
     rc = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
     try:
-        fig.set_size_inches(inches_w, inches_h)
+        _resize(fig, (inches_w, inches_h))
         with rc_context(rc):
             fig.savefig(path, dpi=100 * scale if suffix == ".png" else 100,
                         facecolor="white", metadata=_metadata(suffix))
     finally:
-        fig.set_size_inches(*old)
+        _resize(fig, tuple(old))
     return path
+
+
+def _resize(fig, size: tuple[float, float]) -> None:
+    """Set the figure's size and wrap the charts' titles and notes again for it."""
+    from polls._chart import relayout
+
+    fig.set_size_inches(*size)
+    for ax in fig.axes:
+        relayout(ax)
 
 
 def _metadata(suffix: str) -> dict[str, Any]:
