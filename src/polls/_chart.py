@@ -174,7 +174,9 @@ def _below(ax, text: str, offset: float, gid: str) -> None:
 
 def top_of_footer(ax) -> float:
     """Offset (points) of the first line under the axes: below tick labels and the axis label."""
-    two_line_ticks = getattr(ax.xaxis.get_major_formatter(), "two_line", False)
+    formatter = ax.xaxis.get_major_formatter()
+    two_line_ticks = getattr(formatter, "two_line", False) and any(
+        "\n" in label for label in formatter.format_ticks(ax.xaxis.get_majorticklocs()))
     return -30 - (12 if two_line_ticks else 0) - (14 if ax.get_xlabel() else 0)
 
 
@@ -241,7 +243,8 @@ def _draw_footer(ax, footer: dict[str, list[str]], lang: str) -> None:
         old.remove()
     offset = top_of_footer(ax)
     if footer["notes"]:
-        wrapped = _wrap(f"{_i18n.word('note', lang)}: " + " ".join(footer["notes"]), ax, 8.5)
+        sentences = [n if n.rstrip()[-1:] in ".!?" else n.rstrip() + "." for n in footer["notes"]]
+        wrapped = _wrap(f"{_i18n.word('note', lang)}: " + " ".join(sentences), ax, 8.5)
         _below(ax, wrapped, offset, GIDS["note"])
         offset -= _LINE_PT * (wrapped.count("\n") + 1)
     for line in footer["lines"]:
