@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: report test lint datasets clean bench
+.PHONY: report test lint datasets clean bench lab
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(VENV)/.installed: pyproject.toml
 
 report: $(VENV)/.installed
 	$(VENV)/bin/polls report --output build/report
+
+# Open the notebooks in JupyterLab (part of the notebooks extra).
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab notebooks
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check src tests scripts benchmarks

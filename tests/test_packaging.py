@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +24,7 @@ def test_environment_yml_has_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(s) for s in project["dependencies"]}
     for extra in project["optional-dependencies"].values():
-        wanted |= {_name(s) for s in extra}
+        wanted |= {_name(s) for s in extra if not s.startswith("polls[")}
     conda = set()
     text = (ROOT / "environment.yml").read_text()
     for line in text.split("dependencies:", 1)[1].splitlines():
@@ -57,3 +60,61 @@ def test_every_public_name_has_a_docstring_with_an_example():
         if callable(obj) and not isinstance(obj, type) and "Examples" not in doc:
             missing.append(name)
     assert missing == []
+
+
+def test_all_extra_names_every_feature_extra():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    (spec,) = extras["all"]
+    named = set(re.fullmatch(r"polls\[([a-z,]+)\]", spec).group(1).split(","))
+    assert named == set(extras) - {"all", "dev"}
+    assert any(s.startswith("jupyterlab") for s in extras["notebooks"])
+
+
+MISSING = """
+import sys
+sys.modules[{module!r}] = None  # as if it were not installed
+import polls
+try:
+    {call}
+except ImportError as exc:
+    print(type(exc).__name__, exc)
+"""
+
+FEATURES = [
+    ("matplotlib", "polls.plot_toplines(__import__('pandas').DataFrame("
+                   "{'response': ['a'], 'share': [0.5]}))", "plot"),
+    ("matplotlib", "polls.save_chart(None, 'x.png')", "plot"),
+    ("openpyxl", "polls.read_toplines(__import__('io').BytesIO(b'PK\\x03\\x04'))", "excel"),
+    ("pyreadstat", "polls.read_microdata('survey.sav')", "microdata"),
+    ("pyarrow", "polls.read_microdata('survey.parquet')", "microdata"),
+    ("nbclient", "polls.build_report('out', 'nowhere')", "notebooks"),
+]
+
+
+@pytest.mark.parametrize(("module", "call", "extra"), FEATURES,
+                         ids=[f"{m}-{e}" for m, _, e in FEATURES])
+def test_a_missing_optional_library_names_its_extra(tmp_path, module, call, extra):
+    (tmp_path / "survey.sav").write_bytes(b"$FL2")
+    (tmp_path / "survey.parquet").write_bytes(b"PAR1")
+    import polls
+
+    code = MISSING.format(module=module, call=call)
+    env = {**os.environ, "PYTHONPATH": str(Path(polls.__file__).parents[1])}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, check=True)
+    assert f'pip install "polls[{extra}]"' in run.stdout, run.stdout + run.stderr
+    assert run.stdout.startswith("MissingExtraError")
+
+
+def test_polls_report_without_the_notebooks_extra_says_what_to_install(tmp_path):
+    import polls
+
+    code = ("import sys; sys.modules['nbclient'] = None; from polls.cli import main; "
+            "sys.exit(main(['report', '--output', 'out']))")
+    env = {**os.environ, "PYTHONPATH": str(Path(polls.__file__).parents[1])}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=env)
+    assert run.returncode == 2
+    assert run.stderr.startswith("polls: building the notebooks report needs nbclient")
+    assert 'pip install "polls[notebooks]"' in run.stderr and "Traceback" not in run.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from datetime import timedelta
 
 import matplotlib
@@ -49,7 +50,11 @@ def ribbons(ax):
 
 
 def source_texts(ax):
-    return [t.get_text() for t in ax.texts if t.get_gid() == "polls-source"]
+    return texts(ax, "polls-source")
+
+
+def texts(ax, gid):
+    return [t.get_text() for t in ax.texts if t.get_gid() == gid]
 
 
 # ----------------------------------------------------------------------------- segments
@@ -90,14 +95,17 @@ def test_segments_bad_gap(bad):
 # ----------------------------------------------------------------------------- plot_trend
 
 
-def test_plot_trend_breaks_line_and_ribbon_at_gap():
+def gappy():
     # synthetic: Jan-Apr 2022, then nothing until Aug-Oct 2022
-    df = monthly(
+    return monthly(
         ["2022-01", "2022-02", "2022-03", "2022-04", "2022-08", "2022-09", "2022-10"],
         [0.50, 0.52, 0.51, 0.55, 0.56, 0.54, 0.57],
         url="https://www.levada.ru/en/x",
     )
-    ax = polls.plot_trend(df)
+
+
+def test_plot_trend_break_style_breaks_line_and_ribbon_at_gap():
+    ax = polls.plot_trend(gappy(), gap_style="break")
     lines = ax.get_lines()
     assert len(lines) == 2
     assert [len(line.get_xdata()) for line in lines] == [4, 3]
@@ -111,6 +119,101 @@ def test_plot_trend_breaks_line_and_ribbon_at_gap():
     assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
     assert ax.get_ylabel() == "share of respondents"
     assert source_texts(ax) == ["Source: levada.ru"]
+    assert texts(ax, "polls-note") == []  # nothing dashed, nothing to explain
+
+
+def test_plot_trend_dashed_style_bridges_the_gap_and_keeps_one_band():
+    ax = polls.plot_trend(gappy())
+    solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    (dashed,) = [line for line in ax.get_lines() if line.get_gid() == "polls-gap"]
+    assert [len(line.get_xdata()) for line in solid] == [4, 3]
+    assert dashed.get_linestyle() == "--"
+    assert [pd.Timestamp(v) for v in dashed.get_xdata()] == [pd.Timestamp("2022-04-30"),
+                                                             pd.Timestamp("2022-08-31")]
+    assert dashed.get_ydata().tolist() == [0.55, 0.56]
+    (band,) = ribbons(ax)
+    assert len(band.get_paths()) == 1  # one band, not one per run
+    assert "dashed" in texts(ax, "polls-note")[0].lower()
+
+
+def test_percent_axis_starts_at_zero_with_whole_ticks_unless_zoomed():
+    df = monthly(["2022-01", "2022-02", "2022-03"], [0.80, 0.84, 0.82], ci=False)
+    ax = polls.plot_trend(df)
+    ax.figure.canvas.draw()
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] <= 1
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(label.rstrip("%").isdigit() for label in labels)
+    zoomed = polls.plot_trend(df, zoom=True)
+    zoomed.figure.canvas.draw()
+    assert zoomed.get_ylim()[0] > 0.7
+    ticks = [t.get_text() for t in zoomed.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.rstrip("%").isdigit() for t in ticks), ticks  # no "82.5%"
+
+
+def test_title_subtitle_above_and_note_source_credit_below():
+    ax = polls.plot_trend(gappy(), title="Support holds", subtitle="Share who support",
+                          source="Levada Center", credit="The Daily", note="Synthetic data.")
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    (title,) = [c for c in ax.get_children() if c.get_gid() == "polls-title"]
+    assert title.get_text() == "Support holds" and title.get_fontweight() == "bold"
+    (subtitle,) = [t for t in ax.texts if t.get_gid() == "polls-subtitle"]
+    assert subtitle.get_text() == "Share who support"
+    assert title.get_window_extent(renderer).y0 > subtitle.get_window_extent(renderer).y0
+    assert subtitle.get_window_extent(renderer).y0 >= box.y1
+    (note,) = [t for t in ax.texts if t.get_gid() == "polls-note"]
+    (source,) = [t for t in ax.texts if t.get_gid() == "polls-source"]
+    assert note.get_text().startswith("Note: Synthetic data.")
+    assert source.get_text() == "Source: Levada Center · Chart: The Daily"
+    for text in (note, source):
+        assert text.get_window_extent(renderer).y1 < box.y0  # under the plot
+    assert note.get_window_extent(renderer).y0 > source.get_window_extent(renderer).y1
+
+
+def test_russian_chart_words_months_decimal_comma_and_translation_note():
+    a = monthly(["2022-01", "2022-02", "2022-03"], [0.745, 0.75, 0.76], ci=False)
+    b = monthly(["2022-01", "2022-02", "2022-03"], [0.2, 0.19, 0.18], ci=False)
+    a["response"], b["response"] = "support (total)", "do not support (total)"
+    ax = polls.plot_trend(pd.concat([a, b]), hue="response", lang="ru", source="Левада-центр")
+    ax.figure.canvas.draw()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["поддерживают (всего)", "не поддерживают (всего)"]
+    assert ax.get_ylabel() == "доля опрошенных"
+    months = " ".join(t.get_text() for t in ax.get_xticklabels())
+    assert "фев" in months and "Feb" not in months
+    bars = polls.plot_toplines(pd.DataFrame({"response": ["approve"], "share": [0.745]}),
+                               lang="ru")
+    assert [t.get_text() for t in bars.texts if t.get_gid() is None] == ["74,5%"]
+    assert source_texts(ax) == ["Источник: Левада-центр"]
+    assert "переведены" in texts(ax, "polls-note")[0]
+    serbian = polls.plot_trend(a, lang="sr-Cyrl", source="")
+    serbian.figure.canvas.draw()
+    assert serbian.get_ylabel() == "удео испитаника"
+    assert "феб" in " ".join(t.get_text() for t in serbian.get_xticklabels())
+
+
+def test_each_pollster_keeps_its_colour_in_every_chart():
+    from polls._chart import PALETTE, pollster_color
+
+    frames = []
+    for who, share in (("levada", 0.3), ("vciom", 0.4), ("fom", 0.5)):
+        f = monthly(["2022-01", "2022-02"], [share, share], ci=False)
+        f["pollster"] = who
+        frames.append(f)
+    both = polls.plot_trend(pd.concat(frames), hue="pollster")
+    alone = polls.plot_trend(pd.concat(frames[1:]), hue="pollster")
+    colour = {line.get_label(): line.get_color() for line in both.get_lines()}
+    assert colour == {"Levada Center": pollster_color("levada"), "VCIOM": pollster_color("vciom"),
+                      "FOM": pollster_color("fom")}
+    assert {line.get_label(): line.get_color() for line in alone.get_lines()} == {
+        "VCIOM": pollster_color("vciom"), "FOM": pollster_color("fom")}
+    assert len(set(PALETTE)) >= 20
+    ids = [f"pollster-{i}" for i in range(30)]
+    assert [pollster_color(i) for i in ids] == [pollster_color(i) for i in ids]  # stable
+    known = [pollster_color(p) for p in polls.list_datasets()["pollster"].unique()]
+    assert len(set(known)) == len(known)  # every bundled pollster its own colour
 
 
 def test_plot_trend_without_intervals_draws_no_ribbon():
@@ -128,7 +231,7 @@ def test_plot_trend_ci_none_suppresses_ribbon():
 
 def test_plot_trend_single_wave_run_gets_whisker():
     df = monthly(["2022-01", "2022-02", "2022-03", "2022-09"], [0.5, 0.6, 0.55, 0.58])
-    ax = polls.plot_trend(df)
+    ax = polls.plot_trend(df, gap_style="break")
     assert len(ax.get_lines()) == 2
     assert len(ribbons(ax)) == 1
     whiskers = [c for c in ax.collections if isinstance(c, LineCollection)]
@@ -274,12 +377,13 @@ def test_plot_house_effects_dots_intervals_zero_line():
     )
     ax = polls.plot_house_effects(he)
     dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
-    assert len(dots) == 1 and dots[0].get_xdata().tolist() == [-0.012, 0.031, 0.004]
+    assert [d.get_xdata()[0] for d in dots] == [-0.012, 0.031, 0.004]
+    assert len({d.get_color() for d in dots}) == 3  # each pollster in its own colour
     zero = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(zero) == 1 and list(zero[0].get_xdata()) == [0, 0]
     (intervals,) = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert len(intervals.get_segments()) == 3
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["levada", "vciom", "fom"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Levada Center", "VCIOM", "FOM"]
     fmt = ax.xaxis.get_major_formatter()
     assert (fmt(0.03, 0), fmt(-0.015, 0), fmt(0.0, 0)) == ("+3", "-1.5", "0")
     assert "percentage points" in ax.get_xlabel()
@@ -309,13 +413,16 @@ def test_import_polls_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_plot_trend_warns_and_leaves_out_undated_rows():
+def test_plot_trend_leaves_out_undated_rows_and_says_so_under_the_chart():
     df = monthly(["2022-01", "2022-02", "2022-03"], [0.5, 0.6, 0.55])
     df.loc[1, "fieldwork_end"] = pd.NaT
-    df["row_id"] = ["a", "b", "c"]
-    with pytest.warns(polls.PollsWarning, match=r"1 row\(s\) of data without 'fieldwork_end'.*b"):
-        ax = polls.plot_trend(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a note on the chart, not a warning box
+        ax = polls.plot_trend(df, gap=False)
+        ru = polls.plot_trend(df, gap=False, lang="ru")
     assert sum(len(line.get_xdata()) for line in ax.get_lines()) == 2
+    assert texts(ax, "polls-note") == ["Note: Figures without a fieldwork date, not shown: 1."]
+    assert texts(ru, "polls-note") == ["Примечание: Данные без даты опроса не показаны: 1."]
 
 
 def test_percent_axis_labels_stay_distinct_on_a_narrow_view():
@@ -339,3 +446,25 @@ def test_source_line_written_under_given_axes():
     # nothing to cite: nothing drawn
     assert source_line(pd.DataFrame({"x": [1]}), ax=ax) == ""
     assert source_texts(ax) == ["Source: fom.ru"]
+
+
+def test_several_plots_on_one_axes_share_one_footer_without_overlap():
+    a = monthly(["2022-01", "2022-02", "2022-06"], [0.5, 0.6, 0.55], ci=False,
+                url="https://levada.ru/a")
+    b = monthly(["2022-01", "2022-03", "2022-04"], [0.3, 0.35, 0.33], ci=False,
+                url="https://fom.ru/b")
+    b.loc[1, "fieldwork_end"] = pd.NaT
+    fig, ax = plt.subplots()
+    polls.plot_trend(a, ax=ax, label="a")
+    polls.plot_trend(b, ax=ax, label="b", source="")
+    source_line(a, b, ax=ax)
+    notes = texts(ax, "polls-note")
+    assert len(notes) == 1 and notes[0].count("Dashed") == 1
+    assert "not shown: 1" in notes[0]
+    assert source_texts(ax) == ["Source: levada.ru", "Source: levada.ru, fom.ru"]
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts if t.get_gid() in ("polls-note",
+                                                                         "polls-source")]
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second)

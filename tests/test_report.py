@@ -21,6 +21,13 @@ ax = polls.plot_toplines(df, source="Source: synthetic")
 plt.show()
 """
 
+TABLE = """\
+import numpy as np
+import pandas as pd
+pd.DataFrame({"a": [1.0, np.nan], "b": pd.array([1, None], dtype="Int64"),
+              "c": pd.to_datetime(["2024-01-01", None])})
+"""
+
 
 def write(path, cells):
     nbformat.write(new_notebook(cells=cells), path)
@@ -37,17 +44,21 @@ def built(tmp_path_factory):
     write(src / "01-first.ipynb", [
         new_markdown_cell("# First notebook\n\nA bar chart of a synthetic wave.\n\nMore text."),
         new_code_cell(FIGURE),
+        new_code_cell(TABLE),
+        new_code_cell("open('written-here.csv', 'w').write('x\\n1\\n')"),
     ])
     out = src.parent / "report"
-    index = polls.build_report(output_dir=out, notebooks_dir=src, workers=2)
-    return src, out, index
+    lines = []
+    index = polls.build_report(output_dir=out, notebooks_dir=src, workers=2,
+                               progress=lines.append)
+    return src, out, index, lines
 
 
 def test_index_links_every_notebook_in_order_with_title_and_paragraph(built):
-    src, out, index = built
+    src, out, index, _ = built
     assert index == out / "index.html"
     text = index.read_text()
-    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', text)
+    links = re.findall(r'<a href="([^"]+\.html)">([^<]+)</a>', text)
     assert links == [("01-first.html", "First notebook"), ("02-second.html", "Second notebook")]
     assert "A bar chart of a synthetic wave." in text
     assert "More text." not in text  # only the first paragraph
@@ -59,7 +70,7 @@ def test_index_links_every_notebook_in_order_with_title_and_paragraph(built):
 
 
 def test_pages_embed_figures_and_outputs(built):
-    src, out, _ = built
+    src, out, _, _ = built
     first = (out / "01-first.html").read_text()
     assert re.search(r'<img[^>]+src="data:image/png;base64,', first)
     second = (out / "02-second.html").read_text()
@@ -67,7 +78,7 @@ def test_pages_embed_figures_and_outputs(built):
 
 
 def test_notebooks_on_disk_are_not_modified(built):
-    src, _, _ = built
+    src, _, _, _ = built
     nb = nbformat.read(src / "01-first.ipynb", as_version=4)
     assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
 
@@ -100,3 +111,73 @@ def test_notebook_summary_heading_without_paragraph_and_later_paragraph():
                              new_markdown_cell("First words.\n\nSecond.")])
     assert notebook_summary(nb) == ("Title here", "First words.")
     assert notebook_summary(new_notebook(cells=[new_code_cell("1")])) == ("", "")
+
+
+def test_index_shows_main_figures_and_how_current_the_data_are(built):
+    _, out, index, _ = built
+    text = index.read_text()
+    thumbs = re.findall(r'<img class="thumb" alt="" src="data:image/png;base64,([^"]+)"', text)
+    assert len(thumbs) == 1  # the first notebook draws a figure, the second none
+    from polls.report import data_as_of
+
+    as_of = data_as_of()
+    assert as_of == polls.list_datasets()["last_fieldwork"].max().date()
+    assert f"The bundled data run to {as_of:%d %B %Y}" in text
+    assert 'href="notebooks/01-first.ipynb"' in text
+
+
+def test_missing_values_blank_and_wide_tables_scroll(built):
+    _, out, _, _ = built
+    page = (out / "01-first.html").read_text()
+    table = page[page.index("<table"):page.index("</table>")]
+    assert not re.search(r"<td>(NaN|NaT|&lt;NA&gt;|None)</td>", table)
+    assert table.count("<td></td>") == 3
+    assert "overflow-x: auto" in page
+
+
+def test_notebooks_run_in_a_copy_inside_the_report(built):
+    src, out, _, _ = built
+    assert (out / "notebooks" / "written-here.csv").read_text() == "x\n1\n"
+    assert not (src / "written-here.csv").exists()
+
+
+def test_progress_line_per_notebook(built):
+    *_, lines = built
+    assert lines[0] == "Running 2 notebooks, 2 at a time ..."
+    assert sorted(re.sub(r"\[\d/2\] ", "", line).split(":")[0] for line in lines[1:]) == [
+        "01-first.ipynb", "02-second.ipynb"]
+    assert all(re.fullmatch(r"\[[12]/2\] \S+\.ipynb: \d+\.\d s", line) for line in lines[1:])
+
+
+def test_cli_report_prints_progress_and_no_kernel_warnings(tmp_path, capfd):
+    from polls.cli import main
+
+    write(tmp_path / "01-warns.ipynb", [
+        new_markdown_cell("# Warns"),
+        new_code_cell("import warnings; warnings.warn('careful')"),
+    ])
+    assert main(["report", "--output", str(tmp_path / "out"), "--notebooks", str(tmp_path),
+                 "--workers", "1"]) == 0
+    captured = capfd.readouterr()
+    assert "[1/1] 01-warns.ipynb" in captured.out
+    assert "warnings printed in cell 2" in captured.out  # a warning in an output is flagged
+    assert "WARNING" not in captured.err and "encryption" not in captured.err, captured.err
+
+
+def test_default_notebooks_are_the_shipped_ones_outside_a_checkout(tmp_path, monkeypatch):
+    from polls.report import default_notebooks_dir
+
+    monkeypatch.chdir(tmp_path)
+    shipped = default_notebooks_dir()
+    assert shipped.name == "notebooks" and (shipped / "01-russia-war-support.ipynb").is_file()
+    (tmp_path / "notebooks").mkdir()
+    write(tmp_path / "notebooks" / "01-mine.ipynb", [new_markdown_cell("# Mine")])
+    assert default_notebooks_dir() == tmp_path.joinpath("notebooks").relative_to(tmp_path)
+
+
+def test_kernel_imports_the_same_polls_as_the_caller(tmp_path):
+    from polls.report import execute_notebook
+
+    write(tmp_path / "where.ipynb", [new_code_cell("import polls; polls.__file__")])
+    nb = execute_notebook(tmp_path / "where.ipynb")
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == repr(polls.__file__)

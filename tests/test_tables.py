@@ -70,3 +70,16 @@ def test_wide_table_with_a_start_day_and_no_end():
                        "precision": [0.01, 0.01]})  # synthetic
     table = polls.wide_table(df)
     assert table.loc["2022-05-02..", ["yes", "no"]].tolist() == ["52", "48"]
+
+
+def test_percent_table_in_russian_and_serbian_cyrillic():
+    df = pd.DataFrame({"response": ["support (total)", "no such label"],
+                       "share": [0.7634, np.nan], "n": [1600, 1600]})
+    ru = polls.percent_table(df, lang="ru")
+    assert ru["response"].tolist() == ["поддерживают (всего)", "no such label"]
+    assert ru["share"].tolist() == ["76,3", ""]  # decimal comma, missing as a blank
+    assert "переведены" in ru.attrs["note"]
+    sr = polls.percent_table(df, lang="sr-Cyrl", decimals=0)
+    assert sr["response"].tolist()[0] == "подржавају (укупно)"
+    assert sr["share"].tolist() == ["76", ""]
+    assert polls.percent_table(df).attrs["note"] == ""

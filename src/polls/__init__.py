@@ -63,6 +63,10 @@ from polls.plotting import plot_house_effects, plot_toplines, plot_trend, source
 from polls.report import build_report
 # --- end plotting, report
 
+# --- exports: publishing
+from polls.export import save_chart, to_datawrapper
+# --- end publishing
+
 # --- exports: trend
 from polls.trend import PollAverage, poll_average, smooth_trend
 # --- end trend

@@ -91,15 +91,14 @@ def _cell_text(value: Any, fmt: str | None) -> str:
 
 
 def _open(data: bytes, name: str, **options: Any):
-    try:
-        import openpyxl
-        from openpyxl.xml import DEFUSEDXML
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("reading .xlsx files needs openpyxl and defusedxml: "
-                          "pip install 'polls[excel]'") from None
+    from polls._optional import install_hint, require
+
+    openpyxl = require("openpyxl", "reading .xlsx files")
+    from openpyxl.xml import DEFUSEDXML
+
     if not DEFUSEDXML:  # pragma: no cover - depends on the installation
         raise ImportError("reading .xlsx files needs defusedxml (it guards openpyxl against "
-                          "malicious XML): pip install 'polls[excel]'")
+                          f"malicious XML): {install_hint('defusedxml')}")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), **options)
     except Exception as exc:  # a damaged workbook can fail in many ways inside openpyxl

@@ -252,4 +252,23 @@ def response_bounds(
     if "fieldwork_end" in result.columns:
         result = result.sort_values([c for c in ("fieldwork_end", "fieldwork_start")
                                      if c in result.columns], kind="stable", na_position="last")
-    return result.reset_index(drop=True)
+    return BoundsFrame(result.reset_index(drop=True))
+
+
+class BoundsFrame(pd.DataFrame):
+    """The frame :func:`response_bounds` returns: a pandas DataFrame with a ``summary()``."""
+
+    @property
+    def _constructor(self):
+        return BoundsFrame
+
+    def summary(self, lang: str = "en", *, wave: int | None = None,
+                what: str | None = None) -> str:
+        """One wave's bounds in words: the latest wave with bounds, or row position ``wave``.
+
+        ``lang`` is "en", "ru", "sr" or "sr-Cyrl"; ``what`` names the response (default: its
+        label, translated).
+        """
+        from polls._summaries import bounds
+
+        return bounds(self, lang, wave=wave, what=what)

@@ -5,7 +5,7 @@ Usage::
     polls datasets [--search WORDS] [--country RU|RS] [--pollster ID]
     polls info NAME
     polls show NAME [--last N] [--conflicts all]
-    polls report [--output build/report] [--notebooks notebooks] [--workers 2]
+    polls report [--output build/report] [--notebooks FOLDER] [--workers 2]
 
 Exit status: 0 on success; 2 for every error the command can explain (bad options, an unknown
 dataset, a bad input or output path, a failed notebook), reported as one ``polls: ...`` line on
@@ -121,7 +121,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         from polls.report import build_report
 
-        index = build_report(output, args.notebooks, workers=args.workers)
+        index = build_report(output, args.notebooks, workers=args.workers,
+                             progress=lambda line: print(line, flush=True))
     except ModuleNotFoundError as err:
         raise PollsError(
             f"the report needs the notebooks extra (missing module {err.name!r}): "
@@ -167,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="execute the notebooks into an HTML report")
     p.add_argument("--output", default="build/report")
-    p.add_argument("--notebooks", default="notebooks")
+    p.add_argument("--notebooks", default=None,
+                   help="folder of notebooks (default: ./notebooks, else those shipped with polls)")
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=_cmd_report)
     return parser

@@ -291,6 +291,17 @@ class ListExperimentResult(SymmetricInterval):
         }
         return pd.DataFrame([row])
 
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl")."""
+        from polls._summaries import list_experiment
+
+        return list_experiment(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
 
 def _welch(y: np.ndarray, t: np.ndarray) -> tuple[float, float, float, float, float]:
     yc, yt = y[~t], y[t]
@@ -586,6 +597,17 @@ class ListSummaryResult:
             "n_control": self.n_control, "n_treatment": self.n_treatment,
             "n_items": self.n_items, "note": self.note,
         }])
+
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence (conservative interval when the SE is only bounded)."""
+        from polls._summaries import list_experiment
+
+        return list_experiment(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def _frac_var(m: float) -> float:
@@ -939,6 +961,11 @@ class DesignTestResult:
             "method": "Blair-Imai design-effect test, Bonferroni over two families",
         }])
 
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
 
 def _family_pvalue(
     est: np.ndarray,
@@ -1182,6 +1209,11 @@ class ListMLResult(SymmetricInterval):
             "method": f"ML ({self.model}) by EM, SE: {self.se_method}",
             "loglik": self.loglik, "converged": self.converged,
         }])
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def _np_loglik(pi1: np.ndarray, pi0: np.ndarray, fc: np.ndarray, ft: np.ndarray) -> float:
@@ -1521,6 +1553,17 @@ class FalsificationGap(SymmetricInterval):
             "list_estimate": self.list_estimate, "direct_se": self.direct_se,
             "list_se": self.list_se, "correlation": self.correlation,
         }])
+
+    def summary(self, lang: str = "en") -> str:
+        """Direct share, list estimate and the gap in one sentence ("en", "ru", "sr", "sr-Cyrl")."""
+        from polls._summaries import falsification_gap
+
+        return falsification_gap(self, lang)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
 
 def falsification_gap(

@@ -99,8 +99,9 @@ def _label_column(
 
 
 def _read_spss_stata(path: Path, fmt: str, encoding: str | None) -> tuple[pd.DataFrame, Any]:
-    import pyreadstat
+    from polls._optional import require
 
+    pyreadstat = require("pyreadstat", f"reading .{fmt} files")
     kwargs: dict[str, Any] = {"apply_value_formats": False}
     if fmt == "por":
         if encoding is not None:
@@ -277,6 +278,9 @@ def read_microdata(
     if fmt == "csv":
         return _read_csv(p, encoding)
     if fmt == "parquet":
+        from polls._optional import require
+
+        require("pyarrow", "reading .parquet files")
         try:
             frame = pd.read_parquet(p)
         except ImportError:

@@ -1,9 +1,13 @@
 """Figures for poll series and single waves: trends with gaps, toplines, house effects.
 
 Every function takes ``data=`` plus column names (canonical names by default), draws on ``ax`` (a
-new figure when ``ax`` is None) and returns the :class:`matplotlib.axes.Axes`. Shares are drawn on
-a percent axis; a short source line is written under the axes, from ``source=`` or from the
-domains of the frame's ``source_url`` column.
+new figure when ``ax`` is None) and returns the :class:`matplotlib.axes.Axes`. Charts are laid
+out as newsrooms publish them: ``title=`` and ``subtitle=`` above, ``note=``, the source line
+(``source=``, or the domains of the frame's ``source_url`` column) and ``credit=`` below. Shares
+are drawn on a percent axis that starts at 0 (``zoom=True`` fits it to the data) with
+whole-number ticks; each pollster keeps one colour in every chart. ``lang=`` ("en", "ru", "sr",
+"sr-Cyrl") sets the axis words, month names, decimal mark and the response labels (translations
+of the package's English labels, marked as such in the note). Save with :func:`polls.save_chart`.
 
 matplotlib is imported inside the functions, so ``import polls`` does not pay for it. When no
 display is available and no backend was chosen (no ``MPLBACKEND``, pyplot not yet imported, not
@@ -22,6 +26,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
+from polls import _chart, _i18n
+from polls._checks import check_choice
 from polls.errors import InvalidArgumentError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +39,10 @@ __all__ = ["plot_trend", "plot_toplines", "plot_house_effects", "source_line"]
 #: (median) spacing of the series are not joined.
 GAP_FACTOR = 1.5
 
-_SOURCE_GID = "polls-source"
+_SOURCE_GID = _chart.GIDS["source"]
+
+#: How a line crosses a gap in the waves: a dashed segment, or no line at all.
+GAP_STYLES = ("dashed", "break")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -41,7 +50,9 @@ _SOURCE_GID = "polls-source"
 
 def _pyplot():
     """Import pyplot, choosing Agg first when there is no display to draw on."""
-    import matplotlib
+    from polls._optional import require
+
+    matplotlib = require("matplotlib", "drawing charts")
 
     if (
         "matplotlib.pyplot" not in sys.modules
@@ -117,6 +128,7 @@ def source_line(
     column: str = "source_url",
     limit: int = 4,
     ax: Axes | None = None,
+    lang: str = "en",
 ) -> str:
     """A one-line ``Source: ...`` text naming the web domains of the frames' source addresses.
 
@@ -133,6 +145,8 @@ def source_line(
         Domains named before "and N more".
     ax : matplotlib.axes.Axes, optional
         Axes under which to write the line (nothing is drawn when the text is empty).
+    lang : {"en", "ru", "sr", "sr-Cyrl"}, default "en"
+        Language of the words "Source" and "and N more".
 
     Returns
     -------
@@ -146,6 +160,7 @@ def source_line(
     >>> source_line(pd.DataFrame({"source_url": ["https://www.levada.ru/en/x", "https://levada.ru/y"]}))
     'Source: levada.ru'
     """
+    _i18n.check_lang(lang)
     urls: list[str] = []
     for frame in frames:
         if frame is not None and column in frame.columns:
@@ -155,57 +170,26 @@ def source_line(
         return ""
     shown = ", ".join(hosts[:limit])
     more = len(hosts) - limit
-    text = f"Source: {shown}" + (f" and {more} more" if more > 0 else "")
+    text = f"{_i18n.word('source', lang)}: {shown}" + (
+        f" {_i18n.word('more', lang, n=more)}" if more > 0 else "")
     if ax is not None:
         _add_source(ax, text)
     return text
 
 
 def _add_source(ax: Axes, text: str | None) -> None:
-    if not text:
-        return
-    # below the tick labels, and below the axis label when there is one
-    offset = -44 if ax.get_xlabel() else -30
-    ax.annotate(
-        text,
-        xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(0, offset),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize="small",
-        color="0.35",
-        annotation_clip=False,
-        gid=_SOURCE_GID,
-    )
+    if text:
+        _chart.decorate(ax, lang="en", title=None, subtitle=None, source=text, credit=None,
+                        notes=[])
 
 
-def _percent_axis(axis) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    class _Percent(PercentFormatter):
-        """Whole percents, with as many decimals as the ticks need (a narrow view's 52.5%)."""
-
-        def __init__(self) -> None:
-            super().__init__(xmax=1, decimals=0)
-
-        def set_locs(self, locs) -> None:
-            super().set_locs(locs)
-            points = np.asarray(locs, dtype=float) * 100
-            self.decimals = next(
-                (d for d in range(4) if np.allclose(np.round(points, d), points, atol=1e-6)), 3
-            )
-
-    axis.set_major_formatter(_Percent())
-
-
-def _points_formatter():
+def _points_formatter(lang: str = "en"):
     from matplotlib.ticker import FuncFormatter
 
     def fmt(value: float, _pos: int) -> str:
         points = round(value * 100, 6)
-        return "0" if points == 0 else f"{points:+g}"
+        text = f"{points:+g}"
+        return "0" if points == 0 else text.replace(".", _i18n.decimal_mark(lang))
 
     return FuncFormatter(fmt)
 
@@ -330,13 +314,33 @@ def _groups(data: pd.DataFrame, hue: str | None) -> list[tuple[Any, pd.DataFrame
     return [(level, data[col == level]) for level in levels]
 
 
-def _color(i: int, n: int) -> Any:
-    """The i-th line colour: the property cycle for up to 10 lines, tab20 beyond (no repeats)."""
-    if n <= 10:
-        return f"C{i}"
-    import matplotlib
+def _colors(hue: str | None, levels: list[Any]) -> list[Any]:
+    """One colour per line: a pollster's own colour, or the palette in order for other lines."""
+    if hue == "pollster":
+        return [_chart.pollster_color(level) for level in levels]
+    return [_chart.series_color(i) for i in range(len(levels))]
 
-    return matplotlib.colormaps["tab20"](i % 20)
+
+def _label(hue: str | None, level: Any, lang: str) -> tuple[str, bool]:
+    """A line's legend text in ``lang``, and whether it is a translated response label."""
+    if hue == "pollster":
+        return _i18n.pollster_name(level, lang), False
+    if hue == "response":
+        return _i18n.response_label(level, lang)
+    return str(level), False
+
+
+def _layout(ax: Axes, lang: str, *, title, subtitle, source, credit, note, frames,
+            translated: bool = False, gap_drawn: bool = False) -> None:
+    """The newsroom layout: title, subtitle; note, source and credit under the axes."""
+    text = source_line(*frames, lang=lang) if source is None else _chart.source_text(source, lang)
+    notes = [*(note if isinstance(note, list) else [note])]
+    if gap_drawn:
+        notes.append(_i18n.word("gap", lang).capitalize() + ".")
+    if translated:
+        notes.append(_i18n.translation_note(lang))
+    _chart.decorate(ax, lang=lang, title=title, subtitle=subtitle, source=text, credit=credit,
+                    notes=notes)
 
 
 def _check_one_per_x(frame: pd.DataFrame, x: str, label: Any) -> None:
@@ -351,27 +355,41 @@ def _check_one_per_x(frame: pd.DataFrame, x: str, label: Any) -> None:
         )
 
 
-def _drop_undated(frame: pd.DataFrame, x: str, name: str) -> pd.DataFrame:
-    """Rows without an ``x`` value cannot be placed on the axis: leave them out, with a warning."""
+def _drop_undated(frame: pd.DataFrame, x: str) -> tuple[pd.DataFrame, int]:
+    """Rows without an ``x`` value cannot be placed on the axis: the others, and their count."""
     missing = frame[x].isna()
-    if not missing.any():
-        return frame
-    import warnings
-
-    from polls.errors import PollsWarning
-
-    ids = frame.loc[missing, "row_id"].astype(str).tolist()[:5] if "row_id" in frame else []
-    which = f" (row_id {', '.join(ids)}{' ...' if missing.sum() > 5 else ''})" if ids else ""
-    warnings.warn(
-        f"plot_trend: {int(missing.sum())} row(s) of {name} without {x!r} cannot be placed on the "
-        f"axis and are left out{which}",
-        PollsWarning,
-        stacklevel=3,
-    )
-    return frame.loc[~missing]
+    return frame.loc[~missing], int(missing.sum())
 
 
 # --------------------------------------------------------------------------- plot_trend
+
+
+def _draw_line(ax: Axes, xs, ys, lows, highs, *, color, name, gap, gap_style, markers) -> bool:
+    """One line in runs (see :func:`segments`); returns whether a dashed gap was drawn."""
+    runs = segments(xs, ys, gap=gap)
+    dashed = gap_style == "dashed"
+    for j, run in enumerate(runs):
+        single = run.size == 1 and not dashed
+        ax.plot(xs[run], ys[run], color=color, marker="o" if (markers or single) else None,
+                markersize=4 if markers else 3, linewidth=1.8,
+                label=name if j == 0 else "_nolegend_")
+        if dashed and j > 0:
+            prev = runs[j - 1][-1]
+            ax.plot([xs[prev], xs[run[0]]], [ys[prev], ys[run[0]]], color=color,
+                    linestyle=(0, (3, 2)), linewidth=1.2, label="_nolegend_",
+                    gid=_chart.GIDS["gap"])
+        if lows is not None and not dashed:
+            if single:
+                ax.vlines(xs[run], lows[run], highs[run], color=color, alpha=0.6)
+            else:
+                ax.fill_between(xs[run], lows[run], highs[run], color=color, alpha=0.2,
+                                linewidth=0)
+    if lows is not None and dashed and runs:
+        # one band over every wave: the gaps show in the line, the band stays whole
+        every = np.concatenate(runs)
+        ax.fill_between(xs[every], lows[every], highs[every], color=color, alpha=0.2,
+                        linewidth=0)
+    return dashed and len(runs) > 1
 
 
 def plot_trend(
@@ -382,22 +400,28 @@ def plot_trend(
     ci: tuple[str, str] | str | None = "auto",
     ax: Axes | None = None,
     *,
+    title: str | None = None,
+    subtitle: str | None = None,
     source: str | None = None,
+    credit: str | None = None,
+    note: str | None = None,
+    lang: str = "en",
+    zoom: bool = False,
     gap: Any = None,
+    gap_style: str = "dashed",
     waves: pd.DataFrame | None = None,
     waves_x: str = "fieldwork_end",
     waves_y: str = "share",
     markers: bool | None = None,
     label: str | None = None,
     color: Any = None,
-    title: str | None = None,
 ) -> Axes:
-    """Draw a poll series: estimate line, interval ribbon, wave markers and gaps.
+    """Draw a poll series: estimate line, interval band, wave markers and gaps.
 
-    Each line (one per ``hue`` level) is drawn in runs: consecutive points are joined only when
-    they are close in time, so a stretch of missing waves shows as a break in the line and the
-    ribbon rather than a line drawn across it. A run of a single wave shows as a marker with an
-    interval whisker.
+    Consecutive waves are joined by a solid line only when they are close in time; across a
+    stretch with no published wave the line goes on as a dashed segment (``gap_style="dashed"``,
+    and the note under the chart says what the dashes mean) or stops (``"break"``). The
+    interval band stays one band with dashed gaps, and breaks with the line otherwise.
 
     Parameters
     ----------
@@ -406,24 +430,40 @@ def plot_trend(
         such as :func:`polls.smooth_trend` returns (``x="date", y="estimate"``).
     x, y : str, default "fieldwork_end", "share"
         Date (or number) and proportion columns. The axis is labelled "share of respondents"
-        when ``y`` is ``"share"`` or ``"estimate"``, with the column name otherwise.
+        (in ``lang``) when ``y`` is ``"share"`` or ``"estimate"``, with the column name otherwise.
     hue : str, optional
         Column splitting the rows into several lines (e.g. ``"response"``), in category order.
+        With ``hue="pollster"`` each pollster has its own colour, the same in every chart, and
+        its name in the legend.
     ci : "auto", pair of str, or None, default "auto"
-        Interval columns for the ribbon. ``"auto"`` uses ``("ci_low", "ci_high")`` when both are
-        present (e.g. after :func:`polls.with_ci`) and draws no ribbon otherwise.
+        Interval columns for the band. ``"auto"`` uses ``("ci_low", "ci_high")`` when both are
+        present (e.g. after :func:`polls.with_ci`) and draws no band otherwise.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure otherwise.
+    title, subtitle : str, optional
+        Headline (bold) and a line under it (what is measured, e.g. the question), above the
+        plot and aligned with its left edge.
     source : str, optional
-        Text for the source line under the axes; by default the domains of ``source_url`` in
-        ``data`` (and ``waves``). Pass ``""`` for none.
+        The source line under the plot ("Source: " in ``lang`` is put in front unless the text
+        has it). By default the domains of ``source_url`` in ``data`` (and ``waves``); ``""``
+        for none.
+    credit : str, optional
+        Who made the chart, at the right of the source line (``"Chart: "`` put in front).
+    note : str, optional
+        A note above the source line (``"Note: "`` put in front).
+    lang : {"en", "ru", "sr", "sr-Cyrl"}, default "en"
+        Language of the axis label, month names, decimal mark, response labels (``hue=
+        "response"``) and pollster names.
+    zoom : bool, default False
+        Fit the percent axis to the data instead of starting it at 0.
     gap : None, False, str, timedelta or float, default None
-        When to break the line. None: where the step between consecutive points exceeds 1.5 times
-        the series' median step (monthly waves: a missing month breaks the line). A time span
-        (``"45D"``, ``pd.Timedelta(days=45)``) or a number for a numeric ``x``: break where the
-        step exceeds it. False: break only at missing ``y``. With ``hue``, the default rule
-        is applied to each line's own spacing, so a sparser line bridges longer gaps; pass a
-        time span (``"45D"`` for a monthly tracker) to apply one rule to every line.
+        What counts as a gap. None: a step between consecutive points longer than 1.5 times
+        the series' median step (monthly waves: a missing month). A time span (``"45D"``,
+        ``pd.Timedelta(days=45)``) or a number for a numeric ``x``: a step longer than it.
+        False: only a missing ``y``. With ``hue``, the default rule follows each line's own
+        spacing; pass a time span to apply one rule to every line.
+    gap_style : {"dashed", "break"}, default "dashed"
+        How a line crosses a gap.
     waves : pandas.DataFrame, optional
         Raw waves to overlay as markers (with interval whiskers when they carry ``ci_low`` /
         ``ci_high``), e.g. the polls behind a smoothed trend. With ``hue``, rows are matched to
@@ -431,14 +471,11 @@ def plot_trend(
     waves_x, waves_y : str, default "fieldwork_end", "share"
         Columns of ``waves``.
     markers : bool, optional
-        Mark each point of the line. Default: True, or False when ``waves`` is given (the line
-        is then a trend, and the waves carry the markers).
+        Mark each point of the line. Default: True, or False when ``waves`` is given.
     label : str, optional
         Legend label when ``hue`` is None.
     color : optional
         Line colour when ``hue`` is None.
-    title : str, optional
-        Axes title.
 
     Returns
     -------
@@ -449,10 +486,10 @@ def plot_trend(
     InvalidArgumentError
         For a missing column, non-numeric values, or several rows at one date within a line.
 
-    Warns
+    Notes
     -----
-    PollsWarning
-        When rows have no ``x`` (undated waves): they are left out of the figure and counted.
+    Rows with no ``x`` (waves without a fieldwork date) cannot be placed on the axis: they are
+    left out, and the note under the chart counts them.
 
     Examples
     --------
@@ -463,14 +500,18 @@ def plot_trend(
     ...     "share": [0.53, 0.45, 0.46], "ci_low": [0.50, 0.42, 0.43],
     ...     "ci_high": [0.56, 0.48, 0.49],
     ...     "source_url": ["https://www.levada.ru/en/a", "https://www.levada.ru/en/b", None]})
-    >>> ax = polls.plot_trend(df)
-    >>> len(ax.get_lines())  # two runs: March-April, then August after a gap
-    2
+    >>> ax = polls.plot_trend(df, title="Support for the war", source="Levada Center")
+    >>> [line.get_linestyle() for line in ax.get_lines()]  # March-April, dashed gap, August
+    ['-', '-', '--']
+    >>> float(ax.get_ylim()[0])  # a percent axis starts at 0
+    0.0
     """
     data = _check_frame(data)
     _check_columns(data, "x/y", [x, y])
     if hue is not None:
         _check_columns(data, "hue", [hue])
+    lang = _i18n.check_lang(lang)
+    check_choice("gap_style", gap_style, GAP_STYLES)
     interval = _resolve_ci(data, ci)
     if markers is None:
         markers = waves is None
@@ -478,16 +519,18 @@ def plot_trend(
         waves = _check_frame(waves)
         _check_columns(waves, "waves_x/waves_y", [waves_x, waves_y])
 
-    data = _drop_undated(data, x, "data")
+    data, undated = _drop_undated(data, x)
     if waves is not None:
-        waves = _drop_undated(waves, waves_x, "waves")
+        waves, undated_waves = _drop_undated(waves, waves_x)
+        undated += undated_waves
 
     ax = _new_axes(ax, (8, 4.5))
-    is_date = False
-    colors: dict[Any, Any] = {}
+    is_date, gap_drawn, translated = False, False, False
     groups = _groups(data, hue)
-    n_levels = len(groups)
-    for i, (level, frame) in enumerate(groups):
+    palette = _colors(hue, [level for level, _ in groups])
+    colors: dict[Any, Any] = {}
+    drawn = [np.array([])]
+    for (level, frame), line_color in zip(groups, palette, strict=True):
         frame = frame.sort_values(x, kind="stable")
         _check_one_per_x(frame, x, level)
         xs, is_date = _x_values(frame, x)
@@ -495,43 +538,33 @@ def plot_trend(
         lows = highs = None
         if interval is not None:
             lows, highs = _numeric(frame, interval[0]), _numeric(frame, interval[1])
-        line_color = color if (hue is None and color is not None) else _color(i, n_levels)
+        if hue is None and color is not None:
+            line_color = color
         colors[level] = line_color
-        name = label if hue is None else str(level)
-        runs = segments(xs, ys, gap=gap)
-        for j, run in enumerate(runs):
-            single = run.size == 1
-            ax.plot(
-                xs[run],
-                ys[run],
-                color=line_color,
-                marker="o" if (markers or single) else None,
-                markersize=4 if markers else 3,
-                linewidth=1.8,
-                label=name if j == 0 else "_nolegend_",
-            )
-            if lows is not None:
-                if single:
-                    ax.vlines(xs[run], lows[run], highs[run], color=line_color, alpha=0.6)
-                else:
-                    ax.fill_between(
-                        xs[run], lows[run], highs[run], color=line_color, alpha=0.2,
-                        linewidth=0,
-                    )
+        name, was_translated = (label, False) if hue is None else _label(hue, level, lang)
+        translated |= was_translated
+        gap_drawn |= _draw_line(ax, xs, ys, lows, highs, color=line_color, name=name, gap=gap,
+                                gap_style=gap_style, markers=markers)
+        drawn.append(ys if highs is None else highs)
 
     if waves is not None:
         _overlay_waves(ax, waves, waves_x, waves_y, hue, colors)
+        drawn.append(_numeric(waves, waves_y))
 
-    _percent_axis(ax.yaxis)
-    ax.set_ylabel("share of respondents" if y in ("share", "estimate") else y)
-    if not is_date:
-        ax.set_xlabel(x)
+    _chart.percent_axis(ax.yaxis, lang, np.concatenate(drawn), zoom=zoom)
+    ax.set_ylabel(_i18n.word("share_axis", lang) if y in ("share", "estimate") else y,
+                  fontfamily=_chart.FONT)
+    if is_date:
+        _chart.date_axis(ax.xaxis, lang)
+    else:
+        ax.set_xlabel(x, fontfamily=_chart.FONT)
     ax.grid(axis="y", alpha=0.3)
-    if title:
-        ax.set_title(title, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
     if hue is not None or label is not None:
-        ax.legend(frameon=False, fontsize="small")
-    _add_source(ax, source_line(data, waves) if source is None else source)
+        ax.legend(frameon=False, fontsize="small", prop={"family": _chart.FONT})
+    notes = [note, _i18n.word("undated", lang, n=undated) if undated else ""]
+    _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit,
+            note=notes, frames=(data, waves), translated=translated, gap_drawn=gap_drawn)
     return ax
 
 
@@ -561,55 +594,8 @@ def _overlay_waves(
 # --------------------------------------------------------------------------- plot_toplines
 
 
-def plot_toplines(
-    data: pd.DataFrame,
-    x: str = "share",
-    y: str = "response",
-    ci: tuple[str, str] | str | None = "auto",
-    ax: Axes | None = None,
-    *,
-    source: str | None = None,
-    color: Any = "C0",
-    values: bool = True,
-    title: str | None = None,
-) -> Axes:
-    """Horizontal bars of one wave's responses, in response order, with interval whiskers.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One wave: one row per response (several waves or duplicated responses are refused).
-    x, y : str, default "share", "response"
-        Proportion and response-label columns. An ordered categorical ``y`` keeps its order;
-        otherwise the rows' order is kept. The first response is drawn at the top.
-    ci : "auto", pair of str, or None, default "auto"
-        Interval columns for the whiskers (``"auto"``: ``ci_low``/``ci_high`` when present).
-    ax : matplotlib.axes.Axes, optional
-    source : str, optional
-        Source line text; default from ``source_url``. ``""`` for none.
-    color : default "C0"
-    values : bool, default True
-        Print each published share at the end of its bar (whole percent, or one decimal when the
-        share has one).
-    title : str, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import polls
-    >>> wave = pd.DataFrame({"response": ["support", "do not support", "don't know"],
-    ...                      "share": [0.75, 0.19, 0.06]})
-    >>> ax = polls.plot_toplines(wave)
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['support', 'do not support', "don't know"]
-    """
-    data = _check_frame(data)
-    _check_columns(data, "x/y", [x, y])
-    interval = _resolve_ci(data, ci)
+def _one_wave(data: pd.DataFrame, y: str) -> pd.DataFrame:
+    """The rows of one wave in response order; several waves or duplicate responses refused."""
     wave_cols = [c for c in ("series", "pollster", "fieldwork_end", "subgroup") if c in data]
     if wave_cols and len(data[wave_cols].drop_duplicates()) > 1:
         raise InvalidArgumentError(
@@ -622,41 +608,101 @@ def plot_toplines(
             f"response {data.loc[dup, y].iloc[0]!r} appears {int(dup.sum())} times: keep one row "
             "per response (conflicting sources are kept as separate rows in the bundled data)"
         )
-    frame = data
     if isinstance(data[y].dtype, pd.CategoricalDtype):
         order = {c: i for i, c in enumerate(data[y].cat.categories)}
-        frame = data.iloc[np.argsort([order[v] for v in data[y]], kind="stable")]
-    labels = [str(v) for v in frame[y]]
+        return data.iloc[np.argsort([order[v] for v in data[y]], kind="stable")]
+    return data
+
+
+def plot_toplines(
+    data: pd.DataFrame,
+    x: str = "share",
+    y: str = "response",
+    ci: tuple[str, str] | str | None = "auto",
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
+    credit: str | None = None,
+    note: str | None = None,
+    lang: str = "en",
+    color: Any = None,
+    values: bool = True,
+) -> Axes:
+    """Horizontal bars of one wave's responses, in response order, with interval whiskers.
+
+    Bars start at 0 (a bar's length is its share). Title, subtitle, note, source and credit
+    are laid out as in :func:`plot_trend`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One wave: one row per response (several waves or duplicated responses are refused).
+    x, y : str, default "share", "response"
+        Proportion and response-label columns. An ordered categorical ``y`` keeps its order;
+        otherwise the rows' order is kept. The first response is drawn at the top.
+    ci : "auto", pair of str, or None, default "auto"
+        Interval columns for the whiskers (``"auto"``: ``ci_low``/``ci_high`` when present).
+    ax : matplotlib.axes.Axes, optional
+    title, subtitle, source, credit, note : str, optional
+        As in :func:`plot_trend`; the source defaults to the domains of ``source_url``.
+    lang : {"en", "ru", "sr", "sr-Cyrl"}, default "en"
+        Language of the response labels (translations, marked as such in the note), the axis
+        label and the decimal mark.
+    color : optional
+        Bar colour; default the palette's first.
+    values : bool, default True
+        Print each published share at the end of its bar (whole percent, or one decimal when the
+        share has one).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import polls
+    >>> wave = pd.DataFrame({"response": ["support", "do not support", "hard to say"],
+    ...                      "share": [0.75, 0.19, 0.06]})
+    >>> ax = polls.plot_toplines(wave, lang="ru", source="Левада-центр")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['поддерживают', 'не поддерживают', 'затрудняюсь ответить']
+    """
+    data = _check_frame(data)
+    _check_columns(data, "x/y", [x, y])
+    lang = _i18n.check_lang(lang)
+    interval = _resolve_ci(data, ci)
+    frame = _one_wave(data, y)
+    pairs = [_i18n.response_label(v, lang) if y == "response" else (str(v), False)
+             for v in frame[y]]
     shares = _numeric(frame, x)
     pos = np.arange(len(frame))
 
-    ax = _new_axes(ax, (7, 0.5 * len(frame) + 1.2))
-    ax.barh(pos, shares, color=color, alpha=0.85, height=0.65)
+    ax = _new_axes(ax, (7, 0.5 * len(frame) + 1.6))
+    ax.barh(pos, shares, color=_chart.PALETTE[0] if color is None else color, height=0.65)
+    right = shares
     if interval is not None:
         low, high = _numeric(frame, interval[0]), _numeric(frame, interval[1])
-        ax.errorbar(
-            shares, pos, xerr=np.vstack([shares - low, high - shares]), fmt="none",
-            ecolor="0.2", elinewidth=1.2, capsize=3,
-        )
-    right = shares if interval is None else np.fmax(shares, _numeric(frame, interval[1]))
+        ax.errorbar(shares, pos, xerr=np.vstack([shares - low, high - shares]), fmt="none",
+                    ecolor="0.2", elinewidth=1.2, capsize=3)
+        right = np.fmax(shares, high)
     if values:
         for p, s, r in zip(pos, shares, right, strict=True):
-            if np.isnan(s):
-                continue
-            pct = round(s * 100, 6)
-            text = f"{pct:.0f}%" if pct == round(pct) else f"{pct:.1f}%"
-            ax.annotate(text, (r, p), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize="small")
-    ax.set_yticks(pos, labels)
+            if not np.isnan(s):
+                pct = round(s * 100, 6)
+                ax.annotate(_i18n.format_percent(s, 0 if pct == round(pct) else 1, lang), (r, p),
+                            xytext=(4, 0), textcoords="offset points", va="center",
+                            fontsize="small", fontfamily=_chart.FONT)
+    ax.set_yticks(pos, [text for text, _ in pairs])
     ax.invert_yaxis()
-    _percent_axis(ax.xaxis)
-    top = float(np.nanmax(right)) if np.isfinite(right).any() else 1.0
-    ax.set_xlim(0, min(1.0, top + 0.12))
-    ax.set_xlabel("share of respondents" if x == "share" else x)
+    _chart.percent_axis(ax.xaxis, lang, right + 0.08, zoom=False)
+    ax.set_xlabel(_i18n.word("share_axis", lang) if x == "share" else x, fontfamily=_chart.FONT)
     ax.grid(axis="x", alpha=0.3)
-    if title:
-        ax.set_title(title, loc="left")
-    _add_source(ax, source_line(data) if source is None else source)
+    ax.spines[["top", "right"]].set_visible(False)
+    _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit, note=note,
+            frames=(data,), translated=any(flag for _, flag in pairs))
     return ax
 
 
@@ -670,10 +716,17 @@ def plot_house_effects(
     ci: tuple[str, str] | str | None = ("ci_low", "ci_high"),
     ax: Axes | None = None,
     *,
-    source: str | None = None,
     title: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
+    credit: str | None = None,
+    note: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Dots with interval lines for pollster offsets, on a percentage-point axis with a zero line.
+
+    Each pollster is drawn in its own colour (the same as in :func:`plot_trend` with
+    ``hue="pollster"``) and named in ``lang``.
 
     Parameters
     ----------
@@ -683,9 +736,9 @@ def plot_house_effects(
     x, y : str, default "estimate", "pollster"
     ci : pair of str, "auto" or None, default ("ci_low", "ci_high")
     ax : matplotlib.axes.Axes, optional
-    source : str, optional
-        Source line text; default from ``source_url`` when present.
-    title : str, optional
+    title, subtitle, source, credit, note : str, optional
+        As in :func:`plot_trend`; the source defaults to ``source_url`` when present.
+    lang : {"en", "ru", "sr", "sr-Cyrl"}, default "en"
 
     Returns
     -------
@@ -697,12 +750,13 @@ def plot_house_effects(
     >>> import polls
     >>> he = pd.DataFrame({"pollster": ["levada", "vciom", "fom"], "estimate": [-0.01, 0.03, 0.0],
     ...                    "ci_low": [-0.02, 0.01, -0.01], "ci_high": [0.0, 0.05, 0.01]})
-    >>> ax = polls.plot_house_effects(he)
-    >>> ax.get_xaxis().get_major_formatter()(0.03, 0)
-    '+3'
+    >>> ax = polls.plot_house_effects(he, lang="sr")
+    >>> ax.get_xaxis().get_major_formatter()(0.015, 0), ax.get_xlabel()
+    ('+1,5', 'razlika, procentni poeni')
     """
     data = _check_frame(data)
     _check_columns(data, "x/y", [x, y])
+    lang = _i18n.check_lang(lang)
     interval = _resolve_ci(data, ci)
     dup = data[y].duplicated(keep=False)
     if dup.any():
@@ -711,18 +765,20 @@ def plot_house_effects(
         )
     est = _numeric(data, x)
     pos = np.arange(len(data))
-    ax = _new_axes(ax, (6, 0.45 * len(data) + 1.4))
+    colors = _colors(y, list(data[y]))
+    ax = _new_axes(ax, (6, 0.45 * len(data) + 1.6))
     ax.axvline(0, color="0.4", linewidth=1, linestyle="--", zorder=1)
     if interval is not None:
-        ax.hlines(pos, _numeric(data, interval[0]), _numeric(data, interval[1]), color="C0",
+        ax.hlines(pos, _numeric(data, interval[0]), _numeric(data, interval[1]), colors=colors,
                   linewidth=2, alpha=0.7)
-    ax.plot(est, pos, "o", color="C0", markersize=6, zorder=3)
-    ax.set_yticks(pos, [str(v) for v in data[y]])
+    for p, e, c in zip(pos, est, colors, strict=True):
+        ax.plot([e], [p], "o", color=c, markersize=6, zorder=3)
+    ax.set_yticks(pos, [_label(y, v, lang)[0] for v in data[y]])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_points_formatter())
-    ax.set_xlabel("difference, percentage points")
+    ax.xaxis.set_major_formatter(_points_formatter(lang))
+    ax.set_xlabel(_i18n.word("points_axis", lang), fontfamily=_chart.FONT)
     ax.grid(axis="x", alpha=0.3)
-    if title:
-        ax.set_title(title, loc="left")
-    _add_source(ax, source_line(data) if source is None else source)
+    ax.spines[["top", "right"]].set_visible(False)
+    _layout(ax, lang, title=title, subtitle=subtitle, source=source, credit=credit, note=note,
+            frames=(data,))
     return ax

@@ -30,6 +30,11 @@ class ConfidenceInterval:
         yield self.low
         yield self.high
 
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
     @property
     def width(self) -> float | np.ndarray:
         """``high - low``."""
@@ -97,6 +102,21 @@ class ProportionEstimate:
             self.estimate, self.n, method=self.method, confidence_level=confidence_level,
             deff=self.deff, precision=self.precision,
         )
+
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl").
+
+        ``what`` names the share (default "Estimate"). Example: "Support: 74% (95% interval:
+        72% to 76%; n = 1,600)." Only for a single estimate (not a vectorised call).
+        """
+        from polls._summaries import proportion
+
+        return proportion(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
     def to_frame(self):
         """A tidy frame: ``estimate, ci_low, ci_high, confidence_level, se, n, n_eff, method``."""
@@ -176,6 +196,25 @@ class Comparison:
                 self.precision2, scalar=scalar,
             )
         return ConfidenceInterval(res.low, res.high)
+
+    def summary(self, lang: str = "en", *, what: str | None = None,
+                labels: tuple[str, str] | None = None) -> str:
+        """The change (or lead) in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl").
+
+        From :func:`polls.compare_proportions` the first share is read as the later wave: "The
+        share fell 7 points, from 81% to 74% (95% interval for the change: 4 to 10 points); a
+        change this large is unlikely from sampling noise alone (p < 0.001)." With ``labels``
+        (the two samples' names, e.g. two pollsters) it is a difference between them instead.
+        From :func:`polls.lead`, ``labels`` names the two options. ``what`` names the share.
+        """
+        from polls._summaries import comparison
+
+        return comparison(self, lang, what=what, labels=labels)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
 
     def to_frame(self):
         """A tidy frame.

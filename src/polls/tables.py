@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from polls import _i18n
 from polls._checks import check_choice
 from polls.errors import InvalidArgumentError
 
@@ -27,7 +28,8 @@ SHARE_COLUMNS = (
 
 
 def percent_table(
-    data: pd.DataFrame, columns: Sequence[str] | None = None, *, decimals: int = 1
+    data: pd.DataFrame, columns: Sequence[str] | None = None, *, decimals: int = 1,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """A copy of a frame with its share columns shown in percent, rounded for reading.
 
@@ -39,6 +41,11 @@ def percent_table(
         The columns to convert; default: those of :data:`SHARE_COLUMNS` present in ``data``.
     decimals : int, default 1
         Decimals kept after multiplying by 100.
+    lang : {"en", "ru", "sr", "sr-Cyrl"}, default "en"
+        In English the percents stay numbers. In Russian and Serbian they become text with a
+        decimal comma (blank where missing), and the ``response`` column's labels are
+        translated; ``attrs["note"]`` then says that they are translations of the package's
+        English labels, not the questionnaire's wording.
 
     Returns
     -------
@@ -51,9 +58,14 @@ def percent_table(
     >>> polls.percent_table(pd.DataFrame({"share": [0.7634], "n": [1600]}))
        share     n
     0   76.3  1600
+    >>> polls.percent_table(pd.DataFrame({"response": ["support"], "share": [0.7634]}),
+    ...                     lang="ru")
+           response share
+    0  поддерживают  76,3
     """
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgumentError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    lang = _i18n.check_lang(lang)
     cols = [c for c in SHARE_COLUMNS if c in data.columns] if columns is None else list(columns)
     absent = [c for c in cols if c not in data.columns]
     if absent:
@@ -61,6 +73,15 @@ def percent_table(
     out = data.copy()
     for col in cols:
         out[col] = (pd.to_numeric(out[col], errors="raise") * 100).round(decimals)
+        if lang != "en":
+            out[col] = [_i18n.format_number(v, decimals, lang) for v in out[col]]
+    translated = False
+    if lang != "en" and "response" in out.columns:
+        pairs = [_i18n.response_label(v, lang) if pd.notna(v) else ("", False)
+                 for v in out["response"]]
+        out["response"] = [text for text, _ in pairs]
+        translated = any(flag for _, flag in pairs)
+    out.attrs["note"] = _i18n.translation_note(lang) if translated else ""
     return out
 
 

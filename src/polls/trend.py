@@ -817,6 +817,17 @@ class PollAverage:
         """The trend frame."""
         return self.trend
 
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The latest average and the house effects in words ("en", "ru", "sr", "sr-Cyrl")."""
+        from polls._summaries import poll_average
+
+        return poll_average(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
 
 def poll_average(
     data: pd.DataFrame,
