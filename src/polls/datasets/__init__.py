@@ -427,14 +427,19 @@ def _parse_dates(start: pd.Series, end: pd.Series, published: pd.Series) -> dict
 
 def _place_in_wave(frame: pd.DataFrame, raw: pd.DataFrame) -> None:
     """Month-only rows of a day-dated wave take its days and the flag ``wave_days`` (in place)."""
-    placed = raw["wave_start"] != ""
+    placed = (raw["wave_start"] != "").to_numpy()
     if not placed.any():
         return
-    frame.loc[placed, "fieldwork_start"] = pd.to_datetime(raw.loc[placed, "wave_start"])
-    frame.loc[placed, "fieldwork_end"] = pd.to_datetime(raw.loc[placed, "wave_end"])
-    frame.loc[placed, "date_precision"] = "day"
-    flags = frame.loc[placed, FLAGS_COLUMN].fillna("")
-    frame.loc[placed, FLAGS_COLUMN] = (flags + ";").where(flags != "", "") + "wave_days"
+    for col, days in (("fieldwork_start", "wave_start"), ("fieldwork_end", "wave_end")):
+        values = frame[col].to_numpy(copy=True)
+        values[placed] = pd.to_datetime(raw[days].to_numpy()[placed]).to_numpy()
+        frame[col] = values
+    precision = frame["date_precision"].to_numpy(dtype=object, na_value=None)
+    precision[placed] = "day"
+    frame["date_precision"] = pd.array(precision, dtype="string")
+    flags = frame[FLAGS_COLUMN].to_numpy(dtype=object, na_value=None)
+    flags[placed] = [f"{f};wave_days" if f else "wave_days" for f in flags[placed]]
+    frame[FLAGS_COLUMN] = flags
 
 
 def _precision_of(text: pd.Series) -> pd.Series:
