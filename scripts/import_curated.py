@@ -136,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the drop states no date: pass --as-of YYYY-MM-DD (the date the "
                          "collection was last checked against its sources)")
     dt.date.fromisoformat(as_of)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_datasets
+
+    build_datasets.build(args.source)  # stops here, writing nothing, if the drop cannot be built
     (CURATED / "toplines").mkdir(parents=True, exist_ok=True)
     (CURATED / "design").mkdir(parents=True, exist_ok=True)
     for name, frame in drop.items():
@@ -147,10 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     meta["data_as_of"] = as_of
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"imported into {CURATED.relative_to(ROOT)} (data as of {as_of}); rebuilding")
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import build_datasets
-
     return build_datasets.main([])
 
 

@@ -89,8 +89,9 @@ def coerce_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
         if col == "source_kind":
             # fixed categories; an unknown value is kept (as an extra category) for
             # validate_toplines to report, never turned into a missing value
-            values = out[col].astype(object).where(out[col].notna(), None)
-            extra = [v for v in dict.fromkeys(values.dropna().astype(str)) if v not in SOURCE_KINDS]
+            values = out[col].to_numpy(dtype=object, na_value=None)
+            extra = [v for v in pd.unique(values[pd.notna(values)]).astype(str)
+                     if v not in SOURCE_KINDS]
             out[col] = pd.Categorical(values, categories=[*SOURCE_KINDS, *extra])
         elif dtype == "category":
             if not isinstance(out[col].dtype, pd.CategoricalDtype):

@@ -427,14 +427,19 @@ def _parse_dates(start: pd.Series, end: pd.Series, published: pd.Series) -> dict
 
 def _place_in_wave(frame: pd.DataFrame, raw: pd.DataFrame) -> None:
     """Month-only rows of a day-dated wave take its days and the flag ``wave_days`` (in place)."""
-    placed = raw["wave_start"] != ""
+    placed = (raw["wave_start"] != "").to_numpy()
     if not placed.any():
         return
-    frame.loc[placed, "fieldwork_start"] = pd.to_datetime(raw.loc[placed, "wave_start"])
-    frame.loc[placed, "fieldwork_end"] = pd.to_datetime(raw.loc[placed, "wave_end"])
-    frame.loc[placed, "date_precision"] = "day"
-    flags = frame.loc[placed, FLAGS_COLUMN].fillna("")
-    frame.loc[placed, FLAGS_COLUMN] = (flags + ";").where(flags != "", "") + "wave_days"
+    for col, days in (("fieldwork_start", "wave_start"), ("fieldwork_end", "wave_end")):
+        values = frame[col].to_numpy(copy=True)
+        values[placed] = pd.to_datetime(raw[days].to_numpy()[placed]).to_numpy()
+        frame[col] = values
+    precision = frame["date_precision"].to_numpy(dtype=object, na_value=None)
+    precision[placed] = "day"
+    frame["date_precision"] = pd.array(precision, dtype="string")
+    flags = frame[FLAGS_COLUMN].to_numpy(dtype=object, na_value=None)
+    flags[placed] = [f"{f};wave_days" if f else "wave_days" for f in flags[placed]]
+    frame[FLAGS_COLUMN] = flags
 
 
 def _precision_of(text: pd.Series) -> pd.Series:
@@ -454,7 +459,9 @@ def load_dataset(
         A dataset name from :func:`list_datasets` (the series slug, e.g.
         ``"levada-war-support"``), or several names: their frames are stacked, the response
         categories are the union of theirs (in order of first appearance), and ``attrs`` holds
-        per-series values (``usual_sample_size`` as a dict by series).
+        per-series values (``usual_sample_size`` as a dict by series). A user dataset (saved
+        with :func:`save_dataset`) loads by its name too; one with a bundled dataset's name gives
+        the bundled rows plus the user's, placed by the rules of :func:`add_waves`.
     conflicts : {"prefer", "all"}, default "prefer"
         Where several sources report the same wave and response: ``"prefer"`` keeps one row (the
         pollster's own release first, then other primary reports, then secondary ones; see
@@ -470,9 +477,12 @@ def load_dataset(
         The columns of :data:`polls.schema.COLUMNS`: shares as proportions, dates as datetimes
         with ``date_precision``, ``response`` as an ordered categorical in the order of the
         metadata, nullable ``sample_size``, ``precision`` (0.01 for whole percents, 0.001 for one
-        decimal), ``source_url``, ``flags`` and ``row_id`` (the curated source row). Rows are
-        sorted by fieldwork date and response. ``frame.attrs`` holds ``dataset``, ``title``,
-        ``usual_sample_size``, ``net_responses`` and ``multiple_response``.
+        decimal), ``source_url``, ``source_kind`` (categorical: ``pollster``, ``compilation``,
+        ``media``, ``user``), ``row_flags`` (see :data:`polls.FLAGS`) and ``row_id`` (the
+        curated source row). A month-only row of a day-dated wave shows that wave's days (flag
+        ``wave_days``). Rows are sorted by fieldwork date and response. ``frame.attrs`` holds
+        ``dataset``, ``title``, ``origin``, ``usual_sample_size``, ``net_responses`` and
+        ``multiple_response``.
 
     Raises
     ------
