@@ -38,7 +38,8 @@ def test_every_public_name_is_listed_on_its_group_page():
         if not names:
             assert f"{key}.rst" not in pages
             continue
-        entries = re.findall(r"^   (\w+)$|^\.\. autodata:: (\w+)$", pages[f"{key}.rst"], re.M)
+        entries = re.findall(r"^   polls\.(\w+)$|^\.\. autodata:: (\w+)$", pages[f"{key}.rst"],
+                             re.M)
         listed = {a or b for a, b in entries}
         assert listed == set(names), key
         assert f"   {key}" in pages["index.rst"].splitlines()
@@ -115,6 +116,35 @@ def test_the_data_sources_page_has_a_section_per_dataset_with_its_sources():
     for caveat in info.caveats:
         assert catalogue.md(caveat) in section
     assert f"{info.n_waves} waves" in section
+
+
+def test_the_page_shows_data_as_of_and_the_pollsters_own_rows_where_the_catalogue_has_them():
+    """Catalogue fields that only some versions carry are shown when present."""
+    import types
+
+    name = "levada-war-support"
+
+    def info(n):
+        base = polls.dataset_info(n)
+        fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+        return types.SimpleNamespace(**fields, data_as_of="2026-03-06")
+
+    def load(n):
+        frame = polls.load_dataset(n)
+        own = frame["source_url"].astype(str).str.contains("levada.ru", regex=False)
+        return frame.assign(source_kind=own.map({True: "pollster", False: "media"}))
+
+    catalogue_frame = polls.list_datasets()
+    fake = types.SimpleNamespace(
+        list_datasets=lambda: catalogue_frame[catalogue_frame["name"] == name],
+        dataset_info=info, load_dataset=load)
+    frame = polls.load_dataset(name)
+    own = int(frame["source_url"].astype(str).str.contains("levada.ru", regex=False).sum())
+    page = catalogue.datasets_page(fake)
+    assert "- **Data as of**: 2026\\-03\\-06" in page
+    assert "The collection was last checked on 2026\\-03\\-06." in page
+    assert (f"- **From the pollster's own releases**: {own} of the {len(frame)} rows loaded by "
+            "default") in page
 
 
 def test_markdown_escaping_keeps_text_literal():

@@ -208,11 +208,11 @@ def reference_pages(package=None) -> dict[str, str]:
         if not names:
             continue
         toc.append(group.key)
-        lines = [".. currentmodule:: polls", "", _rst_title(group.title, "="), group.intro, ""]
+        lines = [_rst_title(group.title, "="), group.intro, ""]
         documented = [n for n in names if _kind(getattr(package, n)) != "data"]
         if documented:
             lines += [".. autosummary::", "   :toctree: generated/", "   :nosignatures:", ""]
-            lines += [f"   {n}" for n in documented]
+            lines += [f"   polls.{n}" for n in documented]
             lines.append("")
         for n in names:
             if _kind(getattr(package, n)) == "data":

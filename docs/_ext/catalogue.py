@@ -143,7 +143,9 @@ def datasets_page(polls_module=None) -> str:
         out += [f"The collection was last checked on {md(', '.join(sorted(as_of)))}.", ""]
     out += ["Each row may carry flags (`;`-separated) that say how it was sourced:", ""]
     out += [f"- `{k}`: {md(v)}" for k, v in flag_meanings(polls_module).items()] + [""]
-    for code in sorted({i.country for i in infos}, key=lambda c: (c not in COUNTRIES, c)):
+    order = list(COUNTRIES)
+    for code in sorted({i.country for i in infos},
+                       key=lambda c: (order.index(c) if c in order else len(order), c)):
         members = sorted((i for i in infos if i.country == code),
                          key=lambda i: (i.pollster_name.lower(), i.name))
         out += [f"## {md(COUNTRIES.get(code, code))}", ""]

@@ -33,15 +33,19 @@ def generate(app, config) -> None:
 def resolve_unique_suffix(app, env, node, contnode):
     """Resolve ``:data:`ALIASES``` written inside ``polls.io`` but read on ``polls.read_toplines``.
 
-    Docstrings name their module's constants without the module; documented under the
-    package's name, the reference cannot find them. Resolve such a name only when exactly one
-    documented object ends with it; anything else stays a warning (and fails the build).
+    Docstrings name their module's objects without the module; documented under the package's
+    name, the reference cannot find them. Such a name resolves to ``polls.<name>`` when the
+    package exports it, else to the one documented object whose name ends with it; anything
+    else stays a warning (and fails the build).
     """
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "")
     domain = env.get_domain("py")
-    matches = [name for name in domain.objects if name.endswith("." + target)]
+    if f"polls.{target}" in domain.objects:
+        matches = [f"polls.{target}"]  # the name users import wins
+    else:
+        matches = [name for name in domain.objects if name.endswith("." + target)]
     if not target or len(matches) != 1:
         return None
     entry = domain.objects[matches[0]]
