@@ -18,7 +18,6 @@ sys.path.insert(0, str(HERE.parent / "src"))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(HERE.parent / "src"), os.environ.get("PYTHONPATH")) if p
 )
-os.environ.setdefault("MPLBACKEND", "agg")
 
 import polls  # noqa: E402
 

@@ -163,7 +163,7 @@ def test_the_gallery_lists_every_notebook(tmp_path):
     for path in notebooks:
         title = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
         title = ("".join(title) if isinstance(title, list) else title).splitlines()[0][2:]
-        assert f":::{{grid-item-card}} {title.strip()}" in index
+        assert f"**{title.strip()}**" in index
         assert f"\n{path.stem}\n" in index
     (tmp_path / "gone.ipynb").write_text("{}", encoding="utf-8")
     gallery.build_gallery(ROOT / "notebooks", tmp_path)
@@ -191,3 +191,18 @@ def test_the_code_in_each_guide_page_runs(path, tmp_path, monkeypatch):
         code = compile(block, f"{path.name}, code block {i}", "exec")
         exec(code, namespace)  # noqa: S102 - the guide's own examples
     plt.close("all")
+
+
+def test_a_gallery_thumbnail_is_the_first_figure_of_its_notebook_page(tmp_path):
+    (tmp_path / "gallery").mkdir()
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "first.png").write_bytes(b"first")
+    (tmp_path / "_images" / "second.png").write_bytes(b"second")
+    (tmp_path / "gallery" / "a.html").write_text(
+        '<p><img alt="x" src="../_images/first.png"/></p><img src="../_images/second.png">',
+        encoding="utf-8")
+    (tmp_path / "gallery" / "b.html").write_text("<p>no figure</p>", encoding="utf-8")
+    assert gallery.write_thumbnails(tmp_path, ["a", "b", "c"]) == {"a": True, "b": False,
+                                                                  "c": False}
+    assert (tmp_path / "_images" / gallery.thumbnail_name("a")).read_bytes() == b"first"
+    assert not (tmp_path / "_images" / gallery.thumbnail_name("b")).exists()

@@ -83,12 +83,40 @@ def index_page(notebooks: list[Path]) -> str:
     ]
     for path in notebooks:
         title, first = summary(path)
-        out += [f":::{{grid-item-card}} {title}", f":link: {path.stem}", ":link-type: doc", "",
-                first, ":::", ""]
+        out += [":::{grid-item-card}", f":link: {path.stem}", ":link-type: doc", "",
+                f'<img src="../_images/{thumbnail_name(path.stem)}" alt="" '
+                'class="polls-thumb" onerror="this.remove()">', "",
+                f"**{title}**", "", first, ":::", ""]
     out += ["::::", "", "```{toctree}", ":hidden:", ""]
     out += [path.stem for path in notebooks]
     out += ["```", ""]
     return "\n".join(out)
+
+
+def thumbnail_name(stem: str) -> str:
+    """The file name of a notebook's thumbnail in the site's ``_images/`` folder."""
+    return f"gallery-thumb-{stem}.png"
+
+
+_IMG = re.compile(r'<img[^>]+src="\.\./_images/([^"]+\.png)"')
+
+
+def write_thumbnails(html_dir: str | Path, notebooks: list[str]) -> dict[str, bool]:
+    """Copy the first figure of each rendered notebook page as its gallery thumbnail.
+
+    ``html_dir`` is the built site; ``notebooks`` the notebook stems. Returns, per notebook,
+    whether its page had a figure.
+    """
+    html_dir = Path(html_dir)
+    found = {}
+    for stem in notebooks:
+        page = html_dir / "gallery" / f"{stem}.html"
+        match = _IMG.search(page.read_text(encoding="utf-8")) if page.exists() else None
+        found[stem] = match is not None
+        if match:
+            shutil.copyfile(html_dir / "_images" / match.group(1),
+                            html_dir / "_images" / thumbnail_name(stem))
+    return found
 
 
 def build_gallery(notebooks_dir: str | Path, gallery_dir: str | Path) -> list[Path]:

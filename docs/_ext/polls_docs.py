@@ -13,7 +13,7 @@ from pathlib import Path
 
 from apiref import write_reference
 from catalogue import write_datasets_page
-from gallery import build_gallery
+from gallery import build_gallery, write_thumbnails
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
@@ -53,7 +53,19 @@ def resolve_unique_suffix(app, env, node, contnode):
                         matches[0])
 
 
+def thumbnails(app, exception) -> None:
+    """Give each gallery card its notebook's first figure; a gallery without figures fails."""
+    if exception is not None or app.builder.format != "html":
+        return
+    stems = [p.stem for p in sorted((Path(app.srcdir) / "gallery").glob("*.ipynb"))]
+    found = write_thumbnails(app.outdir, stems)
+    if stems and not any(found.values()):
+        logger.warning("polls docs: no gallery notebook rendered a figure (is a non-interactive "
+                       "matplotlib backend such as MPLBACKEND=agg set for the kernels?)")
+
+
 def setup(app):
     app.connect("config-inited", generate)
     app.connect("missing-reference", resolve_unique_suffix)
+    app.connect("build-finished", thumbnails)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
