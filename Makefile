@@ -29,6 +29,19 @@ lint: $(VENV)/.installed
 datasets: $(VENV)/.installed
 	$(PY) scripts/build_datasets.py
 
+# `make docs`: the documentation site (Sphinx, sources in docs/) into build/docs/html/, built
+# afresh each time (the gallery notebooks run again), with warnings as errors.
+.PHONY: docs
+$(VENV)/.installed-docs: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@
+
+docs: $(VENV)/.installed-docs
+	$(PY) -m ruff check docs
+	rm -rf build/docs
+	$(PY) -m sphinx -b html -W --keep-going -n -j auto docs build/docs/html -d build/docs/doctrees
+	@echo "Documentation: build/docs/html/index.html"
+
 clean:
 	rm -rf build $(VENV)
 
