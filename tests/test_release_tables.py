@@ -294,3 +294,10 @@ def test_a_header_of_years_over_month_names():
         pd.Timestamp("2022-02-01")]
     assert df.loc[df["response"] == "Нет", "share"].tolist() == [0.40, 0.39, 0.38, 0.37]
     assert df["question"].iloc[0] == "Synthetic question?"
+
+
+def test_a_net_response_named_total_something_is_a_response():
+    df = read(io.StringIO("в %\n,Mar-22\nYes,60\nNo,40\nTotal yes,60\nTotal (%),100\n"),
+              net_responses=["Total yes"])
+    assert df["response"].tolist() == ["Yes", "No", "Total yes"]
+    assert [d["label"] for d in df.attrs["dropped_rows"]] == ["Total (%)"]
