@@ -310,8 +310,8 @@ def _body(layout: _Layout) -> _Body:
         plain = _plain(label)
         if not figures:
             body.notes.append(label)
-            body.dropped.append({"row": i + 1, "label": label,
-                                 "reason": "no figures (a note or a heading)"})
+            body.dropped.append({"row": i + 1, "label": label, "reason": "no figures (a "
+                                 "note, a heading, or a response no wave published)"})
             continue
         body.used.update(figures)
         if _TOTALS.match(plain):
