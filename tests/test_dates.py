@@ -171,10 +171,9 @@ def test_any_fieldwork_range_within_a_month(start, length, form):
     end = min(start + dt.timedelta(days=length),
               (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
               - dt.timedelta(days=1))
-    text = [f"{start.day}–{end.day} {RU_GENITIVE[end.month - 1]} {end.year}",
-            f"{start.day}-{end.day}. {SR_LATIN[end.month - 1]} {end.year}",
-            f"{start.day:02d}-{end.day:02d}.{end.month:02d}.{end.year % 100:02d}"][form]
-    if start == end:
-        text = text.replace(f"{start.day}–", "").replace(f"{start.day}-", "", 1).replace(
-            f"{start.day:02d}-", "", 1)
+    left = "" if start == end else f"{start.day}–"
+    text = [f"{left}{end.day} {RU_GENITIVE[end.month - 1]} {end.year}",
+            f"{left.replace('–', '-')}{end.day}. {SR_LATIN[end.month - 1]} {end.year}",
+            ("" if start == end else f"{start.day:02d}-")
+            + f"{end.day:02d}.{end.month:02d}.{end.year % 100:02d}"][form]
     assert parse_header_dates([text], today=TODAY) == [(start, end, "day")], text
