@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from polls._dates import HeaderDateError, parse_date_text, sample_note
 from polls._dates import parse_header_dates as parse_frame
@@ -126,3 +128,52 @@ def test_a_bad_cell_in_a_long_header_is_named():
     with pytest.raises(HeaderDateError, match="day 31 does not exist") as info:
         parse_header_dates(texts, today=TODAY)
     assert info.value.index == 69
+
+
+# Month names as the pollsters print them, written out here (not taken from the module).
+RU_FULL = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+           "октябрь", "ноябрь", "декабрь"]
+RU_GENITIVE = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+               "сентября", "октября", "ноября", "декабря"]
+RU_ABBR = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+SR_LATIN = ["januar", "februar", "mart", "april", "maj", "jun", "jul", "avgust", "septembar",
+            "oktobar", "novembar", "decembar"]
+SR_CYRILLIC = ["јануар", "фебруар", "март", "април", "мај", "јун", "јул", "август", "септембар",
+               "октобар", "новембар", "децембар"]
+EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+MONTH_FORMS = [
+    lambda y, m: f"{RU_ABBR[m - 1]}.{y % 100:02d}",
+    lambda y, m: f"{RU_FULL[m - 1].capitalize()} {y}",
+    lambda y, m: f"{y} {RU_FULL[m - 1]}",
+    lambda y, m: f"{SR_LATIN[m - 1]} {y}.",
+    lambda y, m: f"{SR_CYRILLIC[m - 1]} {y}.",
+    lambda y, m: f"{EN_ABBR[m - 1]}-{y % 100:02d}",
+    lambda y, m: f"{ROMAN[m - 1]}.{y}",
+    lambda y, m: f"{ROMAN[m - 1]} {y % 100:02d}",
+    lambda y, m: f"{m:02d}.{y}",
+    lambda y, m: f"{y}-{m:02d}",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(year=st.integers(1991, 2026), month_number=st.integers(1, 12),
+       form=st.integers(0, len(MONTH_FORMS) - 1))
+def test_any_month_in_any_printed_form(year, month_number, form):
+    text = MONTH_FORMS[form](year, month_number)
+    assert parse_header_dates([text], today=TODAY) == [month(year, month_number)], text
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(dt.date(1991, 1, 1), dt.date(2026, 11, 1)),
+       length=st.integers(0, 20), form=st.integers(0, 2))
+def test_any_fieldwork_range_within_a_month(start, length, form):
+    end = min(start + dt.timedelta(days=length),
+              (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+              - dt.timedelta(days=1))
+    left = "" if start == end else f"{start.day}–"
+    text = [f"{left}{end.day} {RU_GENITIVE[end.month - 1]} {end.year}",
+            f"{left.replace('–', '-')}{end.day}. {SR_LATIN[end.month - 1]} {end.year}",
+            ("" if start == end else f"{start.day:02d}-")
+            + f"{end.day:02d}.{end.month:02d}.{end.year % 100:02d}"][form]
+    assert parse_header_dates([text], today=TODAY) == [(start, end, "day")], text

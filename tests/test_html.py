@@ -139,3 +139,22 @@ def test_without_beautifulsoup_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "bs4", None)  # as if it were not installed
     with pytest.raises(ImportError, match=r"pip install 'polls\[html\]'"):
         polls.read_toplines(PAGE, table=1)
+
+
+def test_an_htm_file_is_a_page(tmp_path):
+    path = tmp_path / "synthetic.htm"
+    path.write_text("<p>u %</p><table><tr><td></td><td>maj 2022</td></tr>"
+                    "<tr><td>Da</td><td>35,5</td></tr><tr><td>Ne</td><td>64,5</td></tr></table>",
+                    encoding="utf-8")
+    df = read(path)
+    assert df["share"].tolist() == [0.355, 0.645]
+
+
+def test_text_inside_the_previous_tables_cells_is_not_the_text_above():
+    page = ("<p>First question? (synthetic)</p><table><tr><td></td><td>март 2022</td></tr>"
+            "<tr><td><p>Да</p></td><td><p>55</p></td></tr></table>"
+            "<table><tr><td></td><td>март 2022</td></tr><tr><td>Нет</td><td>45</td></tr></table>")
+    _, _, above = html_records(page, "<page>", table=1)
+    assert above == []
+    _, _, above = html_records(page, "<page>", table=0)
+    assert above == ["First question? (synthetic)"]

@@ -294,3 +294,21 @@ def test_a_header_of_years_over_month_names():
         pd.Timestamp("2022-02-01")]
     assert df.loc[df["response"] == "Нет", "share"].tolist() == [0.40, 0.39, 0.38, 0.37]
     assert df["question"].iloc[0] == "Synthetic question?"
+
+
+def test_a_net_response_named_total_something_is_a_response():
+    df = read(io.StringIO("в %\n,Mar-22\nYes,60\nNo,40\nTotal yes,60\nTotal (%),100\n"),
+              net_responses=["Total yes"])
+    assert df["response"].tolist() == ["Yes", "No", "Total yes"]
+    assert [d["label"] for d in df.attrs["dropped_rows"]] == ["Total (%)"]
+
+
+def test_a_windows_1251_copy_reads_as_the_utf8_file(tmp_path):
+    text = (RELEASES / "levada-style-ru.csv").read_text(encoding="utf-8")
+    path = tmp_path / "synthetic-levada-style-cp1251.csv"
+    path.write_bytes(text.replace("¹", "*").encode("cp1251"))  # cp1251 has no superscript one
+    utf8 = tmp_path / "synthetic-levada-style-utf8.csv"
+    utf8.write_text(text.replace("¹", "*"), encoding="utf-8")
+    a, b = read(path), read(utf8)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["share"].notna().sum() == 20

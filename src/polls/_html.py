@@ -26,7 +26,8 @@ from polls.errors import FileFormatError, InvalidArgumentError
 
 __all__ = ["html_records"]
 
-_ABOVE = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "table"]
+_ABOVE = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+_CELLS = {"table", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"}
 
 
 def _parser() -> str:
@@ -108,20 +109,24 @@ def _above(table) -> tuple[list[str], list[str]]:
     """The text printed above a table: the lines that title it, and all nearby lines."""
     caption = table.find("caption")
     caption = [" ".join(caption.get_text(" ", strip=True).split())] if caption else []
-    outer = list(table.find_parents("table"))
+    around = {id(t) for t in table.find_parents()}  # tables laying out the page around it
     nearby: list[str] = []  # nearest first
-    for element in table.find_all_previous(_ABOVE):
-        if len(nearby) == 3:
-            break
-        if element.name == "table":
-            if element in outer:
-                continue  # a table laying out the page around this one
+    for element in table.previous_elements:
+        name = getattr(element, "name", None)
+        if name is None or id(element) in around:
+            continue  # text (read through its element) or an element around this table
+        if name in _CELLS:
             break  # the previous table of figures: what stands above it is its own
-        if element.find_parent("table") not in (None, *outer):
-            continue  # text inside another table's cells
+        if name not in _ABOVE:
+            continue
+        inside = element.find_parent("table")
+        if inside is not None and id(inside) not in around:
+            break  # a paragraph in a cell of the previous table
         text = " ".join(element.get_text(" ", strip=True).split())
         if text:
             nearby.append(text)
+            if len(nearby) == 3:
+                break
     title: list[str] = []
     for text in nearby:  # unit and sample-size lines, then the line that titles the table
         if is_note_line(text):

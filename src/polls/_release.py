@@ -49,8 +49,8 @@ BELOW_PRECISION = "below_precision"
 
 _MISSING = frozenset({"", "-", "--", "–", "—", "−", "x", "х", "×", ".", "..", "...", "…", "n/a",
                       "na", "n.a.", "н/д", "н.д.", "нет данных", "nan"})
-_TOTALS = frozenset({"всего", "итого", "сумма", "итог", "ukupno", "укупно", "svega", "свега",
-                     "zbir", "збир", "total", "sum", "100%", "100"})
+_TOTALS = re.compile(r"^(?:(?:всего|итого|итог|сумма|ukupno|укупно|svega|свега|zbir|збир|total|"
+                     r"sum)\b[\s:,.%()]*|100\s*%?)$")
 _SAMPLES = frozenset({"число опрошенных", "количество опрошенных", "опрошено", "выборка", "n",
                       "n=", "broj ispitanika", "број испитаника", "uzorak", "узорак",
                       "sample size", "sample", "base", "number of respondents", "respondents",
@@ -308,11 +308,11 @@ def _body(layout: _Layout) -> _Body:
         plain = _plain(label)
         if not figures:
             body.notes.append(label)
-            body.dropped.append({"row": i + 1, "label": label,
-                                 "reason": "no figures (a note or a heading)"})
+            body.dropped.append({"row": i + 1, "label": label, "reason": "no figures (a "
+                                 "note, a heading, or a response no wave published)"})
             continue
         body.used.update(figures)
-        if plain in _TOTALS or plain.startswith(("всего", "итого", "ukupno", "укупно", "total")):
+        if _TOTALS.match(plain):
             body.totals.append(i)
             body.dropped.append({"row": i + 1, "label": label,
                                  "reason": "total (checked against the column sums)"})
