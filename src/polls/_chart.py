@@ -1,8 +1,8 @@
 """Chart furniture shared by the plotting functions (private): palette, axes, titles and credits.
 
-- One colour per pollster in every chart (:func:`pollster_color`), from a colour-blind-safe
-  palette: Okabe and Ito's eight colours, then Paul Tol's "muted" nine, then six of Tol's
-  "vibrant" and "dark" colours; known pollsters have fixed places, others a place from their id.
+- One colour per pollster in every chart (:func:`pollster_color`), from colour-blind-safe
+  palettes: Okabe and Ito's eight colours, then Paul Tol's "muted", "vibrant" and "dark" ones
+  (24 in all, yellow last); known pollsters have fixed places, others a place from their id.
 - Percent axes from 0 with whole-number ticks (:func:`percent_axis`), dates with month names in
   the chart's language (:func:`date_axis`).
 - The newsroom layout (:func:`decorate`): title and subtitle above the plot, a note and the
@@ -29,10 +29,9 @@ FONT = "DejaVu Sans"
 #: first.
 PALETTE: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",  # Okabe-Ito
-    "#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#88CCEE",  # Tol muted
-    "#CC6677", "#DDCC77",
-    "#EE3377", "#CC3311", "#0077BB", "#009988", "#666633", "#663333",  # Tol vibrant, dark
-    "#777777", "#F0E442",
+    "#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#CC3311",  # Tol muted
+    "#DDCC77", "#777777", "#EE3377", "#88CCEE", "#663333", "#225555", "#EE7733",  # and vibrant
+    "#CC6677", "#666633", "#F0E442",                                              # and dark
     "#77AADD", "#EE8866", "#BBCC33", "#FFAABB", "#99DDFF", "#AAAA00",  # Tol light
 )
 

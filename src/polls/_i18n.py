@@ -234,8 +234,8 @@ def pollster_name(pollster: Any, lang: str = "en") -> str:
     Names not translated here come from the bundled datasets' metadata; an id found in neither
     is shown as it is.
 
-    >>> pollster_name("levada", "ru"), pollster_name("bcbp"), pollster_name("my-pollster")
-    ('Левада-центр', 'Belgrade Centre for Security Policy', 'my-pollster')
+    >>> pollster_name("levada", "ru"), pollster_name("sprint"), pollster_name("bcbp")
+    ('Левада-центр', 'Sprint Insight', 'BCBP')
     """
     lang = check_lang(lang)
     names = _POLLSTERS.get(str(pollster))
@@ -246,13 +246,18 @@ def pollster_name(pollster: Any, lang: str = "en") -> str:
 
 @functools.cache
 def _catalogue_names() -> dict[str, str]:
-    """Pollster id -> short name from the bundled datasets' metadata (before any "(...)")."""
+    """Pollster id -> name from the bundled datasets' metadata (before any "(...)").
+
+    A name too long for a legend (over 24 characters) gives way to the id in capitals, the
+    pollster's initials ("Belgrade Centre for Security Policy" -> "BCBP").
+    """
     from polls.datasets import dataset_info, list_datasets
 
     catalogue = list_datasets()
     firsts = catalogue.drop_duplicates("pollster")
-    return {p: dataset_info(name).pollster_name.split(" (")[0]
-            for p, name in zip(firsts["pollster"], firsts["name"], strict=True)}
+    names = {p: dataset_info(name).pollster_name.split(" (")[0]
+             for p, name in zip(firsts["pollster"], firsts["name"], strict=True)}
+    return {p: name if len(name) <= 24 else p.upper() for p, name in names.items()}
 
 
 def translation_note(lang: str) -> str:
