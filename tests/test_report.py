@@ -118,11 +118,12 @@ def test_index_shows_main_figures_and_how_current_the_data_are(built):
     text = index.read_text()
     thumbs = re.findall(r'<img class="thumb" alt="" src="data:image/png;base64,([^"]+)"', text)
     assert len(thumbs) == 1  # the first notebook draws a figure, the second none
-    from polls.report import data_as_of
+    from polls.report import latest_fieldwork
 
-    as_of = data_as_of()
-    assert as_of == polls.list_datasets()["last_fieldwork"].max().date()
-    assert f"The bundled data run to {as_of:%d %B %Y}" in text
+    latest = latest_fieldwork()
+    assert latest == polls.list_datasets()["last_fieldwork"].max().date()
+    assert f"The bundled data run to {latest:%d %B %Y}" in text
+    assert f"last checked on {polls.data_as_of():%d %B %Y}" in text
     assert 'href="notebooks/01-first.ipynb"' in text
 
 

@@ -40,11 +40,9 @@ def _parser() -> str:
 
 
 def _soup(data: bytes | str, name: str, encoding: str | None):
-    try:
-        from bs4 import BeautifulSoup
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError("reading HTML pages needs beautifulsoup4: pip install "
-                          "'polls[html]'") from None
+    from polls._optional import require
+
+    BeautifulSoup = require("bs4", "reading HTML pages").BeautifulSoup  # noqa: N806
     features = _parser()
     try:
         if isinstance(data, str):

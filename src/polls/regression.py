@@ -394,12 +394,9 @@ def _canonical(term: str) -> str:
 
 
 def _model_arrays(data: pd.DataFrame, formula: str, family: str):
-    try:
-        from formulaic import model_matrix
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            "design-based regression reads formulas with formulaic: pip install 'polls[survey]'"
-        ) from None
+    from polls._optional import require
+
+    model_matrix = require("formulaic", "design-based regression (formulas)").model_matrix
     if not isinstance(formula, str) or "~" not in formula:
         raise InvalidArgumentError(
             f"formula must be a string 'response ~ predictors', got {formula!r}"

@@ -29,7 +29,7 @@ from typing import Any
 from polls.errors import InvalidArgumentError, PollsError
 
 __all__ = ["build_report", "execute_notebook", "notebook_summary", "NotebookError",
-           "default_notebooks_dir", "data_as_of"]
+           "default_notebooks_dir", "latest_fieldwork"]
 
 #: Seconds one cell may run before the build fails.
 DEFAULT_TIMEOUT = 120
@@ -299,13 +299,13 @@ def _markdown(text: str) -> str:
     return markdown2html(text) if text else ""
 
 
-def data_as_of() -> _dt.date | None:
+def latest_fieldwork() -> _dt.date | None:
     """How current the bundled data are: the latest fieldwork date in the catalogue.
 
     Examples
     --------
-    >>> from polls.report import data_as_of
-    >>> data_as_of().year >= 2025
+    >>> from polls.report import latest_fieldwork
+    >>> latest_fieldwork().year >= 2025
     True
     """
     from polls.datasets import list_datasets
@@ -327,8 +327,10 @@ def _item(page: _Page) -> str:
 
 def _index_html(pages: list[_Page], version: str, built: str, as_of: _dt.date | None) -> str:
     listing = "\n".join(_item(page) for page in pages)
-    current = (f" The bundled data run to {as_of:%d %B %Y} (the latest fieldwork date)."
-               if as_of else "")
+    from polls.datasets import data_as_of
+
+    current = (f" The bundled data run to {as_of:%d %B %Y} (the latest fieldwork date); the "
+               f"collection was last checked on {data_as_of():%d %B %Y}." if as_of else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -478,7 +480,7 @@ def build_report(
     pages = _run_all(paths, out_dir, timeout, workers, progress)
     built = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     index = out_dir / "index.html"
-    index.write_text(_index_html(pages, __version__, built, data_as_of()), encoding="utf-8")
+    index.write_text(_index_html(pages, __version__, built, latest_fieldwork()), encoding="utf-8")
     return index
 
 
