@@ -709,7 +709,9 @@ def smooth_trend(
     ------
     InvalidArgumentError
         For a response that does not occur, waves without a date or sample size, two waves on
-        the same date, several series in ``data``, or too few waves to estimate ``process_sd``.
+        the same date, several series in ``data``, or too few waves to estimate ``process_sd``;
+        for text that is not a number or, in ``date``, not an ISO 8601 date (named with its
+        rows, never read as missing); for ``process_sd`` outside :data:`PROCESS_SD_RANGE`.
 
     Examples
     --------
