@@ -543,8 +543,13 @@ def _loess_weights(x: np.ndarray, x0: np.ndarray, frac: float) -> np.ndarray:
         h = np.where(h > 0, h, 1.0)
         u = np.clip(dist / h, 0.0, 1.0)
         w = (1.0 - u**3) ** 3
-        dx = x[None, :] - xs
         s0 = w.sum(axis=1, keepdims=True)
+        vanish = s0[:, 0] <= 0  # every neighbour at exactly the bandwidth (a date midway
+        if vanish.any():  # between waves): widen it a hair so that they count, equally
+            u = np.clip(dist[vanish] / (h[vanish] * (1 + 1e-9)), 0.0, 1.0)
+            w[vanish] = (1.0 - u**3) ** 3
+            s0 = w.sum(axis=1, keepdims=True)
+        dx = x[None, :] - xs
         s1 = (w * dx).sum(axis=1, keepdims=True)
         s2 = (w * dx**2).sum(axis=1, keepdims=True)
         det = s0 * s2 - s1**2
