@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 import polls
 from polls.errors import PollsError
 
+# numpy's warnings (division by zero, invalid values) mean a NaN or infinity was made inside
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 METHODS = polls.intervals.METHODS
 # more examples for a longer search: POLLS_INVARIANT_EXAMPLES=2000 pytest tests/test_invariants.py
 SETTINGS = settings(max_examples=int(os.environ.get("POLLS_INVARIANT_EXAMPLES", "120")),
@@ -159,11 +162,13 @@ def test_changes_are_ordered_ranges_one_per_later_wave(frame, deff, rounding):
 
 
 @SETTINGS
-@given(frame=trackers(), sd=st.floats(1e-6, 1), method=st.sampled_from(("kalman", "rolling")),
-       window=st.integers(1, 400))
-def test_trend_intervals_are_finite_and_hold_their_estimate(frame, sd, method, window):
+@given(frame=trackers(), sd=st.floats(1e-6, 1),
+       method=st.sampled_from(("kalman", "rolling", "loess")), window=st.integers(1, 400),
+       frac=st.floats(0.05, 1), freq=st.sampled_from([None, "MS", "W"]))
+def test_trend_intervals_are_finite_and_hold_their_estimate(frame, sd, method, window, frac,
+                                                            freq):
     out = polls.smooth_trend(frame, response="yes", process_sd=sd, method=method,
-                             window=window, freq=None)
+                             window=window, frac=frac, freq=freq)
     cols = ["estimate", "ci_low", "ci_high", "se"]
     assert np.isfinite(out[cols].to_numpy()).all() and (out["se"] > 0).all()
     assert ((out["ci_low"] <= out["estimate"]) & (out["estimate"] <= out["ci_high"])).all()

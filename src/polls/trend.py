@@ -603,7 +603,9 @@ def _simple_frame(
         lo = np.searchsorted(xs, lo_t, side=lo_side)
         hi = np.searchsorted(xs, hi_t, side="right")
         sw = cw[hi] - cw[lo]
-        return (cwy[hi] - cwy[lo]) / np.where(sw > 0, sw, 1.0), 1.0 / np.sqrt(sw), sw > 0
+        ok = sw > 0  # dates with no wave in the window are left out below
+        safe = np.where(ok, sw, 1.0)
+        return (cwy[hi] - cwy[lo]) / safe, 1.0 / np.sqrt(safe), ok
 
     est, se, ok = window_mean(t - half, t + half, "left")
     fest, fse, fok = window_mean(t - 2 * half, t, "right")
