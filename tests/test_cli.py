@@ -144,3 +144,15 @@ def test_a_closed_pipe_stops_quietly():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_a_terminal_without_utf8_gets_escapes_not_a_traceback(monkeypatch):
+    import io
+
+    # 'NSPM (Nova srpska politička misao)': a letter an ASCII terminal cannot show
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["info", "nspm-alliance-russia"]) == 0
+    out.flush()
+    assert "politi\\u010dka" in raw.getvalue().decode("ascii")
