@@ -20,10 +20,16 @@ from hypothesis import strategies as st
 import polls
 from polls.errors import PollsError
 
+# numpy's warnings (division by zero, invalid values) mean a NaN or infinity was made inside
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 METHODS = polls.intervals.METHODS
 # more examples for a longer search: POLLS_INVARIANT_EXAMPLES=2000 pytest tests/test_invariants.py
-SETTINGS = settings(max_examples=int(os.environ.get("POLLS_INVARIANT_EXAMPLES", "120")),
-                    deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("POLLS_INVARIANT_EXAMPLES", "120"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+# frames cost more per example: half as many
+FRAME_SETTINGS = settings(SETTINGS, max_examples=max(EXAMPLES // 2, 1))
 
 shares = st.one_of(st.sampled_from([0.0, 1.0, 0.5]), st.floats(0, 1),
                    st.floats(0, 1e-6), st.floats(1 - 1e-6, 1))
@@ -141,7 +147,7 @@ def trackers(draw, min_waves=1):
                     draw(st.lists(st.integers(1, 400), min_size=k, max_size=k)))
 
 
-@SETTINGS
+@FRAME_SETTINGS
 @given(frame=trackers(), deff=deffs, method=st.sampled_from(METHODS))
 def test_with_ci_keeps_every_row_and_holds_each_share(frame, deff, method):
     out = polls.with_ci(frame, deff=deff, method=method)
@@ -149,7 +155,7 @@ def test_with_ci_keeps_every_row_and_holds_each_share(frame, deff, method):
     assert ((out["ci_low"] <= out["share"]) & (out["share"] <= out["ci_high"])).all()
 
 
-@SETTINGS
+@FRAME_SETTINGS
 @given(frame=trackers(min_waves=2), deff=deffs, rounding=st.booleans())
 def test_changes_are_ordered_ranges_one_per_later_wave(frame, deff, rounding):
     out = polls.changes(frame.assign(precision=0.01), deff=deff, rounding=rounding)
@@ -158,18 +164,20 @@ def test_changes_are_ordered_ranges_one_per_later_wave(frame, deff, rounding):
     np.testing.assert_allclose(out["difference"], np.diff(frame["share"].to_numpy()))
 
 
-@SETTINGS
-@given(frame=trackers(), sd=st.floats(1e-6, 1), method=st.sampled_from(("kalman", "rolling")),
-       window=st.integers(1, 400))
-def test_trend_intervals_are_finite_and_hold_their_estimate(frame, sd, method, window):
+@FRAME_SETTINGS
+@given(frame=trackers(), sd=st.floats(1e-6, 1),
+       method=st.sampled_from(("kalman", "rolling", "loess")), window=st.integers(1, 400),
+       frac=st.floats(0.05, 1), freq=st.sampled_from([None, "MS", "W"]))
+def test_trend_intervals_are_finite_and_hold_their_estimate(frame, sd, method, window, frac,
+                                                            freq):
     out = polls.smooth_trend(frame, response="yes", process_sd=sd, method=method,
-                             window=window, freq=None)
+                             window=window, frac=frac, freq=freq)
     cols = ["estimate", "ci_low", "ci_high", "se"]
     assert np.isfinite(out[cols].to_numpy()).all() and (out["se"] > 0).all()
     assert ((out["ci_low"] <= out["estimate"]) & (out["estimate"] <= out["ci_high"])).all()
 
 
-@SETTINGS
+@FRAME_SETTINGS
 @given(yes=st.floats(0, 1), split=st.floats(0, 1), undecided=st.floats(0, 1),
        n=st.integers(10, 5000), deff=deffs)
 def test_response_bounds_are_ordered(yes, split, undecided, n, deff):

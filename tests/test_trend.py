@@ -723,3 +723,14 @@ def test_poll_average_needs_a_house_column_and_checks_default_n():
         polls.poll_average(frame, response="approve", by=None, process_sd=0.01)
     with pytest.raises(InvalidArgumentError, match="default_n"):
         polls.poll_average(frame, response="approve", default_n="1600", process_sd=0.01)
+
+
+def test_loess_midway_between_its_two_neighbours_is_their_mean():
+    # waves on 22 January, 11 February and 1 June 2024; with two waves per local fit, the grid
+    # date 1 February lies exactly 10 days from both neighbours, at the edge of the tricube
+    # kernel, where every weight vanishes: the fit is the line through the two (their mean)
+    frame = make_frame([0, 20, 131], [0.40, 0.50, 0.70], [1000] * 3, start="2024-01-22")
+    fit = polls.smooth_trend(frame, response="approve", method="loess", frac=0.5, freq="MS")
+    row = fit.set_index("date").loc[pd.Timestamp("2024-02-01")]
+    assert row["estimate"] == pytest.approx(0.45, abs=1e-9)
+    assert np.isfinite(fit[["estimate", "ci_low", "ci_high", "se"]].to_numpy()).all()

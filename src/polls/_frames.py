@@ -105,10 +105,14 @@ def dates(data: pd.DataFrame, column: str, argument: str = "date",
                 errors="coerce"), index=values.index)
         except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
             parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    # pandas may keep another resolution than nanoseconds; converting a date outside the
-    # nanosecond range (1677-2262) would wrap around silently, so such dates are refused
-    inside = (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
-    bad = present & ~inside.to_numpy(dtype=bool)
+    bad = present & parsed.isna().to_numpy(dtype=bool)
+    if parsed.dtype != "datetime64[ns]":
+        # pandas may keep another resolution than nanoseconds; converting a date outside the
+        # nanosecond range (1677-2262) would wrap around silently, so such dates are refused
+        arr = parsed.to_numpy()
+        lo, hi = (pd.Timestamp(t).to_datetime64().astype(arr.dtype)
+                  for t in (pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")))
+        bad |= ~np.isnat(arr) & ((arr < lo) | (arr > hi))
     if bad.any():
         first = values.iloc[int(np.flatnonzero(bad)[0])]
         raise InvalidArgumentError(

@@ -98,7 +98,8 @@ def response_bounds(
         ``status``. A wave whose undecided share (or the response itself) was not published
         (absent, or a missing value)
         keeps its row with NaN bounds and the reason in ``status``; a
-        :class:`~polls.PollsWarning` counts them. Nothing is dropped.
+        :class:`~polls.PollsWarning` counts them. Nothing is dropped. A share held as text that
+        is not a number (``"70%"``) is an error naming its rows, not an unpublished figure.
 
     Notes
     -----

@@ -628,7 +628,9 @@ def changes(
     InvalidArgumentError
         For unknown columns or options, bad shares, sample sizes or design effects, waves with no
         sample size and no default, and two rows for the same group and date (e.g. two sources
-        for one wave: choose one first).
+        for one wave: choose one first). Text that is not a number (``"1 600"``, ``"70%"``) or,
+        in the date column, not an ISO 8601 date raises naming the rows; it is never read as
+        missing (see ``docs/errors.md``).
 
     Examples
     --------

@@ -191,6 +191,17 @@ def _stdout_gone() -> int:
     return 1
 
 
+def _tolerate_narrow_encoding(stream) -> None:
+    """On a terminal whose encoding cannot show every letter (Cyrillic, Serbian Latin), print
+    the missing ones as visible escapes (``\\u010d``) rather than stop with a traceback."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    if encoding and not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # pragma: no cover - not a text stream
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``polls`` command and return its exit status.
 
@@ -199,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout is closed by its reader. Anything else is a bug and keeps its traceback.
     """
     args = _parser().parse_args(argv)
+    _tolerate_narrow_encoding(sys.stdout)
     try:
         status = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit

@@ -543,8 +543,13 @@ def _loess_weights(x: np.ndarray, x0: np.ndarray, frac: float) -> np.ndarray:
         h = np.where(h > 0, h, 1.0)
         u = np.clip(dist / h, 0.0, 1.0)
         w = (1.0 - u**3) ** 3
-        dx = x[None, :] - xs
         s0 = w.sum(axis=1, keepdims=True)
+        vanish = s0[:, 0] <= 0  # every neighbour at exactly the bandwidth (a date midway
+        if vanish.any():  # between waves): widen it a hair so that they count, equally
+            u = np.clip(dist[vanish] / (h[vanish] * (1 + 1e-9)), 0.0, 1.0)
+            w[vanish] = (1.0 - u**3) ** 3
+            s0 = w.sum(axis=1, keepdims=True)
+        dx = x[None, :] - xs
         s1 = (w * dx).sum(axis=1, keepdims=True)
         s2 = (w * dx**2).sum(axis=1, keepdims=True)
         det = s0 * s2 - s1**2
@@ -598,7 +603,9 @@ def _simple_frame(
         lo = np.searchsorted(xs, lo_t, side=lo_side)
         hi = np.searchsorted(xs, hi_t, side="right")
         sw = cw[hi] - cw[lo]
-        return (cwy[hi] - cwy[lo]) / np.where(sw > 0, sw, 1.0), 1.0 / np.sqrt(sw), sw > 0
+        ok = sw > 0  # dates with no wave in the window are left out below
+        safe = np.where(ok, sw, 1.0)
+        return (cwy[hi] - cwy[lo]) / safe, 1.0 / np.sqrt(safe), ok
 
     est, se, ok = window_mean(t - half, t + half, "left")
     fest, fse, fok = window_mean(t - 2 * half, t, "right")
@@ -709,7 +716,9 @@ def smooth_trend(
     ------
     InvalidArgumentError
         For a response that does not occur, waves without a date or sample size, two waves on
-        the same date, several series in ``data``, or too few waves to estimate ``process_sd``.
+        the same date, several series in ``data``, or too few waves to estimate ``process_sd``;
+        for text that is not a number or, in ``date``, not an ISO 8601 date (named with its
+        rows, never read as missing); for ``process_sd`` outside :data:`PROCESS_SD_RANGE`.
 
     Examples
     --------
