@@ -195,11 +195,13 @@ def fit_glm(
     d = fam.mu_eta(eta)
     v = fam.variance(mu)
     Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
+    # (A^-1 U')' rather than U A^-1: the same product, but a wide right operand keeps BLAS on
+    # its fast path for tall, thin matrices (A^-1 is symmetric)
     if used.all():
-        scores = (X * ((yu - mu) * d / v)[:, None]) @ Ainv
+        scores = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
     else:
         scores = np.zeros_like(X, dtype=float)
-        scores[used] = (Xu * ((yu - mu) * d / v)[:, None]) @ Ainv
+        scores[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
     return GLMFit(beta, scores, Ainv, it, converged)
 
 
