@@ -157,13 +157,17 @@ def fit_glm(
         return (Xu * (wu * d * d / fam.variance(mu))[:, None]).T @ Xu
 
     def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-        try:
-            return np.linalg.solve(A, b)
-        except np.linalg.LinAlgError:
+        # rank check on the scaled information matrix (its eigenvalues are the squared
+        # singular values of the weighted model matrix with unit-length columns)
+        diag = np.sqrt(np.abs(np.diag(A)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
+        if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
             raise InvalidArgumentError(
                 "the model matrix is rank deficient (a predictor is constant or a combination "
                 "of others among the rows used); drop or merge terms"
-            ) from None
+            )
+        return np.linalg.solve(A, b)
 
     # first step as IRLS from a starting mean (R's mustart), then Fisher scoring steps
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
