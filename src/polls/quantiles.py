@@ -210,11 +210,11 @@ def weighted_quantile(
 
 def _share_interval(share, se, interval, level, df, n_rows):
     """Interval for the distribution function at the estimate (R's ``woodruffCI`` methods)."""
-    from scipy import special, stats
-
     t = critical_value(level, float(df))
     if interval == "mean":
         return share - t * se, share + t * se
+    from scipy import special, stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         pq = share * (1 - share)
         if interval == "xlogit":
