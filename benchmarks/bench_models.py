@@ -188,7 +188,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_models_"))
     r_script = tmp / "models_bench.R"
     r_script.write_text(R_SCRIPT)
-    started = time.strftime("%Y-%m-%d %H:%M")
+    started = f"{time.strftime('%Y-%m-%d %H:%M')} (load average {os.getloadavg()[0]:.1f})"
     rows = []
     for n in args.sizes:
         data_path = tmp / f"data_{n}.bin"
