@@ -208,3 +208,18 @@ def test_separation_warns_that_the_fit_did_not_converge():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.warns(ConvergenceWarning, match="did not converge"):
             polls.SurveyDesign(df).glm("y ~ x", family="binomial")
+
+
+def test_rows_of_weight_zero_do_not_enter_the_fit_and_get_zero_scores():
+    from polls.regression import fit_glm
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(40), rng.normal(size=40)])
+    y = (rng.random(40) < 0.5).astype(float)
+    w = rng.lognormal(size=40)
+    w[::4] = 0.0
+    full = fit_glm(X, y, w, "binomial")
+    kept = fit_glm(X[w > 0], y[w > 0], w[w > 0], "binomial")
+    np.testing.assert_allclose(full.params, kept.params, rtol=1e-12)
+    assert (full.scores[w == 0] == 0).all()
+    np.testing.assert_allclose(full.scores[w > 0], kept.scores, rtol=1e-10)
