@@ -9,11 +9,12 @@ factor ``g``, a normal response ``y`` and a 0/1 response ``yb`` from a logistic 
 - ``quantile``: quartiles of ``y`` with Woodruff intervals, rule ``math``
   (R: ``svyquantile(~y, des, c(0.25, 0.5, 0.75))``).
 
-Each measurement runs in a fresh subprocess: the data are generated and the design built first
-(not timed); then the peak resident memory is reset (``/proc/self/clear_refs``) and the call is
-timed. ``peak MB`` is the rise of the process's peak resident set over its resident set just
-before the call. Times are the best of ``--repeats`` calls. R reads the same rows from a binary
-file and times its call with ``system.time``. ``max rel diff`` compares each tool's estimates and
+Each measurement runs in a fresh subprocess: the data are generated, the design built and the
+libraries loaded first (not timed; R likewise loads survey first); then the peak resident
+memory is reset (``/proc/self/clear_refs``) and the call is timed. ``peak MB`` is the rise of
+the process's peak resident set over its resident set just before the call. Times are the best
+of ``--repeats`` calls. R reads the same rows from a binary file and times its call with
+``system.time``. ``max rel diff`` compares each tool's estimates and
 standard errors with polls' (the same numbers, to rounding, when both are right).
 
 Usage (from the repository root)::
@@ -70,6 +71,12 @@ def polls_call(task: str, n: int):
     import pandas as pd
 
     sys.path.insert(0, str(ROOT / "src"))
+    # loaded before the measurement, as R loads survey before its timed call
+    import formulaic  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    import scipy.special  # noqa: F401
+    import scipy.stats  # noqa: F401
+
     import polls
 
     cols = make_data(n)
@@ -181,7 +188,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_models_"))
     r_script = tmp / "models_bench.R"
     r_script.write_text(R_SCRIPT)
-    started = time.strftime("%Y-%m-%d %H:%M")
+    started = f"{time.strftime('%Y-%m-%d %H:%M')} (load average {os.getloadavg()[0]:.1f})"
     rows = []
     for n in args.sizes:
         data_path = tmp / f"data_{n}.bin"

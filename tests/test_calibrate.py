@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from polls import InvalidArgumentError, SurveyDesign
@@ -164,6 +164,6 @@ def test_property_calibration_meets_totals_within_bounds(problem, method):
     X, pop, _ = calibration_matrix(df, totals)
     bounds = (0.3, 3.0)
     g, _, err = calibrate_weights(X, w, pop, method, bounds, tol=1e-10)
-    if err < 1e-10:
-        np.testing.assert_allclose(X.T @ (w * g), pop, rtol=1e-8)
-        assert g.min() >= 0.3 - 1e-12 and g.max() <= 3.0 + 1e-12
+    assume(err < 1e-10)  # hypothesis fails the test if too few examples get here
+    np.testing.assert_allclose(X.T @ (w * g), pop, rtol=1e-8)
+    assert g.min() >= 0.3 - 1e-12 and g.max() <= 3.0 + 1e-12

@@ -40,10 +40,11 @@ MODELS = {
     "binomial_clus1": ("clus1", "I(awards == 'Yes') ~ api99 + stype", "binomial"),
     "poisson_strat": ("strat", "enroll ~ meals + stype", "poisson"),
     "gaussian_clus1_subset": ("clus1", "api00 ~ meals + stype", "gaussian"),
+    "binomial_nhanes": ("nhanes", "HI_CHOL ~ C(race) + agecat + RIAGENDR", "binomial"),
 }
 #: fixture -> the domain of R's subset(design, ...)
 SUBSETS = {"gaussian_clus1_subset": lambda data: (data["comp.imp"] == "Yes").to_numpy()}
-TERMS = {"~stype": "stype", "~meals:stype": "meals:stype"}
+TERMS = {"~stype": "stype", "~meals:stype": "meals:stype", "~agecat": "agecat"}
 
 
 @functools.cache
@@ -56,6 +57,10 @@ def design(name: str) -> SurveyDesign:
     if name == "strat":
         df = pd.read_csv(FIX / "r_survey_apistrat.csv")
         return SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    if name == "nhanes":
+        # R: svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE)
+        df = pd.read_csv(FIX / "r_models_nhanes.csv")
+        return SurveyDesign(df, weights="WTMEC2YR", strata="SDMVSTRA", cluster="SDMVPSU")
     df = pd.read_csv(FIX / "r_survey_apiclus1.csv")
     return SurveyDesign(df, weights="pw", cluster="dnum", fpc="fpc")
 
@@ -64,7 +69,12 @@ def python_name(r_name: str) -> str:
     """R's coefficient names (stypeH, meals:stypeM) as formulaic writes them."""
     if r_name == "(Intercept)":
         return "Intercept"
-    return ":".join(re.sub(r"^stype([EHM])$", r"stype[T.\1]", p) for p in r_name.split(":"))
+    def one(part: str) -> str:
+        part = re.sub(r"^stype([EHM])$", r"stype[T.\1]", part)
+        part = re.sub(r"^factor\(race\)(\d)$", r"C(race)[T.\1]", part)
+        return re.sub(r"^agecat(\(.*\])$", r"agecat[T.\1]", part)
+
+    return ":".join(one(p) for p in r_name.split(":"))
 
 
 def tolerance(name: str) -> float:
@@ -198,3 +208,18 @@ def test_separation_warns_that_the_fit_did_not_converge():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.warns(ConvergenceWarning, match="did not converge"):
             polls.SurveyDesign(df).glm("y ~ x", family="binomial")
+
+
+def test_rows_of_weight_zero_do_not_enter_the_fit_and_get_zero_scores():
+    from polls.regression import fit_glm
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(40), rng.normal(size=40)])
+    y = (rng.random(40) < 0.5).astype(float)
+    w = rng.lognormal(size=40)
+    w[::4] = 0.0
+    full = fit_glm(X, y, w, "binomial")
+    kept = fit_glm(X[w > 0], y[w > 0], w[w > 0], "binomial")
+    np.testing.assert_allclose(full.params, kept.params, rtol=1e-12)
+    assert (full.scores[w == 0] == 0).all()
+    np.testing.assert_allclose(full.scores[w > 0], kept.scores, rtol=1e-10)

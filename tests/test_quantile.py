@@ -127,3 +127,12 @@ def test_missing_values_are_left_out_and_bad_input_is_named():
         d.quantile("income", 0.5)
     with pytest.raises(InvalidArgumentError, match="non-negative"):
         weighted_quantile([1.0, 2.0], [1.0, -1.0], 0.5)
+
+
+def test_rows_of_weight_zero_are_left_out_as_r_does():
+    rng = np.random.default_rng(4)
+    x, w = rng.normal(size=30), rng.lognormal(size=30)
+    w[:5] = 0.0
+    for rule in QUANTILE_RULES:
+        np.testing.assert_array_equal(weighted_quantile(x, w, [0.2, 0.5], rule=rule),
+                                      weighted_quantile(x[5:], w[5:], [0.2, 0.5], rule=rule))

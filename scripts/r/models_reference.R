@@ -2,7 +2,8 @@
 # Reference values for tests/test_glm.py, tests/test_quantile.py, tests/test_calibrate.py and the
 # R-rule trimming check in tests/test_weighting.py, from R's survey package (Lumley), 4.1.1.
 #
-# Data: the survey package's own `api` example data (apistrat: stratified by school type;
+# Data: the survey package's own `nhanes` data (exported to tests/fixtures/r_models_nhanes.csv)
+# and its `api` example data (apistrat: stratified by school type;
 # apiclus1: one-stage cluster sample of school districts; apipop: the 6194 schools they were
 # drawn from). The rows used are those of tests/fixtures/r_survey_apistrat.csv and
 # r_survey_apiclus1.csv (written by scripts/r/survey_reference.R from the same data); this
@@ -12,6 +13,7 @@
 #   r_models_reference.csv   fixture, call, term, stat, value: every reference value with the R
 #                            call that produced it
 #   r_models_calibrated_weights.csv   fixture, row, weight: weights after calibrate()
+#   r_models_nhanes.csv      survey's nhanes data as R ships it
 #   r_models_trim.csv        synthetic weights before and after trimWeights(strict = TRUE)
 #
 # Run from the repository root:  Rscript scripts/r/models_reference.R
@@ -29,6 +31,12 @@ same <- function(file, df) {
 }
 same("r_survey_apistrat.csv", apistrat)
 same("r_survey_apiclus1.csv", apiclus1)
+
+# nhanes (survey's NHANES 2009-10 extract): stratified, two PSUs per stratum, missing HI_CHOL
+data(nhanes)
+write.csv(nhanes, file.path(out_dir, "r_models_nhanes.csv"), row.names = FALSE)
+dnhanes <- svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE,
+                     data = nhanes)
 
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
@@ -51,6 +59,9 @@ models <- list(
                         family = "quasibinomial()", terms = "~stype"),
   poisson_strat = list(design = "dstrat", formula = "enroll ~ meals + stype",
                        family = "quasipoisson()", terms = "~stype"),
+  binomial_nhanes = list(design = "dnhanes",
+                         formula = "HI_CHOL ~ factor(race) + agecat + RIAGENDR",
+                         family = "quasibinomial()", terms = "~agecat"),
   gaussian_clus1_subset = list(design = 'subset(dclus1, comp.imp == "Yes")',
                                formula = "api00 ~ meals + stype", family = "gaussian()",
                                terms = "~stype")

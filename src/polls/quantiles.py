@@ -47,12 +47,14 @@ class _Sorted:
     """Values with positive weight, sorted, and their cumulative weights (summed in extended
     precision, as R's ``cumsum`` and ``sum`` do, so that ties with ``p * total`` fall alike)."""
 
-    def __init__(self, x: np.ndarray, w: np.ndarray) -> None:
-        keep = w != 0
-        x, w = x[keep], w[keep]
-        order = np.argsort(x, kind="stable")
-        self.x = x[order]
-        self.w = w[order]
+    def __init__(self, x: np.ndarray, w: np.ndarray, *, presorted: bool = False) -> None:
+        if not presorted:
+            keep = w != 0
+            x, w = x[keep], w[keep]
+            order = np.argsort(x, kind="stable")
+            x, w = x[order], w[order]
+        self.x = x
+        self.w = w
         self.cumw = np.cumsum(self.w, dtype=np.longdouble).astype(float)
         self.n = len(self.x)
 
@@ -97,12 +99,9 @@ def _rule_school(s: _Sorted, p: np.ndarray) -> np.ndarray:
 
 
 def _rule_hf3(s: _Sorted, p: np.ndarray) -> np.ndarray:
+    # R's hf3 first sums the weights of tied values
     values, inverse = np.unique(s.x, return_inverse=True)
-    agg = _Sorted.__new__(_Sorted)
-    agg.x = values
-    agg.w = np.bincount(inverse, weights=s.w)
-    agg.cumw = np.cumsum(agg.w, dtype=np.longdouble).astype(float)
-    agg.n = len(values)
+    agg = _Sorted(values, np.bincount(inverse, weights=s.w), presorted=True)
     pos, nxt, wlow, _ = agg.qs(p)
     even = (pos + 1) % 2 == 0  # R's 1-based position
     return np.where((wlow == 0) & even, agg.x[pos], agg.x[nxt])
@@ -210,11 +209,11 @@ def weighted_quantile(
 
 def _share_interval(share, se, interval, level, df, n_rows):
     """Interval for the distribution function at the estimate (R's ``woodruffCI`` methods)."""
-    from scipy import special, stats
-
     t = critical_value(level, float(df))
     if interval == "mean":
         return share - t * se, share + t * se
+    from scipy import special, stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         pq = share * (1 - share)
         if interval == "xlogit":

@@ -48,7 +48,7 @@ FAMILIES = ("gaussian", "binomial", "poisson")
 class _Family:
     name: str
     inverse_link: Callable[[np.ndarray], np.ndarray]
-    mu_eta: Callable[[np.ndarray], np.ndarray]  # d mu / d eta
+    mu_eta: Callable[[np.ndarray], np.ndarray]  # d mu / d eta, written as a function of mu
     variance: Callable[[np.ndarray], np.ndarray]
     link: Callable[[np.ndarray], np.ndarray]
     start: Callable[[np.ndarray], np.ndarray]  # starting mu from y
@@ -66,9 +66,8 @@ def _expit(eta: np.ndarray) -> np.ndarray:
     return expit(np.clip(eta, -_ETA_MAX, _ETA_MAX))
 
 
-def _logit_mu_eta(eta: np.ndarray) -> np.ndarray:
-    p = _expit(eta)
-    return np.maximum(p * (1 - p), _EPS)
+def _logit_mu_eta(mu: np.ndarray) -> np.ndarray:
+    return np.maximum(mu * (1 - mu), _EPS)
 
 
 def _exp(eta: np.ndarray) -> np.ndarray:
@@ -80,7 +79,8 @@ _FAMILY = {
                         lambda y: y),
     "binomial": _Family("binomial", _expit, _logit_mu_eta, lambda m: m * (1 - m),
                         lambda m: np.log(m / (1 - m)), lambda y: (y + 0.5) / 2),
-    "poisson": _Family("poisson", _exp, _exp, lambda m: m, np.log, lambda y: y + 0.1),
+    "poisson": _Family("poisson", _exp, lambda m: np.maximum(m, _EPS), lambda m: m, np.log,
+                       lambda y: y + 0.1),
 }
 
 
@@ -157,13 +157,17 @@ def fit_glm(
         return (Xu * (wu * d * d / fam.variance(mu))[:, None]).T @ Xu
 
     def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-        try:
-            return np.linalg.solve(A, b)
-        except np.linalg.LinAlgError:
+        # rank check on the scaled information matrix (its eigenvalues are the squared
+        # singular values of the weighted model matrix with unit-length columns)
+        diag = np.sqrt(np.abs(np.diag(A)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
+        if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
             raise InvalidArgumentError(
                 "the model matrix is rank deficient (a predictor is constant or a combination "
                 "of others among the rows used); drop or merge terms"
-            ) from None
+            )
+        return np.linalg.solve(A, b)
 
     # first step as IRLS from a starting mean (R's mustart), then Fisher scoring steps
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
@@ -171,7 +175,7 @@ def fit_glm(
     gaussian = fam.name == "gaussian"
     mu = fam.start(yu)
     eta = fam.link(mu)
-    d = fam.mu_eta(eta)
+    d = fam.mu_eta(mu)
     zresp = eta + (yu - mu) / d
     A = information(mu, d)  # for the gaussian family the same matrix at every step
     beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
@@ -183,7 +187,7 @@ def fit_glm(
         if gaussian:
             step = solve(A, Xu.T @ (wu * (yu - mu)))
         else:
-            d = fam.mu_eta(eta)
+            d = fam.mu_eta(mu)
             A = information(mu, d)
             step = solve(A, Xu.T @ (wu * (yu - mu) * d / fam.variance(mu)))
         beta = beta + step
@@ -192,14 +196,16 @@ def fit_glm(
             break
     eta = Xu @ beta
     mu = fam.inverse_link(eta)
-    d = fam.mu_eta(eta)
+    d = fam.mu_eta(mu)
     v = fam.variance(mu)
     Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
+    # (A^-1 U')' rather than U A^-1: the same product, but a wide right operand keeps BLAS on
+    # its fast path for tall, thin matrices (A^-1 is symmetric)
     if used.all():
-        scores = (X * ((yu - mu) * d / v)[:, None]) @ Ainv
+        scores = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
     else:
         scores = np.zeros_like(X, dtype=float)
-        scores[used] = (Xu * ((yu - mu) * d / v)[:, None]) @ Ainv
+        scores[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
     return GLMFit(beta, scores, Ainv, it, converged)
 
 
