@@ -174,13 +174,15 @@ def tool_samplics(d, n):
         se = e.stderror
         return float(next(iter(se.values())) if isinstance(se, dict) else se)
 
-    def tab():
+    def tab(test: bool):
         import pandas as pd
 
         t = CrossTabulation(PopParam.prop)
         t.tabulate(vars=pd.DataFrame({"vote": d["vote"], "region": d["region"]}),
                    samp_weight=w, stratum=h, psu=p, remove_nan=False)
-        return float(t.stats["Pearson-Adj"]["chisq_value"])
+        if test:
+            return float(t.stats["Pearson-Adj"]["f_value"])
+        return float(t.stderror["0"]["0"])
 
     def rep(domain=None):
         e = ReplicateEstimator(RepMethod.bootstrap, PopParam.mean)
@@ -193,8 +195,8 @@ def tool_samplics(d, n):
         "total": lambda: taylor(PopParam.total, y),
         "proportion": lambda: taylor(PopParam.prop, d["vote"]),
         "domain mean": lambda: taylor(PopParam.mean, y, d["region"]),
-        "crosstab": tab,
-        "Rao-Scott F": tab,
+        "crosstab": lambda: tab(False),
+        "Rao-Scott F": lambda: tab(True),
         "replicate mean": rep,
         "replicate domain mean": lambda: rep(d["region"]),
     }
@@ -244,13 +246,13 @@ def worker(tool: str, n: int) -> dict:
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")
         before = _status()["VmRSS"]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             value = ops[op]()
         except Exception as exc:  # a peer that cannot run an operation: say so
             out[op] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
             continue
-        out[op] = {"time": time.perf_counter() - t0,
+        out[op] = {"time": time.perf_counter() - t0, "cpu": time.process_time() - c0,
                    "peak_mb": (_status()["VmHWM"] - before) / 1024,
                    "value": None if value is None else float(value)}
     return out
@@ -287,8 +289,9 @@ op <- function(name, expr) {
   before <- status("VmRSS:")
   value <- NA
   t <- system.time(value <- tryCatch(eval.parent(substitute(expr)), error = function(e) NA))
-  res[[name]] <<- sprintf('"%s": {"time": %.6f, "peak_mb": %.3f, "value": %s}', name,
-                          t[["elapsed"]], (status("VmHWM:") - before) / 1024,
+  res[[name]] <<- sprintf('"%s": {"time": %.6f, "cpu": %.6f, "peak_mb": %.3f, "value": %s}',
+                          name, t[["elapsed"]], t[["user.self"]] + t[["sys.self"]],
+                          (status("VmHWM:") - before) / 1024,
                           if (is.na(value)) "null" else sprintf("%.17g", value))
 }
 op("design", {d <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = df); 0})
@@ -372,30 +375,32 @@ def measure(tool: str, n: int, timeout: float) -> dict:
 
 def table(n: int, res: dict) -> list[str]:
     lines = [f"## N = {n:,}", "",
-             "| operation | tool | time (s) | x polls time | peak MB | se vs R |",
-             "|---|---|---:|---:|---:|---:|"]
+             "| operation | tool | time (s) | cpu (s) | x polls time | x polls cpu | peak MB "
+             "| se vs R |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for op in OPS:
         base = res.get("polls", {}).get(op, {})
         ref = res.get("R survey", {}).get(op, {})
         for tool in TOOLS:
             r = res.get(tool, {})
             if "error" in r and op not in r:
-                lines.append(f"| {op} | {tool} | {r['error']} | | | |")
+                lines.append(f"| {op} | {tool} | {r['error']} | | | | | |")
                 continue
             cell = r.get(op)
             if cell is None:
-                lines.append(f"| {op} | {tool} | (no such operation) | | | |")
+                lines.append(f"| {op} | {tool} | (no such operation) | | | | | |")
                 continue
             if "error" in cell:
-                lines.append(f"| {op} | {tool} | {cell['error']} | | | |")
+                lines.append(f"| {op} | {tool} | {cell['error']} | | | | | |")
                 continue
             ratio = (f"{cell['time'] / base['time']:.2f}" if base.get("time") else "")
+            cpu = (f"{cell['cpu'] / base['cpu']:.2f}" if base.get("cpu") else "")
             diff = ""
             if ref.get("value") and cell.get("value") is not None and op not in (
                     "design", "replicate design"):
                 diff = f"{abs(cell['value'] / ref['value'] - 1):.1e}"
-            lines.append(f"| {op} | {tool} | {cell['time']:.3f} | {ratio} | "
-                         f"{cell['peak_mb']:.0f} | {diff} |")
+            lines.append(f"| {op} | {tool} | {cell['time']:.3f} | {cell['cpu']:.3f} | {ratio} | "
+                         f"{cpu} | {cell['peak_mb']:.0f} | {diff} |")
     return lines + [""]
 
 
@@ -427,12 +432,17 @@ def main() -> None:
         "```",
         "",
         "Synthetic, seeded data and the operations: see the docstring of "
-        "`benchmarks/bench_design.py`. One call per operation, in seconds; `x polls time`: the "
+        "`benchmarks/bench_design.py`. One call per operation, in seconds: `time` on the wall "
+        "clock, `cpu` of the process (all threads; steadier than the wall clock on a shared "
+        "machine, but it charges a multi-threaded tool for every thread); `x polls`: the "
         "tool's time over polls' (above 1: polls is faster); `peak MB`: rise of the peak "
         "resident set during the call; `se vs R`: relative difference of the first standard "
         "error (or of the F statistic) from R's. svy and samplics compute the test with their "
-        "crosstab, so their two rows repeat one call. The bootstrap replicate SEs of svy and "
-        "samplics use their own scale conventions.",
+        "crosstab, so their two rows repeat one call; samplics 0.6.1 returns an adjusted F of 0 "
+        "(its design-effect matrix is left at zero), hence its `se vs R` of 1 there. The "
+        "bootstrap replicate SEs of svy and samplics use their own scale conventions. samplics "
+        "runs from `benchmarks/.venv-samplics` (polars 1.x: its crosstab fails on polars 2, "
+        "which svy needs).",
         "",
     ]
     raw = {}

@@ -75,20 +75,20 @@ class Cells:
             parts.append(self.sums("wy" + tag, w * self.y, unit, n_units))
         return np.hstack(parts) if len(parts) > 1 else parts[0]
 
-    def basis_matrix(self) -> sparse.csr_matrix:
+    def basis_matrix(self, rows: slice = slice(None)) -> sparse.csr_matrix:
         """Rows x basis sparse matrix (one or two entries per row in a cell)."""
         from scipy import sparse
 
-        n = len(self.code)
-        ok = np.flatnonzero(self.code >= 0)
-        rows, cols, vals = [ok], [self.code[ok]], [np.ones(len(ok))]
+        code = self.code[rows]
+        ok = np.flatnonzero(code >= 0)
+        r, c, v = [ok], [code[ok]], [np.ones(len(ok))]
         if self.y is not None:
-            rows.append(ok)
-            cols.append(self.code[ok] + self.n_cells)
-            vals.append(self.y[ok])
+            r.append(ok)
+            c.append(code[ok] + self.n_cells)
+            v.append(self.y[rows][ok])
         return sparse.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(n, self.n_basis),
+            (np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+            shape=(len(code), self.n_basis),
         )
 
     def row_scores(self, lin: np.ndarray, rows: slice | None = None) -> np.ndarray:

@@ -34,6 +34,8 @@ __all__ = ["ReplicateDesign", "REPLICATE_TYPES", "from_design"]
 
 #: Replicate types of :class:`ReplicateDesign` (R's ``svrepdesign`` names).
 REPLICATE_TYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other")
+#: Rows per block when replicate weights are read one block of rows at a time.
+ROW_BLOCK = 100_000
 #: Types :meth:`SurveyDesign.to_replicate` makes (R's ``as.svrepdesign``).
 TO_REPLICATE_TYPES = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")
 
@@ -210,7 +212,7 @@ class ReplicateDesign(Estimators):
         self._data = data
         self._w = np.asarray(w, dtype=float)
         self._unit = unit
-        self._factors = factors
+        self._factors = np.asfortranarray(factors)  # one replicate's column is contiguous
         self._rows_are_units = len(factors) == len(data) and np.array_equal(
             unit, np.arange(len(data)))
         self._base = base
@@ -264,16 +266,18 @@ class ReplicateDesign(Estimators):
 
     def _rank(self, rows: np.ndarray | None = None) -> int:
         """Rank of the analysis weights of ``rows`` (all rows by default), as R's ``qr``."""
-        if rows is None:
+        whole = rows is None
+        if whole:
             rows = np.arange(len(self._data))
-        if self._base is not None:
+        if self._base is not None and (self._base == 0).any():
             rows = rows[self._base[rows] != 0]  # zero rows add nothing
+            whole = False
         if not self._rows_are_units:
             return int(np.linalg.matrix_rank(self._factors[np.unique(self._unit[rows])]))
         gram = np.zeros((self.n_replicates,) * 2)
         for start in range(0, len(rows), 200_000):
             idx = rows[start : start + 200_000]
-            block = self._factors[idx]
+            block = self._factors[start : start + 200_000] if whole else self._factors[idx]
             if self._base is not None:
                 block = block * self._base[idx, None]
             gram += block.T @ block
@@ -296,14 +300,20 @@ class ReplicateDesign(Estimators):
         return self.scale * np.einsum("rk,rk->k", dev * rsc[:, None], dev)
 
     def _replicate_totals(self, cells: Cells) -> np.ndarray:
-        """Basis totals of every replicate, ``(R, n_basis)``."""
+        """Basis totals of every replicate, ``(R, n_basis)``: one bincount pass per replicate
+        (per-row replicate columns), or replicates x units times units x cells (factors per
+        PSU, as :meth:`SurveyDesign.to_replicate` makes them)."""
         if self._rows_are_units:
-            basis = cells.basis_matrix()
-            if self._base is not None:
-                basis = basis.multiply(self._base[:, None]).tocsr()
-            return np.asarray(basis.T @ self._factors).T
+            out = np.zeros((cells.n_basis, self.n_replicates))
+            for start in range(0, len(self._data), ROW_BLOCK):
+                rows = slice(start, start + ROW_BLOCK)
+                block = np.ascontiguousarray(self._factors[rows])
+                if self._base is not None:
+                    block *= self._base[rows, None]
+                out += cells.basis_matrix(rows).T @ block
+            return out.T
         base = self._base if self._base is not None else np.ones(len(self._data))
-        g = cells.unit_totals(self._unit, len(self._factors), base)
+        g = cells.unit_totals(self._unit, len(self._factors), base, tag="@base")
         return np.einsum("ur,up->rp", self._factors, g)
 
     def _ratio_variance(self, cells: Cells, ratios: Ratios, full: bool):
