@@ -299,9 +299,7 @@ class SurveyDesign(Estimators):
         kinds.append(f"{len(self._psu_stratum)} PSUs")
         if len(self._stages.stages) > 1:
             kinds.append(f"{len(self._stages.stages)} stages")
-        if np.isfinite(1 / np.maximum(self._stages.stages[0].fraction, 1e-300)).all() and (
-            self._spec["fpc"] is not None
-        ):
+        if self._spec["fpc"] is not None:
             kinds.append("pps (Brewer)" if self._pps else "fpc")
         if self._calibration:
             kinds.append("raked")
