@@ -53,8 +53,17 @@ benchmarks/.venv/.installed:
 		leafblower polars numpy pandas scipy pyarrow
 	touch $@
 
-bench: $(VENV)/.installed benchmarks/.venv/.installed
+# samplics' crosstab needs polars 1.x; svy needs polars 2 (bench_design.py uses both).
+benchmarks/.venv-samplics/.installed:
+	$(BENCH_PYTHON) -m venv benchmarks/.venv-samplics
+	benchmarks/.venv-samplics/bin/python -m pip install --quiet samplics 'polars[pyarrow]>=1.37,<2' \
+		numpy pandas scipy
+	touch $@
+
+bench: $(VENV)/.installed benchmarks/.venv/.installed benchmarks/.venv-samplics/.installed
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_trend.py
 	$(PY) benchmarks/bench_read.py
 	benchmarks/.venv/bin/python benchmarks/bench_rake.py --out benchmarks/results/rake.md
+	benchmarks/.venv/bin/python benchmarks/bench_design.py --sizes 1e5 1e6 1e7 \
+		--out benchmarks/results/design.md

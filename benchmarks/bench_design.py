@@ -15,6 +15,8 @@ Operations (each tool does the nearest thing it offers):
   R: ``svymean(~interaction(vote, region))``; svy: ``tabulate``; samplics: ``CrossTabulation``);
 - ``Rao-Scott F``: the second-order corrected test (svy and samplics give it with the crosstab,
   so their row repeats that call);
+- ``rake + mean``: rake the weights to population totals of region and sex (tolerance 1e-8),
+  then the outcome's mean with the calibration in its SE (samplics' SE leaves it out);
 - ``replicate design``, ``replicate mean``, ``replicate domain mean``: with the 20 bootstrap
   columns (samplics: ``ReplicateEstimator``; R: ``svrepdesign``).
 
@@ -45,10 +47,16 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261204
+#: A worker whose processes hold more resident memory than this is stopped (shared machine).
+MEMORY_CAP_GB = 12
 N_STRATA, PSU_PER_STRATUM, N_REPS = 50, 20, 20
 N_PSU = N_STRATA * PSU_PER_STRATUM
 OPS = ["design", "mean", "total", "proportion", "domain mean", "crosstab", "Rao-Scott F",
-       "replicate design", "replicate mean", "replicate domain mean"]
+       "rake + mean", "replicate design", "replicate mean", "replicate domain mean"]
+#: Raking margins of ``rake + mean``: population shares of region (8) and sex (2).
+REGION_SHARES = [0.20, 0.15, 0.14, 0.12, 0.11, 0.10, 0.09, 0.09]
+SEX_SHARES = [0.54, 0.46]
+RAKE_TOL = 1e-8
 TOOLS = ["polls", "R survey", "svy", "samplics"]
 
 
@@ -67,12 +75,18 @@ def make_data(n: int) -> dict[str, np.ndarray]:
     p /= p.sum(axis=1, keepdims=True)
     vote = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1).astype(np.int8)
     y = 50 + 5 * u[psu] + 2 * region + rng.normal(0, 10, n)
+    sex = (rng.random(n) < 0.42 + 0.02 * (region % 3)).astype(np.int8)
     factors = rng.multinomial(PSU_PER_STRATUM - 1, [1 / PSU_PER_STRATUM] * PSU_PER_STRATUM,
                               size=(N_STRATA, N_REPS))  # (strata, reps, psus in stratum)
     factors = (factors.transpose(0, 2, 1).reshape(N_PSU, N_REPS) * PSU_PER_STRATUM
                / (PSU_PER_STRATUM - 1))
     return {"stratum": (psu // PSU_PER_STRATUM).astype(np.int32), "psu": psu, "w": w, "y": y,
-            "vote": vote, "region": region, "factors": factors}
+            "vote": vote, "region": region, "sex": sex, "factors": factors}
+
+
+def targets(total: float) -> dict:
+    return {"region": {i: s * total for i, s in enumerate(REGION_SHARES)},
+            "sex": {i: s * total for i, s in enumerate(SEX_SHARES)}}
 
 
 def rep_columns(d: dict) -> np.ndarray:
@@ -112,6 +126,8 @@ def tool_polls(d, n):
         "domain mean": lambda: st["d"].mean("y", by="region")["se"].iloc[0],
         "crosstab": lambda: st["d"].crosstab("vote", "region")["se"].iloc[0],
         "Rao-Scott F": lambda: st["d"].chisq("vote", "region").statistic,
+        "rake + mean": lambda: st["d"].rake(targets(d["w"].sum()), tol=RAKE_TOL, max_iter=1000)
+        .mean("y")["se"].iloc[0],
         "replicate design": rep_design,
         "replicate mean": lambda: st["r"].mean("y")["se"].iloc[0],
         "replicate domain mean": lambda: st["r"].mean("y", by="region")["se"].iloc[0],
@@ -153,6 +169,9 @@ def tool_svy(d, n):
         "domain mean": lambda: first_se(st["d"].estimation.mean("y", by="region")),
         "crosstab": lambda: tab(False),
         "Rao-Scott F": lambda: tab(True),
+        "rake + mean": lambda: first_se(st["d"].weighting.rake(
+            controls=targets(float(d["w"].sum())), tol=RAKE_TOL, max_iter=1000)
+            .estimation.mean("y")),
         "replicate design": rep_design,
         "replicate mean": lambda: first_se(st["r"].estimation.mean("y", method="replication")),
         "replicate domain mean": lambda: first_se(
@@ -174,13 +193,15 @@ def tool_samplics(d, n):
         se = e.stderror
         return float(next(iter(se.values())) if isinstance(se, dict) else se)
 
-    def tab():
+    def tab(test: bool):
         import pandas as pd
 
         t = CrossTabulation(PopParam.prop)
         t.tabulate(vars=pd.DataFrame({"vote": d["vote"], "region": d["region"]}),
                    samp_weight=w, stratum=h, psu=p, remove_nan=False)
-        return float(t.stats["Pearson-Adj"]["chisq_value"])
+        if test:
+            return float(t.stats["Pearson-Adj"]["f_value"])
+        return float(t.stderror["0"]["0"])
 
     def rep(domain=None):
         e = ReplicateEstimator(RepMethod.bootstrap, PopParam.mean)
@@ -188,13 +209,24 @@ def tool_samplics(d, n):
         se = e.stderror
         return float(next(iter(se.values())) if isinstance(se, dict) else se)
 
+    def raked_mean():
+        from samplics.weighting import SampleWeight
+
+        tg = targets(float(w.sum()))
+        rw = SampleWeight().rake(samp_weight=w, margins={"region": d["region"], "sex": d["sex"]},
+                                 control=tg, tol=RAKE_TOL, max_iter=1000)
+        e = TaylorEstimator(PopParam.mean)
+        e.estimate(y=y, samp_weight=rw, stratum=h, psu=p)
+        return float(e.stderror)
+
     return {
         "mean": lambda: taylor(PopParam.mean, y),
+        "rake + mean": raked_mean,
         "total": lambda: taylor(PopParam.total, y),
         "proportion": lambda: taylor(PopParam.prop, d["vote"]),
         "domain mean": lambda: taylor(PopParam.mean, y, d["region"]),
-        "crosstab": tab,
-        "Rao-Scott F": tab,
+        "crosstab": lambda: tab(False),
+        "Rao-Scott F": lambda: tab(True),
         "replicate mean": rep,
         "replicate domain mean": lambda: rep(d["region"]),
     }
@@ -244,15 +276,17 @@ def worker(tool: str, n: int) -> dict:
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")
         before = _status()["VmRSS"]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             value = ops[op]()
         except Exception as exc:  # a peer that cannot run an operation: say so
             out[op] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
+            print(json.dumps({op: out[op]}), flush=True)
             continue
-        out[op] = {"time": time.perf_counter() - t0,
+        out[op] = {"time": time.perf_counter() - t0, "cpu": time.process_time() - c0,
                    "peak_mb": (_status()["VmHWM"] - before) / 1024,
                    "value": None if value is None else float(value)}
+        print(json.dumps({op: out[op]}), flush=True)
     return out
 
 
@@ -271,25 +305,31 @@ w <- readBin(con, "double", n = n)
 y <- readBin(con, "double", n = n)
 vote <- factor(readBin(con, "integer", n = n, size = 1))
 region <- factor(readBin(con, "integer", n = n, size = 1))
+sex <- factor(readBin(con, "integer", n = n, size = 1))
 factors <- matrix(readBin(con, "double", n = npsu * nrep), nrow = npsu, byrow = TRUE)
 close(con)
-df <- data.frame(stratum = stratum, psu = psu, w = w, y = y, vote = vote, region = region)
+df <- data.frame(stratum = stratum, psu = psu, w = w, y = y, vote = vote, region = region,
+                 sex = sex)
 repw <- factors[psu + 1, ] * w
-rm(stratum, psu, w, y, vote, region, factors); invisible(gc())
+rm(stratum, psu, w, y, vote, region, sex, factors); invisible(gc())
+total <- sum(df$w)
+pop_region <- data.frame(region = factor(0:7), Freq = c(%REGION%) * total)
+pop_sex <- data.frame(sex = factor(0:1), Freq = c(%SEX%) * total)
 status <- function(key) {
   s <- readLines("/proc/self/status")
   as.numeric(strsplit(trimws(sub(".*:", "", s[startsWith(s, key)])), " ")[[1]][1])
 }
-res <- list()
 op <- function(name, expr) {
   invisible(gc())
   writeLines("5", "/proc/self/clear_refs")
   before <- status("VmRSS:")
   value <- NA
   t <- system.time(value <- tryCatch(eval.parent(substitute(expr)), error = function(e) NA))
-  res[[name]] <<- sprintf('"%s": {"time": %.6f, "peak_mb": %.3f, "value": %s}', name,
-                          t[["elapsed"]], (status("VmHWM:") - before) / 1024,
-                          if (is.na(value)) "null" else sprintf("%.17g", value))
+  cat(sprintf('{"%s": {"time": %.6f, "cpu": %.6f, "peak_mb": %.3f, "value": %s}}\n',
+              name, t[["elapsed"]], t[["user.self"]] + t[["sys.self"]],
+              (status("VmHWM:") - before) / 1024,
+              if (is.na(value)) "null" else sprintf("%.17g", value)))
+  flush(stdout())
 }
 op("design", {d <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = df); 0})
 op("mean", SE(svymean(~y, d))[1])
@@ -298,11 +338,12 @@ op("proportion", SE(svymean(~vote, d))[1])
 op("domain mean", SE(svyby(~y, ~region, d, svymean))[1])
 op("crosstab", SE(svymean(~interaction(vote, region), d))[1])
 op("Rao-Scott F", svychisq(~vote + region, d)$statistic)
+op("rake + mean", SE(svymean(~y, rake(d, list(~region, ~sex), list(pop_region, pop_sex),
+                                      control = list(maxit = 1000, epsilon = %TOL% * total))))[1])
 op("replicate design", {r <- svrepdesign(data = df, repweights = repw, weights = ~w,
                                         type = "bootstrap", combined.weights = TRUE); 0})
 op("replicate mean", SE(svymean(~y, r))[1])
 op("replicate domain mean", SE(svyby(~y, ~region, r, svymean))[1])
-cat("{", paste(unlist(res), collapse = ", "), "}\n")
 """
 
 
@@ -313,27 +354,68 @@ def r_worker(n: int, timeout: float) -> dict:
         with open(path, "wb") as fh:
             for key, dtype in (("stratum", np.int32), ("psu", np.int32), ("w", np.float64),
                                ("y", np.float64), ("vote", np.int8), ("region", np.int8),
-                               ("factors", np.float64)):
+                               ("sex", np.int8), ("factors", np.float64)):
                 fh.write(np.ascontiguousarray(d[key], dtype=dtype).tobytes())
         del d
         script = Path(tmp) / "bench.R"
-        script.write_text(R_SCRIPT)
+        script.write_text(R_SCRIPT.replace("%REGION%", ", ".join(map(str, REGION_SHARES)))
+                          .replace("%SEX%", ", ".join(map(str, SEX_SHARES)))
+                          .replace("%TOL%", repr(RAKE_TOL)))
         return run_one(["Rscript", str(script), str(path), str(n), str(N_PSU), str(N_REPS)],
                        timeout)
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident set of a process and its descendants, in kB (0 once it is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next((int(x.split()[1]) for x in fh if x.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def run_one(cmd: list[str], timeout: float) -> dict:
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"capped: no result within {timeout:.0f} s"}
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-        return {"error": f"failed (exit {proc.returncode}): {tail[0][:160]}"}
-    try:
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"error": "failed: no result"}
+    """Run a worker; stop it past ``timeout`` s or ``MEMORY_CAP_GB`` of resident memory (the
+    machine is shared), keeping the operations it finished (one JSON line each)."""
+    import threading
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    errors: list[str] = []
+    readers = [threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True),
+               threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)]
+    for t in readers:
+        t.start()
+    start, stopped = time.perf_counter(), None
+    while proc.poll() is None:
+        if time.perf_counter() - start > timeout:
+            stopped = f"capped: stopped after {timeout:.0f} s"
+        elif _tree_rss_kb(proc.pid) > MEMORY_CAP_GB * 1024 * 1024:
+            stopped = f"stopped: resident memory above {MEMORY_CAP_GB} GB"
+        if stopped:
+            proc.kill()
+            break
+        time.sleep(0.2)
+    proc.wait()
+    for t in readers:
+        t.join(timeout=5)
+    out = {}
+    for line in lines:
+        try:
+            out.update(json.loads(line))
+        except ValueError:
+            continue
+    if stopped or proc.returncode != 0:
+        reason = stopped or f"failed (exit {proc.returncode}): " + (
+            (errors[-1].strip() if errors else "?")[:160])
+        out["error"] = reason
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,30 +454,32 @@ def measure(tool: str, n: int, timeout: float) -> dict:
 
 def table(n: int, res: dict) -> list[str]:
     lines = [f"## N = {n:,}", "",
-             "| operation | tool | time (s) | x polls time | peak MB | se vs R |",
-             "|---|---|---:|---:|---:|---:|"]
+             "| operation | tool | time (s) | cpu (s) | x polls time | x polls cpu | peak MB "
+             "| se vs R |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for op in OPS:
         base = res.get("polls", {}).get(op, {})
         ref = res.get("R survey", {}).get(op, {})
         for tool in TOOLS:
             r = res.get(tool, {})
             if "error" in r and op not in r:
-                lines.append(f"| {op} | {tool} | {r['error']} | | | |")
+                lines.append(f"| {op} | {tool} | not run: {r['error']} | | | | | |")
                 continue
             cell = r.get(op)
             if cell is None:
-                lines.append(f"| {op} | {tool} | (no such operation) | | | |")
+                lines.append(f"| {op} | {tool} | (no such operation) | | | | | |")
                 continue
             if "error" in cell:
-                lines.append(f"| {op} | {tool} | {cell['error']} | | | |")
+                lines.append(f"| {op} | {tool} | {cell['error']} | | | | | |")
                 continue
             ratio = (f"{cell['time'] / base['time']:.2f}" if base.get("time") else "")
+            cpu = (f"{cell['cpu'] / base['cpu']:.2f}" if base.get("cpu") else "")
             diff = ""
             if ref.get("value") and cell.get("value") is not None and op not in (
                     "design", "replicate design"):
                 diff = f"{abs(cell['value'] / ref['value'] - 1):.1e}"
-            lines.append(f"| {op} | {tool} | {cell['time']:.3f} | {ratio} | "
-                         f"{cell['peak_mb']:.0f} | {diff} |")
+            lines.append(f"| {op} | {tool} | {cell['time']:.3f} | {cell['cpu']:.3f} | {ratio} | "
+                         f"{cpu} | {cell['peak_mb']:.0f} | {diff} |")
     return lines + [""]
 
 
@@ -409,7 +493,7 @@ def main() -> None:
     ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker[0], int(args.worker[1]))))
+        worker(args.worker[0], int(args.worker[1]))  # prints one line per operation
         return
     lines = [
         "# Design-based estimates: polls against R survey, samplics and svy",
@@ -427,12 +511,17 @@ def main() -> None:
         "```",
         "",
         "Synthetic, seeded data and the operations: see the docstring of "
-        "`benchmarks/bench_design.py`. One call per operation, in seconds; `x polls time`: the "
+        "`benchmarks/bench_design.py`. One call per operation, in seconds: `time` on the wall "
+        "clock, `cpu` of the process (all threads; steadier than the wall clock on a shared "
+        "machine, but it charges a multi-threaded tool for every thread); `x polls`: the "
         "tool's time over polls' (above 1: polls is faster); `peak MB`: rise of the peak "
         "resident set during the call; `se vs R`: relative difference of the first standard "
         "error (or of the F statistic) from R's. svy and samplics compute the test with their "
-        "crosstab, so their two rows repeat one call. The bootstrap replicate SEs of svy and "
-        "samplics use their own scale conventions.",
+        "crosstab, so their two rows repeat one call; samplics 0.6.1 returns an adjusted F of 0 "
+        "(its design-effect matrix is left at zero), hence its `se vs R` of 1 there. The "
+        "bootstrap replicate SEs of svy and samplics use their own scale conventions. samplics "
+        "runs from `benchmarks/.venv-samplics` (polars 1.x: its crosstab fails on polars 2, "
+        "which svy needs).",
         "",
     ]
     raw = {}

@@ -412,3 +412,42 @@ def test_exported():
     from polls.design import SurveyDesign as S2
 
     assert R2 is ReplicateDesign and S2 is SurveyDesign
+
+
+@pytest.mark.parametrize("name", ["apiclus2", "mu284", "election_pps"])
+def test_linearized_variance_is_the_entry_point_for_every_design(name):
+    """The scores of a mean through linearized_variance give R's SE on two-stage and PPS designs
+    (the same variance the built-in estimates take from per-PSU totals)."""
+    d = design(name)
+    var = {"apiclus2": "enroll", "mu284": "y1", "election_pps": "Bush"}[name]
+    y = d.data[var].to_numpy(float)
+    ok = ~np.isnan(y)
+    w = d.weights.to_numpy()
+    mean = np.sum((w * y)[ok]) / w[ok].sum()
+    scores = np.where(ok, (np.nan_to_num(y) - mean) / w[ok].sum(), 0.0)
+    se = math.sqrt(d.linearized_variance(scores))
+    assert se == pytest.approx(float(d.mean(var)["se"].iloc[0]), rel=1e-10)
+
+
+@pytest.mark.parametrize("raked", [False, True])
+def test_row_path_equals_the_per_psu_path(monkeypatch, raked):
+    """Estimates computed from per-row scores in blocks (used for designs raked twice and for
+    very many finest units) equal those from per-PSU cell totals (with the raking residuals
+    taken from margin-level sums)."""
+    d = design("apiclus2_pw")
+    if raked:
+        w = d.weights.to_numpy()
+        total = w.sum()
+        targets = {}  # synthetic margins, away from the sample's
+        for v, tilt in (("stype", [1.3, 0.8, 1.0]), ("sch.wide", [0.9, 1.1])):
+            sums = d.data.assign(w=w).groupby(v)["w"].sum() * tilt
+            targets[v] = (sums / sums.sum() * total).to_dict()
+        d = d.rake(targets, tol=1e-12, max_iter=1000)
+    fast = (d.crosstab("stype", "awards"), d.mean("api00", by="stype"), d.chisq("stype", "awards"))
+    import polls.design._taylor as taylor
+
+    monkeypatch.setattr(taylor, "BLOCK_FLOATS", 10)
+    slow = (d.crosstab("stype", "awards"), d.mean("api00", by="stype"), d.chisq("stype", "awards"))
+    for a, b in zip(fast[:2], slow[:2], strict=True):
+        pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+    assert slow[2].statistic == pytest.approx(fast[2].statistic, rel=1e-12)

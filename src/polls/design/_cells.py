@@ -22,10 +22,14 @@ import pandas as pd
 if TYPE_CHECKING:
     from scipy import sparse
 
+#: Rows per block of a pass over the rows (bounds every temporary array).
+ROW_BLOCK = 1 << 17
+
 
 @dataclass(frozen=True)
 class Cells:
-    """The cell of each row (``-1``: in none), ``n_cells`` cells, optional values ``y``.
+    """The cell of each row (``-1``: in none), ``n_cells`` cells, optional values ``y`` (any
+    value, NaN included, where the row is in no cell).
 
     Sums over rows are ``np.bincount`` passes keyed by ``group * (K + 1) + code + 1`` (so rows in
     no cell fall in a dropped bin, with no masked copies); they are kept in ``memo`` so that the
@@ -41,26 +45,35 @@ class Cells:
     def n_basis(self) -> int:
         return 2 * self.n_cells if self.y is not None else self.n_cells
 
-    def sums(self, what: str, weights: np.ndarray | None, group: np.ndarray | None = None,
-             n_groups: int = 1) -> np.ndarray:
-        """``(n_groups, K)`` sums of ``weights`` (counts if None) by group and cell (memoised
-        under ``what`` and the group array's identity)."""
+    def sums(self, what: str, weights: np.ndarray | tuple | None,
+             group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """``(n_groups, K)`` sums by group and cell of ``weights`` (counts if None; a tuple of
+        arrays is their product), memoised under ``what`` and the group array's identity.
+
+        Rows are taken in blocks, so no temporary is longer than a block.
+        """
         key = (what, None if group is None else id(group))
         if key in self.memo:
             return self.memo[key]
         if group is None:  # the sum over any grouping already made
             for (name, gid), val in list(self.memo.items()):
-                if name == what and gid is not None and gid != "idx":
+                if name == what and gid is not None:
                     self.memo[key] = val.sum(axis=0, keepdims=True)
                     return self.memo[key]
         width = self.n_cells + 1
-        ikey = ("idx", None if group is None else id(group))
-        if ikey not in self.memo:
-            shifted = self.code + 1
-            self.memo[ikey] = (shifted if group is None
-                               else group.astype(np.int64) * width + shifted)
-        out = np.bincount(self.memo[ikey], weights=weights, minlength=n_groups * width)
-        self.memo[key] = out.reshape(n_groups, width)[:, 1:].astype(float, copy=False)
+        factors = weights if isinstance(weights, tuple) else (
+            () if weights is None else (weights,))
+        out = np.zeros(n_groups * width)
+        for start in range(0, len(self.code), ROW_BLOCK):
+            rows = slice(start, start + ROW_BLOCK)
+            idx = self.code[rows] + 1
+            if group is not None:
+                idx = idx + group[rows].astype(np.intp) * width
+            wts = None
+            for f in factors:
+                wts = f[rows] if wts is None else wts * f[rows]
+            out += np.bincount(idx, weights=wts, minlength=n_groups * width)
+        self.memo[key] = out.reshape(n_groups, width)[:, 1:]
         return self.memo[key]
 
     def totals(self, w: np.ndarray) -> np.ndarray:
@@ -72,23 +85,23 @@ class Cells:
         """Basis totals per unit, shape ``(n_units, n_basis)``: counts, then value sums."""
         parts = [self.sums("w" + tag, w, unit, n_units)]
         if self.y is not None:
-            parts.append(self.sums("wy" + tag, w * self.y, unit, n_units))
+            parts.append(self.sums("wy" + tag, (w, self.y), unit, n_units))
         return np.hstack(parts) if len(parts) > 1 else parts[0]
 
-    def basis_matrix(self) -> sparse.csr_matrix:
+    def basis_matrix(self, rows: slice = slice(None)) -> sparse.csr_matrix:
         """Rows x basis sparse matrix (one or two entries per row in a cell)."""
         from scipy import sparse
 
-        n = len(self.code)
-        ok = np.flatnonzero(self.code >= 0)
-        rows, cols, vals = [ok], [self.code[ok]], [np.ones(len(ok))]
+        code = self.code[rows]
+        ok = np.flatnonzero(code >= 0)
+        r, c, v = [ok], [code[ok]], [np.ones(len(ok))]
         if self.y is not None:
-            rows.append(ok)
-            cols.append(self.code[ok] + self.n_cells)
-            vals.append(self.y[ok])
+            r.append(ok)
+            c.append(code[ok] + self.n_cells)
+            v.append(self.y[rows][ok])
         return sparse.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(n, self.n_basis),
+            (np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+            shape=(len(code), self.n_basis),
         )
 
     def row_scores(self, lin: np.ndarray, rows: slice | None = None) -> np.ndarray:
@@ -224,7 +237,7 @@ def moments(cells: Cells, w: np.ndarray, pos: np.ndarray) -> dict:
     if cells.y is None:
         basis = second = sw
     else:
-        basis = np.concatenate([sw, cells.sums("wy", w * cells.y)[0]])
-        second = np.concatenate([sw, cells.sums("wyy", w * cells.y * cells.y)[0]])
+        basis = np.concatenate([sw, cells.sums("wy", (w, cells.y))[0]])
+        second = np.concatenate([sw, cells.sums("wyy", (w, cells.y, cells.y))[0]])
     return {"n_cells": k, "sw": sw, "npos": npos, "nrows": nrows, "basis": basis,
             "second": second}

@@ -69,8 +69,7 @@ class Estimators:
                 "use proportion() for categories"
             )
         y = s.to_numpy(dtype=float, na_value=np.nan)
-        ok = ~np.isnan(y)
-        return np.where(ok, y, 0.0), ok
+        return y, ~np.isnan(y)  # rows with NaN are put in no cell
 
     def _levels(self, name: str, level: Any) -> tuple[np.ndarray, list]:
         s = column(self._data, name, "column")
@@ -97,10 +96,10 @@ class Estimators:
 
     # ------------------------------------------------------------------ the common core
     def _positive(self) -> np.ndarray:
-        """1.0 where a row's weight is positive (cached)."""
+        """True where a row's weight is positive (cached)."""
         cached = self.__dict__.get("_pos_cache")
         if cached is None or cached[0] is not self._w:
-            cached = (self._w, (self._w > 0).astype(float))
+            cached = (self._w, self._w > 0)
             self.__dict__["_pos_cache"] = cached
         return cached[1]
 

@@ -300,9 +300,7 @@ class SurveyDesign(Models, Estimators):
         kinds.append(f"{len(self._psu_stratum)} PSUs")
         if len(self._stages.stages) > 1:
             kinds.append(f"{len(self._stages.stages)} stages")
-        if np.isfinite(1 / np.maximum(self._stages.stages[0].fraction, 1e-300)).all() and (
-            self._spec["fpc"] is not None
-        ):
+        if self._spec["fpc"] is not None:
             kinds.append("pps (Brewer)" if self._pps else "fpc")
         if self._calibration:
             kinds.append("calibrated" if any(map(callable, self._calibration)) else "raked")
@@ -377,13 +375,15 @@ class SurveyDesign(Models, Estimators):
         """Estimates and their variances (or covariance) from per-unit cell totals."""
         w = self._w
         n_fin, k = self._stages.n_finest, ratios.k
-        unit_path = not self._calibration and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS
+        unit_path = len(self._calibration) <= 1 and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS
         g = cells.unit_totals(self._row_unit, n_fin, w) if unit_path else None
         tot = g.sum(axis=0) if unit_path else cells.totals(w)
         est = ratios.estimate(tot)
         lin = ratios.linearization(tot, est)
         if unit_path:
             u = np.asarray((lin.T @ g.T).T)
+            if self._calibration:
+                u -= self._raking_correction(cells, lin)
             return est, self._stages.variance(u, full=full)
         n = len(self._data)
         if full:
@@ -395,6 +395,50 @@ class SurveyDesign(Models, Estimators):
             x = cells.row_scores(block) * w[:, None]
             var[start : start + step] = self._row_variance(x, full=False)
         return est, var
+
+    def _raking_margins(self) -> dict:
+        """Per-design sums for the raking residuals: level counts, cross-counts between
+        margins, and the weight of each finest unit in each margin level (cached)."""
+        cached = self.__dict__.get("_rake_cache")
+        if cached is None:
+            margins, _ = self._calibration[0]
+            sizes = [int(m.max()) + 1 for m in margins]
+            n_fin = self._stages.n_finest
+            cross = [[np.bincount(a.astype(np.int64) * sb + b, minlength=sa * sb)
+                      .reshape(sa, sb).astype(float) for b, sb in zip(margins, sizes, strict=True)]
+                     for a, sa in zip(margins, sizes, strict=True)]
+            unit_w = [np.bincount(self._row_unit.astype(np.int64) * sa + a, weights=self._w,
+                                  minlength=n_fin * sa).reshape(n_fin, sa)
+                      for a, sa in zip(margins, sizes, strict=True)]
+            cached = {"margins": margins, "sizes": sizes, "cross": cross, "unit_w": unit_w}
+            self.__dict__["_rake_cache"] = cached
+        return cached
+
+    def _raking_correction(self, cells: Cells, lin) -> np.ndarray:
+        """What R's ten residual sweeps over the raking margins take off each finest unit's
+        score total, computed from margin-level sums instead of per-row scores.
+
+        After the sweeps a row's score is ``z_i - sum_k a_k[level_k(i)]``; each sweep adds to
+        ``a_k`` the mean of the current scores in each level of margin ``k``, which needs only
+        the level sums of the original scores and the cross-counts of the margins.
+        """
+        rk = self._raking_margins()
+        k = lin.shape[1]
+        s0, a = [], []
+        for j, (m, size) in enumerate(zip(rk["margins"], rk["sizes"], strict=True)):
+            h = cells.sums(f"rows@m{j}", None, m, size)
+            sums = np.asarray((lin[: cells.n_cells].T @ h.T).T)
+            if cells.y is not None:
+                hy = cells.sums(f"y@m{j}", cells.y, m, size)
+                sums = sums + np.asarray((lin[cells.n_cells :].T @ hy.T).T)
+            s0.append(sums)
+            a.append(np.zeros((size, k)))
+        counts = [np.diag(c[j]) for j, c in enumerate(rk["cross"])]
+        for _ in range(RAKING_RESIDUAL_SWEEPS):
+            for j in range(len(a)):
+                current = s0[j] - sum(rk["cross"][j][i] @ a[i] for i in range(len(a)))
+                a[j] += current / counts[j][:, None]
+        return sum(uw @ aj for uw, aj in zip(rk["unit_w"], a, strict=True))
 
     def _ratio_df(self, cells: Cells, ratios: Ratios) -> np.ndarray:
         """PSUs minus strata holding positive-weight rows of each estimate's domain."""
@@ -498,6 +542,7 @@ class SurveyDesign(Models, Estimators):
         new.__dict__.update(self.__dict__)
         new._w = new_w
         new._calibration = [*self._calibration, (margins, new_w)]
+        new.__dict__.pop("_rake_cache", None)
         new.rake_result = result
         return new
 

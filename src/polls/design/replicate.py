@@ -34,12 +34,47 @@ __all__ = ["ReplicateDesign", "REPLICATE_TYPES", "from_design"]
 
 #: Replicate types of :class:`ReplicateDesign` (R's ``svrepdesign`` names).
 REPLICATE_TYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other")
+#: Rows per block when replicate weights are read one block of rows at a time.
+ROW_BLOCK = 1 << 15
 #: Types :meth:`SurveyDesign.to_replicate` makes (R's ``as.svrepdesign``).
 TO_REPLICATE_TYPES = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")
 
 
-def _replicate_matrix(data: pd.DataFrame, replicate_weights: Any) -> tuple[np.ndarray, list]:
-    """The replicate weights as an ``(n, R)`` float array, and their names."""
+class FrameColumns:
+    """Replicate weight columns read from the frame a block of rows at a time (no full copy).
+
+    Offers what the design needs of an ``(n, R)`` array: ``shape``, row blocks and rows by
+    index (``[rows]``), one replicate's column (``column(r)``) and ``max(axis=0)``.
+    """
+
+    def __init__(self, data: pd.DataFrame, names: list) -> None:
+        # float64 columns give views of the frame's memory; other dtypes are converted once
+        self._cols = [data[c].to_numpy(dtype=float, na_value=np.nan) for c in names]
+        self.shape = (len(data), len(names))
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        if isinstance(rows, slice):
+            m = len(range(self.shape[0])[rows])
+        else:
+            rows = np.asarray(rows)
+            m = int(rows.sum()) if rows.dtype == bool else len(rows)
+        out = np.empty((m, self.shape[1]), order="F")  # column writes are contiguous
+        for j, c in enumerate(self._cols):
+            out[:, j] = c[rows]
+        return out
+
+    def column(self, r: int) -> np.ndarray:
+        return self._cols[r]
+
+    def max(self, axis: int = 0) -> np.ndarray:
+        return np.array([np.max(self.column(j)) for j in range(self.shape[1])])
+
+
+def _replicate_matrix(data: pd.DataFrame, replicate_weights: Any):
+    """The replicate weights (an ``(n, R)`` array or a :class:`FrameColumns` reader), names."""
     if isinstance(replicate_weights, str):
         names = [c for c in data.columns if isinstance(c, str) and re.search(replicate_weights, c)]
         if not names:
@@ -62,22 +97,25 @@ def _replicate_matrix(data: pd.DataFrame, replicate_weights: Any) -> tuple[np.nd
             )
         names = [f"replicate_{i + 1}" for i in range(arr.shape[1])]
         return _check_reps(arr, names, data), names
-    try:
-        arr = data[names].to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError("replicate weights must be numeric") from None
-    return _check_reps(arr, names, data), names
+    for c in names:
+        if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])):
+            raise InvalidArgumentError(
+                f"replicate weights must be numeric; column {c!r} has dtype {data[c].dtype}"
+            )
+    return _check_reps(FrameColumns(data, names), names, data), names
 
 
-def _check_reps(arr: np.ndarray, names: list, data: pd.DataFrame) -> np.ndarray:
+def _check_reps(arr, names: list, data: pd.DataFrame):
     if arr.shape[1] < 2:
         raise InvalidArgumentError(f"need at least 2 replicate weights, got {arr.shape[1]}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i, j = (int(v[0]) for v in np.nonzero(bad))
-        raise InvalidArgumentError(
-            f"replicate weight {names[j]!r} is missing or not finite in row {data.index[i]!r}"
-        )
+    for j in range(arr.shape[1]):
+        col = arr.column(j) if isinstance(arr, FrameColumns) else arr[:, j]
+        bad = ~np.isfinite(col)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidArgumentError(
+                f"replicate weight {names[j]!r} is missing or not finite in row {data.index[i]!r}"
+            )
     return arr
 
 
@@ -106,7 +144,7 @@ def _scales(type: str, reps: np.ndarray, combined: bool, rho, scale, rscales):
             warnings.warn("scale (n-1)/n not given: taking n = the number of replicates",
                           InferenceWarning, stacklevel=3)
         else:
-            scale = 1 / reps[:, 0].max()
+            scale = 1 / reps.max(axis=0)[0]
             warnings.warn("scale (n-1)/n not given: taken from the first replicate's weights",
                           InferenceWarning, stacklevel=3)
     elif type == "JKn" and rscales is None:
@@ -210,7 +248,8 @@ class ReplicateDesign(Estimators):
         self._data = data
         self._w = np.asarray(w, dtype=float)
         self._unit = unit
-        self._factors = factors
+        self._factors = factors if isinstance(factors, FrameColumns) else np.asfortranarray(
+            factors)  # one replicate's column is contiguous
         self._rows_are_units = len(factors) == len(data) and np.array_equal(
             unit, np.arange(len(data)))
         self._base = base
@@ -242,8 +281,11 @@ class ReplicateDesign(Estimators):
     @property
     def replicate_weights(self) -> np.ndarray:
         """The analysis weights of every replicate, an ``(n, R)`` array (built on request)."""
-        out = self._factors[self._unit]
-        return out * self._base[:, None] if self._base is not None else out.copy()
+        if self._rows_are_units:
+            out = self._factors[:]
+        else:
+            out = self._factors[self._unit]
+        return out * self._base[:, None] if self._base is not None else out
 
     @property
     def degrees_of_freedom(self) -> int:
@@ -262,23 +304,37 @@ class ReplicateDesign(Estimators):
         return (f"ReplicateDesign({len(self._data)} rows; {self.n_replicates} {self.type} "
                 f"replicates{', mse' if self.mse else ''})")
 
-    def _rank(self, rows: np.ndarray | None = None) -> int:
-        """Rank of the analysis weights of ``rows`` (all rows by default), as R's ``qr``."""
-        if rows is None:
-            rows = np.arange(len(self._data))
-        if self._base is not None:
-            rows = rows[self._base[rows] != 0]  # zero rows add nothing
+    def _rank(self, mask: np.ndarray | None = None) -> int:
+        """Rank of the analysis weights of the rows in ``mask`` (all rows by default), as R's
+        ``qr`` (rows with a zero full-sample weight add nothing when the weights are factors)."""
+        return self._ranks(None if mask is None else [mask])[0]
+
+    def _ranks(self, masks: list[np.ndarray] | None) -> list[int]:
+        """:meth:`_rank` of several row masks in one pass over the rows."""
         if not self._rows_are_units:
-            return int(np.linalg.matrix_rank(self._factors[np.unique(self._unit[rows])]))
-        gram = np.zeros((self.n_replicates,) * 2)
-        for start in range(0, len(rows), 200_000):
-            idx = rows[start : start + 200_000]
-            block = self._factors[idx]
+            out = []
+            for mask in masks or [np.ones(len(self._data), dtype=bool)]:
+                keep = mask if self._base is None else mask & (self._base != 0)
+                units = np.unique(self._unit[keep])
+                out.append(int(np.linalg.matrix_rank(self._factors[units])))
+            return out
+        grams = np.zeros((1 if masks is None else len(masks),) + (self.n_replicates,) * 2)
+        for start in range(0, len(self._data), ROW_BLOCK):
+            rows = slice(start, start + ROW_BLOCK)
+            block = self._factors[rows]
             if self._base is not None:
-                block = block * self._base[idx, None]
-            gram += block.T @ block
-        s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0, None))
-        return int((s > 1e-5 * s.max()).sum()) if s.max() > 0 else 0
+                block = block * self._base[rows, None]
+            if masks is None:
+                grams[0] += block.T @ block
+                continue
+            for g, mask in zip(grams, masks, strict=True):
+                part = block[mask[rows]]
+                g += part.T @ part
+        out = []
+        for g in grams:
+            s = np.sqrt(np.clip(np.linalg.eigvalsh(g), 0, None))
+            out.append(int((s > 1e-5 * s.max()).sum()) if s.max() > 0 else 0)
+        return out
 
     # ------------------------------------------------------------------ variance core
     def _centre_variance(self, theta: np.ndarray, thetas: np.ndarray, full: bool):
@@ -296,14 +352,27 @@ class ReplicateDesign(Estimators):
         return self.scale * np.einsum("rk,rk->k", dev * rsc[:, None], dev)
 
     def _replicate_totals(self, cells: Cells) -> np.ndarray:
-        """Basis totals of every replicate, ``(R, n_basis)``."""
+        """Basis totals of every replicate, ``(R, n_basis)``: one bincount pass per replicate
+        (per-row replicate columns), or replicates x units times units x cells (factors per
+        PSU, as :meth:`SurveyDesign.to_replicate` makes them)."""
         if self._rows_are_units:
-            basis = cells.basis_matrix()
-            if self._base is not None:
-                basis = basis.multiply(self._base[:, None]).tocsr()
-            return np.asarray(basis.T @ self._factors).T
+            width = cells.n_cells + 1
+            out = np.zeros((self.n_replicates, cells.n_basis))
+            for start in range(0, len(self._data), ROW_BLOCK):
+                rows = slice(start, start + ROW_BLOCK)
+                block = self._factors[rows]
+                if self._base is not None:
+                    block = block * self._base[rows, None]
+                idx = cells.code[rows] + 1
+                y = None if cells.y is None else cells.y[rows]
+                for r in range(self.n_replicates):
+                    wr = block[:, r]
+                    out[r, : cells.n_cells] += np.bincount(idx, wr, minlength=width)[1:]
+                    if y is not None:
+                        out[r, cells.n_cells :] += np.bincount(idx, wr * y, minlength=width)[1:]
+            return out
         base = self._base if self._base is not None else np.ones(len(self._data))
-        g = cells.unit_totals(self._unit, len(self._factors), base)
+        g = cells.unit_totals(self._unit, len(self._factors), base, tag="@base")
         return np.einsum("ur,up->rp", self._factors, g)
 
     def _ratio_variance(self, cells: Cells, ratios: Ratios, full: bool):
@@ -332,18 +401,14 @@ class ReplicateDesign(Estimators):
         """Rank of the replicate weights of each estimate's domain minus one (R recomputes
         ``degf`` on the subset design ``svyby`` makes)."""
         den = ratios.den[: cells.n_cells].tocsc()
-        cache: dict[tuple, float] = {}
-        out = np.empty(ratios.k)
-        for j in range(ratios.k):
-            key = tuple(den.indices[den.indptr[j] : den.indptr[j + 1]])
-            if key not in cache:
-                if len(key) == cells.n_cells and (cells.code >= 0).all():
-                    cache[key] = float(self.degrees_of_freedom)
-                else:
-                    rows = np.flatnonzero(np.isin(cells.code, np.asarray(key)))
-                    cache[key] = float(self._rank(rows) - 1)
-            out[j] = cache[key]
-        return out
+        keys = [tuple(den.indices[den.indptr[j] : den.indptr[j + 1]]) for j in range(ratios.k)]
+        everything = tuple(range(cells.n_cells))
+        todo = sorted({key for key in keys
+                       if not (key == everything and (cells.code >= 0).all())})
+        ranks = dict(zip(todo, self._ranks([np.isin(cells.code, np.asarray(key))
+                                            for key in todo]) if todo else [], strict=True))
+        return np.array([float(self.degrees_of_freedom) if key not in ranks
+                         else float(ranks[key] - 1) for key in keys])
 
     def replicate_variance(self, estimator: Callable[[np.ndarray], Any]) -> float | np.ndarray:
         """Replicate variance of any estimator given as a function of the weights.
@@ -387,7 +452,11 @@ class ReplicateDesign(Estimators):
         thetas = np.empty((self.n_replicates, len(theta)))
         base = self._base if self._base is not None else 1.0
         for r in range(self.n_replicates):
-            thetas[r] = np.asarray(estimator(base * self._factors[self._unit, r]), dtype=float)
+            if isinstance(self._factors, FrameColumns):
+                wr = base * self._factors.column(r)
+            else:
+                wr = base * self._factors[self._unit, r]
+            thetas[r] = np.asarray(estimator(wr), dtype=float)
         v = self._centre_variance(theta, thetas, full=True)
         return float(v[0, 0]) if scalar else v
 
