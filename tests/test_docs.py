@@ -110,7 +110,7 @@ def test_the_data_sources_page_has_a_section_per_dataset_with_its_sources():
         assert f"({catalogue.anchor(name)})=" in page, name
     info = polls.dataset_info("levada-war-support")
     section = page.split(f"({catalogue.anchor(info.name)})=")[1].split("\n(data-")[0]
-    assert f"Sources ({len(info.sources)}):" in section
+    assert f":::{{dropdown}} Sources ({len(info.sources)})" in section
     for source in info.sources:
         assert catalogue.link(source["url"]) in section
     for caveat in info.caveats:
