@@ -127,7 +127,8 @@ def test_the_page_shows_data_as_of_and_the_pollsters_own_rows_where_the_catalogu
     def info(n):
         base = polls.dataset_info(n)
         fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
-        return types.SimpleNamespace(**fields, data_as_of="2026-03-06")
+        fields["data_as_of"] = "2026-03-06"
+        return types.SimpleNamespace(**fields)
 
     def load(n):
         frame = polls.load_dataset(n)
