@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -18,6 +19,9 @@ sys.path.insert(0, str(HERE.parent / "src"))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(HERE.parent / "src"), os.environ.get("PYTHONPATH")) if p
 )
+# The site documents the bundled data only: datasets a user saved on this machine (in the
+# folder POLLS_DATA names) stay out of the pages and out of the notebooks run for them.
+os.environ["POLLS_DATA"] = tempfile.mkdtemp(prefix="polls-docs-data-")
 
 import polls  # noqa: E402
 

@@ -110,7 +110,7 @@ def test_the_data_sources_page_has_a_section_per_dataset_with_its_sources():
         assert f"({catalogue.anchor(name)})=" in page, name
     info = polls.dataset_info("levada-war-support")
     section = page.split(f"({catalogue.anchor(info.name)})=")[1].split("\n(data-")[0]
-    assert f"Sources ({len(info.sources)}):" in section
+    assert f":::{{dropdown}} Sources ({len(info.sources)})" in section
     for source in info.sources:
         assert catalogue.link(source["url"]) in section
     for caveat in info.caveats:
@@ -161,7 +161,9 @@ def test_the_gallery_lists_every_notebook(tmp_path):
 
 
 def _python_blocks(path: Path) -> list[str]:
-    return re.findall(r"^```python\n(.*?)^```", path.read_text(encoding="utf-8"), re.M | re.S)
+    """The code cells of a MyST page (```{code-cell} ipython3 and ```python blocks)."""
+    pattern = r"^```(?:python|\{code-cell\} ipython3)\n(.*?)^```"
+    return re.findall(pattern, path.read_text(encoding="utf-8"), re.M | re.S)
 
 
 GUIDE = sorted((DOCS / "guide").glob("*.md"))
@@ -169,7 +171,7 @@ GUIDE = sorted((DOCS / "guide").glob("*.md"))
 
 @pytest.mark.parametrize("path", GUIDE, ids=[p.name for p in GUIDE])
 def test_the_code_in_each_guide_page_runs(path, tmp_path, monkeypatch):
-    """Each page's ```python blocks run in order in one namespace, in an empty folder."""
+    """Each page's code cells run in order in one namespace, in an empty folder."""
     import matplotlib
 
     matplotlib.use("agg")

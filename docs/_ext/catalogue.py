@@ -63,6 +63,15 @@ def _pollster_rows(polls_module, name: str) -> tuple[int, int] | None:
     return int((kinds == "pollster").sum()), len(frame)
 
 
+def _get(info, *names: str):
+    """The first of ``names`` that ``info`` has (metadata fields differ between versions)."""
+    for name in names:
+        value = getattr(info, name, None)
+        if value is not None:
+            return value
+    return None
+
+
 def _when(first: object, last: object) -> str:
     if first and last:
         return f"{md(first)} to {md(last)}"
@@ -79,7 +88,7 @@ def dataset_section(polls_module, info, has_source_kind: bool) -> list[str]:
     for variant in getattr(info, "question_variants", ()) or ():
         facts.append(("Wording variant", md(variant)))
     facts.append(("Pollster", f"{md(info.pollster_name)} (`{info.pollster}`)"))
-    facts.append(("Fieldwork", _when(info.first_fieldwork, info.last_fieldwork)))
+    facts.append(("Fieldwork", _when(_get(info, "first_fieldwork"), _get(info, "last_fieldwork"))))
     facts.append(("Waves and rows", f"{info.n_waves} waves, {info.n_rows} published figures"))
     as_of = getattr(info, "data_as_of", None)
     if as_of:
@@ -91,31 +100,32 @@ def dataset_section(polls_module, info, has_source_kind: bool) -> list[str]:
             facts.append(("From the pollster's own releases",
                           f"{own} of the {total} rows loaded by default"))
     facts.append(("Responses", ", ".join(md(r) for r in info.response_order)))
-    if info.net_responses:
+    if _get(info, "net_responses"):
         facts.append(("Published sums", ", ".join(md(r) for r in info.net_responses)))
-    if info.populations:
+    if _get(info, "populations"):
         facts.append(("Population", "; ".join(md(p) for p in info.populations)))
-    if info.modes:
+    if _get(info, "modes"):
         facts.append(("Mode", "; ".join(md(m) for m in info.modes)))
-    if info.usual_design:
+    if _get(info, "usual_design"):
         facts.append(("Usual design", md(info.usual_design)))
-    if info.flags:
-        facts.append(("Row flags", ", ".join(f"`{k}`: {v}" for k, v in info.flags.items())))
-    if info.conflicts:
+    counts = _get(info, "row_flags", "flags")
+    if isinstance(counts, Mapping) and counts:
+        facts.append(("Row flags", ", ".join(f"`{k}`: {v}" for k, v in counts.items())))
+    if _get(info, "conflicts"):
         facts.append(("Conflicts", f"{len(info.conflicts)} wave and response pairs reported "
                                    "differently by several sources (`conflicts=\"all\"` loads "
                                    "every source's row)"))
     out += [f"- **{label}**: {value}" for label, value in facts]
     out.append("")
-    if info.caveats:
+    if _get(info, "caveats"):
         out += ["Caveats:", ""] + [f"- {md(c)}" for c in info.caveats] + [""]
-    sources = list(info.sources)
-    out += [f"Sources ({len(sources)}):", ""]
+    sources = list(_get(info, "sources") or ())
+    out += [f":::{{dropdown}} Sources ({len(sources)})", ""]
     for source in sources:
         rows = source.get("rows", ())
         out.append(f"- {link(source.get('url', ''))} ({len(rows)} "
                    f"{'row' if len(rows) == 1 else 'rows'})")
-    out.append("")
+    out += ["", ":::", ""]
     return out
 
 
@@ -152,7 +162,8 @@ def datasets_page(polls_module=None) -> str:
         out += ["| dataset | pollster | fieldwork | waves |", "|---|---|---|---|"]
         for i in members:
             out.append(f"| {{ref}}`{i.name} <{anchor(i.name)}>` | {md(i.pollster_name)} | "
-                       f"{_when(i.first_fieldwork, i.last_fieldwork)} | {i.n_waves} |")
+                       f"{_when(_get(i, 'first_fieldwork'), _get(i, 'last_fieldwork'))} | "
+                       f"{i.n_waves} |")
         out.append("")
         for i in members:
             out += dataset_section(polls_module, i, has_source_kind)
