@@ -12,7 +12,6 @@ Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -34,7 +33,7 @@ from polls.errors import (
     MissingFileError,
     PollsWarning,
 )
-from polls.schema import COLUMNS, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
+from polls.schema import COLUMNS, DTYPES, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
 
 __all__ = ["ALIASES", "IGNORED_COLUMNS", "MISSING_MARKERS", "read_toplines", "write_toplines"]
 
@@ -113,43 +112,45 @@ _ALIAS_INDEX: dict[str, str] = {
 
 
 class _Table:
-    """The cells of a file as codes into one table of distinct texts.
+    """The cells of a file as codes into its distinct texts.
 
     ``codes[i, j]`` is the cell of record ``i`` (file row ``rows[i]``) in column ``j``;
-    ``texts[codes]`` its text (``""`` when empty). Blank records are left out; every other
-    record of the file is here, whole.
+    ``texts[codes]`` its text (``""`` when empty). Column ``j``'s codes point into the block
+    ``blocks[j]`` of ``texts``, where each text appears once. Blank records are left out; every
+    other record of the file is here, whole.
     """
 
     def __init__(self, name: str, header: list[str], codes: np.ndarray, texts: np.ndarray,
                  rows: np.ndarray, encoding: str | None = None,
-                 unterminated_row: int | None = None):
+                 unterminated_row: int | None = None,
+                 blocks: list[tuple[int, int]] | None = None):
         self.name = name
         self.header = header  # column names as in the file (stripped)
         self.codes = codes
         self.texts = texts
+        self.blocks = blocks or [(0, len(texts))] * len(header)
         self.rows = rows  # spreadsheet row number of each record (header = its own row)
         self.encoding = encoding
         self.unterminated_row = unterminated_row
         self.header_row = int(rows[0]) - 1 if len(rows) else 1
         self.short_rows: list[int] = []  # text rows with fewer cells than the header
         self.verbatim = False  # a canonical file: cells as written, only "" is missing
-        self._index: pd.Index | None = None  # the texts as categories, built once
-
-    def stripped(self) -> _Table:
-        """The same table with spaces around every cell removed (as in padded tables)."""
-        texts, inverse = _factorize(pd.Series(self.texts, dtype=object).str.strip())
-        out = copy.copy(self)
-        out.codes, out.texts, out._index = inverse[self.codes], texts, None
-        return out
+        self._index: dict[tuple[int, int], pd.Index] = {}  # each block as categories
 
     def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
-        """Column ``j`` (its records ``which``) as a categorical over all distinct texts."""
-        return self.categorical(self.codes[which, j])
+        """Column ``j`` (its records ``which``) as a categorical of its texts."""
+        lo, hi = self.blocks[j]
+        if (lo, hi) not in self._index:
+            self._index[lo, hi] = pd.Index(self.texts[lo:hi], dtype=object)
+        return pd.Categorical.from_codes(self.codes[which, j] - lo,
+                                         categories=self._index[lo, hi], validate=False)
 
     def categorical(self, codes: np.ndarray) -> pd.Categorical:
-        if self._index is None:
-            self._index = pd.Index(self.texts, dtype=object)
-        return pd.Categorical.from_codes(codes, categories=self._index, validate=False)
+        """Cells of any columns (their codes) as a categorical of their texts."""
+        local, used = pd.factorize(codes)
+        texts, inverse = _factorize(self.texts[used])
+        return pd.Categorical.from_codes(inverse[local], categories=pd.Index(texts, dtype=object),
+                                         validate=False)
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -158,21 +159,41 @@ def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
 
 
-def _cell_codes(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (records x columns) into one array of the distinct texts of ``cells``."""
+def _distinct(values: Any, strip: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct texts, code of each value, which texts are blank), spaces around each text
+    removed first when ``strip`` (done once per distinct text)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    uniques = pd.Series(uniques).astype("string").fillna("")
+    bare = uniques.str.strip()
+    if strip and (bare != uniques).any():
+        texts, inverse = _factorize(bare)
+        codes = inverse[codes]
+    else:
+        texts = np.asarray(uniques, dtype=object)
+    blank = (pd.Series(texts, dtype="string").str.strip() == "").to_numpy(dtype=bool)
+    return texts, np.asarray(codes, dtype=np.int64), blank
+
+
+def _cell_codes(cells: pd.DataFrame, strip: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Codes (records x columns, column-major) into the distinct texts of ``cells``, which
+    texts are blank, and each column's block of texts."""
     n, k = cells.shape
     if k <= 64:  # column by column: fast on pandas' string columns
-        parts, codes, offset = [], np.empty((n, k), dtype=np.int64), 0
+        parts, blanks, blocks = [], [], []
+        codes, offset = np.empty((n, k), dtype=np.int64, order="F"), 0
         for j in range(k):
-            texts, c = _factorize(cells.iloc[:, j])
+            texts, c, blank = _distinct(cells.iloc[:, j], strip)
             codes[:, j] = c + offset
             parts.append(texts)
+            blanks.append(blank)
+            blocks.append((offset, offset + len(texts)))
             offset += len(texts)
-        texts = np.concatenate(parts) if parts else np.array([], dtype=object)
-        texts, inverse = _factorize(texts)
-        return inverse[codes], texts
-    texts, c = _factorize(cells.to_numpy(dtype=object).reshape(-1))
-    return c.reshape(n, k), texts
+        if not parts:
+            return codes, np.array([], dtype=object), np.array([], dtype=bool), blocks
+        return codes, np.concatenate(parts), np.concatenate(blanks), blocks
+    texts, c, blank = _distinct(cells.to_numpy(dtype=object).reshape(-1), strip)
+    return c.reshape(n, k), texts, blank, [(0, len(texts))] * k
 
 
 def _source(path_or_buffer: Any) -> tuple[bytes | str, str, str]:
@@ -267,7 +288,9 @@ def _record_text(table_cells: pd.DataFrame, i: int, width: int, sep: str) -> str
 
 
 def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str,
-                sep: str | None) -> _Table:
+                sep: str | None, verbatim: Any = None) -> _Table:
+    """The table of a file; ``verbatim(header)`` says whether cells are kept as written (else
+    spaces around them are removed)."""
     data, name, ext = _source(path_or_buffer)
     used_encoding, widths, unterminated, raw, sep_used = None, None, False, None, sep
     if isinstance(data, bytes | bytearray):
@@ -292,7 +315,7 @@ def _read_table(path_or_buffer: Any, encoding: str | None, sheet_name: int | str
                                                             None)
     else:
         raise InvalidArgumentError(f"reading {name} gave {type(data).__name__}, not text or bytes")
-    return _table(cells, widths, name, sep_used or ",", used_encoding, unterminated)
+    return _table(cells, widths, name, sep_used or ",", used_encoding, unterminated, verbatim)
 
 
 def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
@@ -304,14 +327,16 @@ def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
 
 
 def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
-           encoding: str | None, unterminated: bool) -> _Table:
+           encoding: str | None, unterminated: bool, verbatim: Any = None) -> _Table:
     """Header and body of the records; every non-blank record is checked against the header."""
-    codes, texts = _cell_codes(cells)
-    blank_text = pd.Series(texts, dtype=object).str.strip().eq("").to_numpy(dtype=bool)
-    blank = blank_text[codes].all(axis=1) if codes.size else np.ones(len(cells), dtype=bool)
-    if blank.all():
+    first = 0
+    while first < len(cells) and not any(str(c).strip() for c in cells.iloc[first]):
+        first += 1
+    if first == len(cells):
         raise FileFormatError("is empty", path=name)
-    first = int(np.argmax(~blank))
+    keep = bool(verbatim([str(c).strip() for c in cells.iloc[first]])) if verbatim else False
+    codes, texts, blank_text, blocks = _cell_codes(cells, strip=not keep)
+    blank = blank_text[codes].all(axis=1)
     header_all = [str(t).strip() for t in texts[codes[first]]]
     width = int(widths[first]) if widths is not None else len(header_all)
     header = header_all[:width]
@@ -341,13 +366,15 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
     for i in named:
         if header[i] in seen:
             raise FileFormatError(f"the header names column {header[i]!r} twice (columns "
-                                  f"{seen[header[i]] + 1} and {i + 1})", path=name, row=1)
+                                  f"{seen[header[i]] + 1} and {i + 1})", path=name,
+                                  row=first + 1)
         seen[header[i]] = i
     last = len(cells)  # the file row of the last record
     cut = last if unterminated and not blank[last - 1] and last - 1 > first else None
     table = _Table(name, [header[i] for i in named], codes[:, named], texts, rows, encoding,
-                   cut)
+                   cut, [blocks[i] for i in named])
     table.short_rows = short_rows
+    table.verbatim = keep
     return table
 
 
@@ -399,10 +426,8 @@ def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndar
     not); a missing cell is the empty text."""
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         codes = np.asarray(pd.Categorical(values).codes, dtype=np.int64)
-        local, used = pd.factorize(codes)
-        texts = np.asarray(values.dtype.categories, dtype=object)[np.maximum(used, 0)]
-        texts[used < 0] = ""
-        return np.asarray(local, dtype=np.int64), texts
+        texts = np.append(np.asarray(values.dtype.categories, dtype=object), "")
+        return np.where(codes < 0, len(texts) - 1, codes), texts
     plain = pd.Series(values, dtype=object)
     texts, codes = _factorize(plain.where(plain.notna(), "").astype(str))
     return codes, texts
@@ -558,15 +583,11 @@ def read_toplines(
     sep = _text.check_sep(sep)
 
     sidecar = _read_sidecar(path_or_buffer)
-    table = _read_table(path_or_buffer, encoding, sheet_name, sep)
+    table = _read_table(path_or_buffer, encoding, sheet_name, sep, verbatim=lambda header: (
+        sidecar is not None or {_key(h) for h in header} >= {_key(c) for c in COLUMNS}))
     name = table.name
     targets = _map_columns(table.header, columns)
-    canonical = sidecar is not None or {_key(h) for h in table.header} >= {
-        _key(c) for c in COLUMNS}
-    if canonical:
-        table.verbatim = True
-    else:
-        table = table.stripped()
+    canonical = table.verbatim  # a file as write_toplines writes it: cells as written
     if table.short_rows:
         rows = table.short_rows
         shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
@@ -783,7 +804,10 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     for col in OPTIONAL_COLUMNS:
         if col in text:
             frame[col] = _strings(*text[col])
-    frame = coerce_dtypes(frame)
+    wrong = [c for c, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items()
+             if c in frame.columns and str(frame[c].dtype) != dtype]
+    if wrong:  # the columns built above have their dtypes already
+        frame[wrong] = coerce_dtypes(frame[wrong])
     frame["_source_row"] = rows
     assert len(frame) == n
     return frame, used_scale
@@ -791,6 +815,13 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
 
 def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
     """Texts by code (-1: missing) as a pandas string array."""
+    if len(texts) == 0 or not (codes >= 0).any():
+        dtype = pd.StringDtype()
+        if dtype.storage == "pyarrow":  # all missing: no cell to take
+            import pyarrow as pa
+
+            return pd.array(pa.nulls(len(codes), pa.large_string()), dtype=dtype)
+        return pd.array(np.full(len(codes), None, dtype=object), dtype=dtype)
     table = pd.array(np.append(texts, None), dtype="string")
     return table.take(np.where(codes < 0, len(texts), codes))
 
@@ -809,18 +840,20 @@ def _response(codes: np.ndarray, texts: np.ndarray, categories: list[str] | None
 
 
 def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: str,
-                 column: str) -> pd.DataFrame:
-    """Parse each distinct date text once; a text that is no date, or a date outside what a
+                 column: str) -> dict[str, np.ndarray]:
+    """Start, end (datetime64[ns], NaT where missing) and whether the date gives a day, of each
+    cell; each distinct text is parsed once. A text that is no date, or a date outside what a
     pandas timestamp can hold, raises naming its first row."""
     from polls._dates import parse_date_series, parse_date_text  # month tables on first use
 
-    present = np.unique(codes[codes >= 0])
-    distinct = pd.Series(texts[present], index=present, dtype=object)
+    used = np.zeros(len(texts), dtype=bool)
+    used[codes[codes >= 0]] = True
+    distinct = pd.Series(np.where(used, texts, None), dtype=object)
     try:
         parsed, errors = parse_date_series(distinct)
     except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
         errors = pd.Series(dtype=object)
-        for code, t in distinct.items():
+        for code, t in distinct.dropna().items():
             try:
                 start, end, _ = parse_date_text(t)
             except ValueError as exc:
@@ -841,21 +874,20 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
             f"cannot read the date: {errors[codes[first]]}"
             + (f" ({others} more cell(s) like it)" if others else ""),
             path=name, row=int(rows[first]), column=column, value=texts[codes[first]])
-    where = np.where(codes >= 0, np.searchsorted(present, codes), len(present))
+    at = np.where(codes >= 0, codes, len(texts))
     nat = np.array(["NaT"], dtype="datetime64[ns]")
-    return pd.DataFrame({
-        "start": np.append(parsed["start"].to_numpy(dtype="datetime64[ns]"), nat)[where],
-        "end": np.append(parsed["end"].to_numpy(dtype="datetime64[ns]"), nat)[where],
-        "precision": pd.array(np.append(parsed["precision"].to_numpy(dtype=object), None),
-                              dtype="string").take(where)})
+    day = parsed["precision"].eq("day").fillna(False).to_numpy(dtype=bool)
+    return {"start": np.append(parsed["start"].to_numpy(dtype="datetime64[ns]"), nat)[at],
+            "end": np.append(parsed["end"].to_numpy(dtype="datetime64[ns]"), nat)[at],
+            "day": np.append(day, False)[at]}
 
 
 def _build_dates(text: dict, rows: np.ndarray, name: str, header) -> tuple:
     n = len(rows)
-    start = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    start = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     end = start.copy()
-    day_level = pd.Series(True, index=range(n))
-    any_date = pd.Series(False, index=range(n))
+    day_level = np.ones(n, dtype=bool)
+    any_date = np.zeros(n, dtype=bool)
     # a start cell that itself spans time (a month, a range) says when the wave ended, should
     # the end be missing; a single start day does not
     end_from_start = end.copy()
@@ -863,22 +895,26 @@ def _build_dates(text: dict, rows: np.ndarray, name: str, header) -> tuple:
         if col not in text:
             continue
         parsed = _parse_dates(*text[col], rows, name, header(col))
-        got = parsed["start"].notna()
+        got = ~np.isnat(parsed["start"])
         if use == "start":
-            end_from_start = parsed["end"].where(parsed["end"] != parsed["start"])
-        if use in ("both", "start"):
-            start = parsed["start"].where(got, start) if use == "start" else start.fillna(
-                parsed["start"])
-        if use in ("both", "end"):
-            end = parsed["end"].where(got, end) if use == "end" else end.fillna(parsed["end"])
-        day_level &= ~got | parsed["precision"].eq("day").fillna(False)
+            end_from_start = np.where(parsed["end"] != parsed["start"], parsed["end"],
+                                      np.datetime64("NaT"))
+        if use == "start":
+            start = np.where(got, parsed["start"], start)
+        elif use == "both":
+            start = np.where(np.isnat(start), parsed["start"], start)
+        if use == "end":
+            end = np.where(got, parsed["end"], end)
+        elif use == "both":
+            end = np.where(np.isnat(end), parsed["end"], end)
+        day_level &= ~got | parsed["day"]
         any_date |= got
-    end = end.fillna(end_from_start)
-    published = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    end = np.where(np.isnat(end), end_from_start, end)
+    published = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if "published" in text:
         published = _parse_dates(*text["published"], rows, name, header("published"))["start"]
     inferred = np.where(any_date, np.where(day_level, 0, 1),
-                        np.where(published.notna(), 2, -1))
+                        np.where(~np.isnat(published), 2, -1))
     if "date_precision" in text:  # as stated, else as inferred
         codes, texts = text["date_precision"]
         stated = codes >= 0

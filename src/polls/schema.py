@@ -204,9 +204,15 @@ def validate_toplines(
     dup_cols = [*keys, "response"]
     if "source_url" in frame.columns:
         dup_cols.append("source_url")
-    dups = frame.duplicated(subset=dup_cols, keep="first")
+    # each wave (and source) once as a number, then each response within it
+    wave_cols = [c for c in dup_cols if c != "response"]
+    wave = (frame.groupby(wave_cols, dropna=False, observed=True, sort=False).ngroup()
+            if wave_cols else pd.Series(0, index=frame.index))
+    pairs = pd.DataFrame({"wave": wave.to_numpy(), "response": pd.factorize(
+        frame["response"], use_na_sentinel=False)[0]}, index=frame.index)
+    dups = pairs.duplicated(keep="first")
     if dups.any():
-        group = frame.groupby(dup_cols, dropna=False, observed=True, sort=False).ngroup()
+        group = pairs.groupby(["wave", "response"], sort=False).ngroup()
         first_of = pd.Series(frame.index, index=frame.index).groupby(group).transform("first")
         for idx in frame.index[dups]:
             earlier = _where(frame, first_of[idx], None)
@@ -225,7 +231,7 @@ def validate_toplines(
         work = frame.assign(_share=share.where(~is_net, 0.0), _slack=(step / 2).where(~is_net, 0.0))
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
-        grouped = work.groupby(keys, dropna=False, observed=True, sort=False)
+        grouped = work.groupby(wave.to_numpy(), sort=False)
         tolerance = grouped["_slack"].transform("sum")
         total = grouped["_share"].transform("sum")
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
