@@ -336,7 +336,11 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
         raise FileFormatError("is empty", path=name)
     keep = bool(verbatim([str(c).strip() for c in cells.iloc[first]])) if verbatim else False
     codes, texts, blank_text, blocks = _cell_codes(cells, strip=not keep)
-    blank = blank_text[codes].all(axis=1)
+    blank = blank_text[codes[:, 0]]  # a record is blank when every cell is: check column by
+    for j in range(1, codes.shape[1]):  # column only the records still blank
+        if not blank.any():
+            break
+        blank[blank] = blank_text[codes[blank, j]]
     header_all = [str(t).strip() for t in texts[codes[first]]]
     width = int(widths[first]) if widths is not None else len(header_all)
     header = header_all[:width]
@@ -355,7 +359,8 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
                                   row=int(body[i]) + 1,
                                   value=texts[codes[body[i], width + j]])
     rows = body + 1
-    codes = codes[body][:, :width]
+    whole = len(body) == len(cells) - first - 1  # no blank record: a view, not a copy
+    codes = codes[first + 1:, :width] if whole else codes[body][:, :width]
     for i, h in enumerate(header):
         if not h and len(rows) and (~blank_text[codes[:, i]]).any():
             r = int(np.argmax(~blank_text[codes[:, i]]))
