@@ -39,4 +39,5 @@ benchmarks/.venv/.installed:
 bench: $(VENV)/.installed benchmarks/.venv/.installed
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_trend.py
+	$(PY) benchmarks/bench_read_long.py --out benchmarks/results/read.md
 	benchmarks/.venv/bin/python benchmarks/bench_rake.py --out benchmarks/results/rake.md

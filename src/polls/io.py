@@ -1,13 +1,16 @@
 """Reading users' own topline files into the canonical frame, and writing it back.
 
 :func:`read_toplines` reads comma-, semicolon-, tab- and pipe-separated text (UTF-8 with or without
-a byte-order mark, or Windows-1251) and Excel ``.xlsx`` workbooks, in the long layout (one row per
+a byte-order mark, Windows-1251 or Windows-1250) and Excel ``.xlsx`` workbooks, in the long layout
+(one row per
 response) or the wide layout (one row per poll, one column per response option, as in Wikipedia
 poll tables and the files of European Opinion Polls as Open Data). :func:`write_toplines` writes
 the canonical CSV, which :func:`read_toplines` reads back into an identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
-``Not Available``, ``-`` ...) are neither rows nor zeros.
+``Not Available``, ``-`` ...) are neither rows nor zeros. Every record of a text file is
+accounted for (see :mod:`polls._text` and ``docs/errors.md``): it becomes rows, it is reported in
+a warning and in ``frame.attrs``, or the file is refused naming the row.
 """
 
 from __future__ import annotations
@@ -487,16 +490,21 @@ def read_toplines(
     Parameters
     ----------
     path_or_buffer : str, path or file-like
-        The file. Text may be UTF-8 (with or without byte-order mark) or Windows-1251, detected
-        in that order; the separator (comma, semicolon, tab or pipe) is sniffed from the header
-        line. ``.xlsx`` workbooks are read with openpyxl (read-only, values as last computed);
-        a percent-formatted Excel cell counts as a percent.
+        The file. Text may be UTF-8 (with or without byte-order mark), else Windows-1251 or
+        Windows-1250, whichever alone reads as plausible text (Cyrillic words; Latin words with
+        Central European letters); a file that is UTF-8 but for some bytes, or that neither code
+        page reads plausibly, is refused naming the first bad byte. The separator (comma,
+        semicolon, tab or pipe) is sniffed from the header line. ``.xlsx`` workbooks are read
+        with openpyxl (read-only, values as last computed); a percent-formatted Excel cell
+        counts as a percent.
     scale : {"percent", "proportion"}, optional
         Whether shares are percents (52) or proportions (0.52). When omitted it is inferred only
-        when the data leave no doubt: shares written with a ``%`` sign are percents; any share
-        above 1 means percents; all shares at most 1 with some poll's shares adding up to about
-        1 (0.9 to 1.1) means proportions. Otherwise a :class:`~polls.errors.FileFormatError` asks
-        for ``scale=``. An inference is announced with an
+        when the figures agree: shares written with a ``%`` sign are percents (plain ones beside
+        them too, if some are above 1); plain shares with some above 1 are percents, unless a
+        poll's shares add up to about 1 or more shares lie between 0 and 1 than above it; all
+        shares at most 1 with some poll's shares adding up to 0.9 to 1.1 are proportions.
+        Otherwise a :class:`~polls.errors.FileFormatError` asks for ``scale=``; one share above
+        1 never rescales the others. An inference is announced with an
         :class:`~polls.errors.InferenceWarning`. A file written by :func:`write_toplines` is
         known to hold proportions.
     columns : mapping, optional
@@ -515,9 +523,11 @@ def read_toplines(
     sheet_name : int or str, default 0
         The worksheet of an ``.xlsx`` file, by position or name.
     encoding : str, optional
-        Overrides the encoding detection for text files.
+        Overrides the encoding detection for text files (``frame.attrs["encoding"]`` says which
+        was used).
     sep : str, optional
-        Overrides the separator sniffing for text files.
+        Overrides the separator sniffing for text files: one ASCII character that is not a
+        letter, digit, quote, line break, ``.``, ``-`` or ``+``.
     multiple_response : bool, optional
         Respondents could give several answers, so a poll's shares may add up to more than 100%
         (passed to :func:`~polls.validate_toplines` and kept in ``attrs``). Default: what the
@@ -546,15 +556,24 @@ def read_toplines(
         ``skipped_rows`` (file rows without any published share: in the long layout a row
         whose share is not published, in the wide layout a poll with no published response),
         ``not_published`` (empty response cells, wide layout), ``ignored_columns``,
-        ``multiple_response`` and ``net_responses``.
+        ``multiple_response``, ``net_responses``, ``encoding``, ``short_rows`` (file rows with
+        fewer cells than the header, their absent last cells read as empty) and
+        ``unterminated_row`` (the last row, when the file ends without a line break: it may
+        have been cut short; else None).
 
     Raises
     ------
     FileFormatError
         Naming the file, the row (as a spreadsheet shows it: the header is row 1), the column
         and the value: a share or sample size that is not a number, a date this reader cannot
-        read, a missing required column (listing the columns found and the names accepted), an
-        empty, damaged or undecodable file.
+        read or a date outside 1677-2262, a missing required column (listing the columns found
+        and the names accepted), an empty, damaged or undecodable file or a directory; a row
+        with one cell where the header has several (another separator), a last row cut short,
+        a quote that never closes, text after a closing quote, more cells than the header.
+    MissingFileError
+        No such file (also a ``FileNotFoundError``).
+    InvalidArgumentError
+        An argument of the wrong kind or value (the message names it).
     SchemaError
         When the frame read breaks the schema (see :func:`~polls.validate_toplines`); problems
         name file rows.
@@ -563,7 +582,11 @@ def read_toplines(
     -----
     Long-layout rows whose share is not published, and wide-layout polls none of whose responses
     is published, are skipped and reported (a :class:`~polls.errors.PollsWarning` and
-    ``attrs["skipped_rows"]``); nothing else is dropped.
+    ``attrs["skipped_rows"]``); nothing else is dropped. Rows with fewer cells than the header
+    and a file without a final line break are reported the same way (``short_rows``,
+    ``unterminated_row``). Spaces around cells are removed, except in a canonical file (one
+    written by :func:`write_toplines`), which is read as written: there only an empty cell is
+    missing. ``docs/errors.md`` lists what is an error, a warning or recorded.
     Columns that are neither canonical nor known metadata are left out of a long-layout frame
     with a warning. Numbers may use a decimal comma ("52,5"). Dates: see ``polls._dates``
     (ISO, day-first, month-only and month names in English, Russian and Serbian, and ranges).
@@ -1026,8 +1049,10 @@ def write_toplines(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a toplines frame as the canonical CSV (plus a small JSON sidecar).
 
     The CSV has the canonical columns in order (plus ``subgroup`` and ``note`` when present),
-    UTF-8 without byte-order mark, comma-separated, ISO dates (``YYYY-MM-DD``), shares and
-    precision as proportions written with full float precision, empty cells for NA. The sidecar
+    UTF-8 without byte-order mark, comma-separated, records ended by CRLF (RFC 4180, so a cell
+    holding a line break or carriage return is quoted and reads back whole), ISO dates
+    (``YYYY-MM-DD``), shares and precision as proportions written with full float precision,
+    empty cells for NA. The sidecar
     ``<file name>.json`` keeps the order of the response categories (including ones with no row)
     and marks the file as holding proportions, with ``frame.attrs["multiple_response"]`` and
     ``frame.attrs["net_responses"]`` when set, so :func:`read_toplines` of the file gives an
