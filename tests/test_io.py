@@ -883,3 +883,14 @@ def test_many_columns_and_a_wide_file_read_alike_by_both_paths(monkeypatch):
     monkeypatch.setattr(_text, "WIDE", 1)
     slow = read_quiet(io.StringIO(text), scale="percent", layout="wide")
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_text_sample_sizes_in_a_users_frame_are_read_not_replaced_by_the_default():
+    # a frame built by hand (not read from a file): sizes as printed, one of them not a number
+    df = pd.DataFrame({"response": ["yes", "no"], "share": [0.52, 0.48],
+                       "sample_size": ["1\u00a0600", "1\u2009600"]})
+    out = polls.with_ci(df, default_n=400)
+    assert list(out["n_eff"]) == [1600, 1600] and list(out["n_source"]) == ["stated", "stated"]
+    df["sample_size"] = ["1 600", "many"]
+    with pytest.raises(InvalidArgumentError, match="'sample_size'.*'many'"):
+        polls.with_ci(df, default_n=400)
