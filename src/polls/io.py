@@ -171,10 +171,11 @@ def _distinct(values: Any, strip: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
     if strip and (bare != uniques).any():
         texts, inverse = _factorize(bare)
         codes = inverse[codes]
+        blank = texts == ""
     else:
-        texts = np.asarray(uniques, dtype=object)
-    blank = (pd.Series(texts, dtype="string").str.strip() == "").to_numpy(dtype=bool)
-    return texts, np.asarray(codes, dtype=np.int64), blank
+        texts = uniques.to_numpy(dtype=object)
+        blank = (bare == "").to_numpy(dtype=bool)
+    return texts, np.asarray(codes, dtype=np.int64), np.asarray(blank, dtype=bool)
 
 
 def _cell_codes(cells: pd.DataFrame, strip: bool
