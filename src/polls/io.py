@@ -434,9 +434,11 @@ def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndar
     """(code of each cell, distinct texts of the column) of a column of text (categorical or
     not); a missing cell is the empty text."""
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        codes = np.asarray(pd.Categorical(values).codes, dtype=np.int64)
+        codes = np.asarray(pd.Series(values).cat.codes.to_numpy(), dtype=np.int64)
         texts = np.append(np.asarray(values.dtype.categories, dtype=object), "")
-        return np.where(codes < 0, len(texts) - 1, codes), texts
+        if codes.size and codes.min() < 0:
+            codes = np.where(codes < 0, len(texts) - 1, codes)
+        return codes, texts
     plain = pd.Series(values, dtype=object)
     texts, codes = _factorize(plain.where(plain.notna(), "").astype(str))
     return codes, texts
@@ -706,7 +708,7 @@ def read_toplines(
 def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     share = table.codes[:, by_target["share"]]
     missing = _missing_texts(table.texts, table.verbatim)[share]
-    keep = ~missing
+    keep = slice(None) if not missing.any() else ~missing
     out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
     out["_source_row"] = table.rows[keep]
     out["_share_column"] = table.header[by_target["share"]]
@@ -960,13 +962,17 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
     of the wave's text columns, numbered in order of first appearance."""
     if wide:
         return long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
-    key = np.zeros(len(long), dtype=np.int64)
+    key, size = np.zeros(len(long), dtype=np.int64), 1
     for col in _WAVE_TEXT:
         if col in text:
-            codes = text[col][0] + 1
-            key, _ = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)
-            key = np.asarray(key, dtype=np.int64)
-    return key
+            codes, texts = text[col]
+            width = len(texts) + 1  # codes run from -1
+            if size * width >= 2**62:  # the combined key would overflow: number it afresh
+                key, uniques = pd.factorize(key)
+                key, size = np.asarray(key, dtype=np.int64), len(uniques)
+            key = key * width + (codes + 1)
+            size *= width
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
 
 def _decide_scale(scale: str | None, value: np.ndarray, pct: np.ndarray, wave: np.ndarray,
