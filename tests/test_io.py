@@ -894,3 +894,19 @@ def test_text_sample_sizes_in_a_users_frame_are_read_not_replaced_by_the_default
     df["sample_size"] = ["1 600", "many"]
     with pytest.raises(InvalidArgumentError, match="'sample_size'.*'many'"):
         polls.with_ci(df, default_n=400)
+
+
+def test_a_percent_formatted_excel_cell_does_not_decide_for_its_plain_neighbours(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["response", "share"])
+    book.active.append(["yes", 0.52])
+    book.active.append(["no", 0.48])
+    book.active["B2"].number_format = "0%"  # shown as 52%; B3 stays a plain 0.48
+    path = tmp_path / "synthetic-mixed.xlsx"
+    book.save(path)
+    with pytest.raises(FileFormatError, match="% sign and others are plain numbers") as err:
+        polls.read_toplines(path)
+    assert err.value.row == 3
+    df = read_quiet(path, scale="proportion", validate=False)
+    assert list(df["share"]) == [0.52, 0.48]
