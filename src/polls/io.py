@@ -758,52 +758,13 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     _fail("the response is missing", name, rows, _missing_texts(r_texts, canonical)[r_codes],
           "response", _Texts(r_codes, r_texts))
 
-    # shares and scale
-    s_codes, s_texts = _text_codes(long["share"])
-    u_value, u_pct, u_decimals, u_clean = _numbers.parse_numbers(s_texts)
-    share_columns = long["_share_column"].to_numpy(dtype=object) if n else np.array([])
-    _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
-          name, rows, np.isnan(u_value)[s_codes], share_columns, _Texts(s_codes, s_texts))
-    value, pct = u_value[s_codes], u_pct[s_codes]
     wave = _wave_ids(long, text, wide=info.get("categories") is not None)
-    used_scale = _decide_scale(scale, value, pct, wave, name, rows)
-    as_percent_u = u_pct | (used_scale == "percent")
-    u_share = np.where(as_percent_u, np.nan, u_value)
-    if as_percent_u.any():
-        u_share[as_percent_u] = _numbers.exact_percent(u_clean[as_percent_u])
-    share = u_share[s_codes]
-
-    # precision: published, else the finest step printed in the poll
-    digits = u_decimals + np.where(as_percent_u, 2, 0)
-    u_printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
-                          for d in digits], dtype=float)
-    precision = pd.Series(u_printed[s_codes]).groupby(wave).transform("min").to_numpy()
-    if "precision" in text:
-        p_codes, p_texts = text["precision"]
-        pval, ppct, _, pclean = _numbers.parse_numbers(p_texts)
-        present = p_codes >= 0
-        _fail("the precision is not a number", name, rows, present & np.isnan(pval)[p_codes],
-              header("precision"), _Texts(p_codes, p_texts))
-        p_percent = (ppct | (used_scale == "percent")) & ~np.isnan(pval)
-        published = pval.copy()
-        if p_percent.any():
-            published[p_percent] = _numbers.exact_percent(pclean[p_percent])
-        got = np.where(present, published[p_codes], np.nan)
+    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical)
+    if "precision" in text:  # published, else the finest step printed in the poll
+        got = _published_precision(*text["precision"], used_scale, rows, name,
+                                   header("precision"))
         precision = np.where(np.isnan(got), precision, got)
-
-    # sample size
-    sample = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
-    sample[:] = pd.NA
-    if "sample_size" in text:
-        n_codes, n_texts = text["sample_size"]
-        u_n = _numbers.parse_counts(n_texts)
-        present = n_codes >= 0
-        bad_u = np.isnan(u_n) | ~(u_n > 0) | (u_n != np.round(u_n)) | ~np.isfinite(u_n)
-        _fail("the sample size must be a positive whole number", name, rows,
-              present & bad_u[n_codes], header("sample_size"), _Texts(n_codes, n_texts))
-        sample = pd.array(np.where(present, u_n[n_codes], np.nan), dtype="Float64").round()
-        sample = sample.astype("Int64")
-
+    sample = _sample_sizes(text, rows, name, header)
     start, end, date_precision, published_date = _build_dates(text, rows, name, header)
 
     frame = pd.DataFrame(index=pd.RangeIndex(n))
@@ -842,6 +803,55 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     frame["_source_row"] = rows
     assert len(frame) == n
     return frame, used_scale
+
+
+def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
+            wave: np.ndarray, canonical: bool) -> tuple[np.ndarray, str, np.ndarray]:
+    """(each share as a proportion, the scale, the finest step printed in each row's poll)."""
+    codes, texts = _text_codes(long["share"])
+    value, pct, decimals, clean = _numbers.parse_numbers(texts)  # per distinct text
+    columns = long["_share_column"].to_numpy(dtype=object) if len(long) else np.array([])
+    _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
+          name, rows, np.isnan(value)[codes], columns, _Texts(codes, texts))
+    used_scale = _decide_scale(scale, value[codes], pct[codes], wave, name, rows)
+    as_percent = pct | (used_scale == "percent")
+    share = np.where(as_percent, np.nan, value)
+    if as_percent.any():
+        share[as_percent] = _numbers.exact_percent(clean[as_percent])
+    digits = decimals + np.where(as_percent, 2, 0)
+    printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
+                        for d in digits], dtype=float)
+    step = pd.Series(printed[codes]).groupby(wave).transform("min").to_numpy()
+    return share[codes], used_scale, step
+
+
+def _published_precision(codes: np.ndarray, texts: np.ndarray, used_scale: str,
+                         rows: np.ndarray, name: str, column: str) -> np.ndarray:
+    """The precision column as proportions (NaN where not given), in the unit of the shares."""
+    value, pct, _, clean = _numbers.parse_numbers(texts)
+    value, present = value.copy(), codes >= 0
+    _fail("the precision is not a number", name, rows, present & np.isnan(value)[codes],
+          column, _Texts(codes, texts))
+    as_percent = (pct | (used_scale == "percent")) & ~np.isnan(value)
+    if as_percent.any():
+        value[as_percent] = _numbers.exact_percent(clean[as_percent])
+    return np.where(present, value[codes], np.nan)
+
+
+def _sample_sizes(text: dict, rows: np.ndarray, name: str, header) -> pd.array:
+    """The sample size of each row (missing where not stated), checked to be whole and
+    positive."""
+    n = len(rows)
+    if "sample_size" not in text:
+        return pd.array(np.full(n, np.nan), dtype="Float64").astype("Int64")
+    codes, texts = text["sample_size"]
+    value = _numbers.parse_counts(texts)
+    present = codes >= 0
+    bad = np.isnan(value) | ~(value > 0) | (value != np.round(value)) | ~np.isfinite(value)
+    _fail("the sample size must be a positive whole number", name, rows, present & bad[codes],
+          header("sample_size"), _Texts(codes, texts))
+    return pd.array(np.where(present, value[codes], np.nan), dtype="Float64").round().astype(
+        "Int64")
 
 
 def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
