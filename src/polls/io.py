@@ -140,6 +140,12 @@ class _Table:
         self.verbatim = False  # a canonical file: cells as written, only "" is missing
         self._index: dict[tuple[int, int], pd.Index] = {}  # each block as categories
 
+    @property
+    def cells(self) -> pd.DataFrame:
+        """The cells as text, one column per header name (positions 0..k-1)."""
+        return pd.DataFrame({j: self.texts[self.codes[:, j]] for j in range(len(self.header))},
+                            index=range(len(self.rows)), dtype=object)
+
     def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
         """Column ``j`` (its records ``which``) as a categorical of its texts."""
         lo, hi = self.blocks[j]
