@@ -910,3 +910,8 @@ def test_a_percent_formatted_excel_cell_does_not_decide_for_its_plain_neighbours
     assert err.value.row == 3
     df = read_quiet(path, scale="proportion", validate=False)
     assert list(df["share"]) == [0.52, 0.48]
+
+
+def test_empty_unnamed_columns_at_the_end_do_not_make_rows_short():
+    df = read_quiet(io.StringIO("response,share,,\nyes,52,,\nno,48,\n"), scale="percent")
+    assert list(df["share"]) == [0.52, 0.48] and df.attrs["short_rows"] == []

@@ -358,7 +358,8 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
     body = body[~blank[body]]
     short_rows: list[int] = []
     if widths is not None:  # text: a record short of the header's cells is accounted for
-        short_rows = _text.short_records(widths, body, width, unterminated, sep, name,
+        named_width = max((i + 1 for i, h in enumerate(header) if h), default=width)
+        short_rows = _text.short_records(widths, body, named_width, unterminated, sep, name,
                                          lambda i, k: _record_text(cells, i, k, sep))
     if codes.shape[1] > width and len(body):
         extra = ~blank_text[codes[body][:, width:]]
