@@ -64,6 +64,7 @@ bench: $(VENV)/.installed benchmarks/.venv/.installed benchmarks/.venv-samplics/
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_trend.py
 	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_read_long.py --out benchmarks/results/read_long.md
 	benchmarks/.venv/bin/python benchmarks/bench_rake.py --out benchmarks/results/rake.md
 	benchmarks/.venv/bin/python benchmarks/bench_design.py --sizes 1e5 1e6 1e7 \
 		--out benchmarks/results/design.md

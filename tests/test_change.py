@@ -518,14 +518,22 @@ def _three_waves(**columns):
                                                                        "rows 1"]),
     ({"fieldwork_end": ["2024-01-31", "3024-02-29", "2024-03-31"]}, ["'3024-02-29'", "1677"]),
     ({"fieldwork_end": ["01/02/2024", "02/02/2024", "03/02/2024"]}, ["'01/02/2024'", "dayfirst"]),
-    ({"sample_size": [1600, "1 600", 1600]}, ["sample_size", "'1 600'", "rows 1"]),
-    ({"sample_size": [1600, np.inf, 1600]}, ["sample_size", "finite"]),
+    ({"sample_size": [1600, "1.600 ljudi", 1600]}, ["sample_size", "'1.600 ljudi'", "rows 1"]),
+    ({"sample_size": [1600, np.inf, 1600]}, ["sample_size", "inf"]),
     ({"share": [0.76, "75%", 0.70]}, ["share", "'75%'"]),
 ])
 def test_changes_refuses_unreadable_values(columns, words):
     with pytest.raises(InvalidArgumentError) as info:
         polls.changes(_three_waves(**columns), default_n=1000)
     assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_sample_sizes_printed_with_spaces_read_as_numbers_not_as_missing():
+    printed = polls.changes(_three_waves(sample_size=[1600, "1 600", "1\u00a0600"]),
+                            default_n=1000)
+    numeric = polls.changes(_three_waves(), default_n=1000)
+    pd.testing.assert_frame_equal(printed, numeric)
+    assert (printed["n_source"] == "stated").all() and (printed["n"] == 1600).all()
 
 
 def test_changes_and_with_ci_take_a_deff_per_row_by_label():

@@ -137,7 +137,7 @@ def test_without_beautifulsoup_the_error_names_the_extra(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "bs4", None)  # as if it were not installed
-    with pytest.raises(ImportError, match=r"pip install 'polls\[html\]'"):
+    with pytest.raises(ImportError, match=r"pip install .polls\[html\]."):
         polls.read_toplines(PAGE, table=1)
 
 

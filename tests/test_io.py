@@ -894,3 +894,35 @@ def test_many_columns_and_a_wide_file_read_alike_by_both_paths(monkeypatch):
     monkeypatch.setattr(_text, "WIDE", 1)
     slow = read_quiet(io.StringIO(text), scale="percent", layout="wide")
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_text_sample_sizes_in_a_users_frame_are_read_not_replaced_by_the_default():
+    # a frame built by hand (not read from a file): sizes as printed, one of them not a number
+    df = pd.DataFrame({"response": ["yes", "no"], "share": [0.52, 0.48],
+                       "sample_size": ["1\u00a0600", "1\u2009600"]})
+    out = polls.with_ci(df, default_n=400)
+    assert list(out["n_eff"]) == [1600, 1600] and list(out["n_source"]) == ["stated", "stated"]
+    df["sample_size"] = ["1 600", "many"]
+    with pytest.raises(InvalidArgumentError, match="'sample_size'.*'many'"):
+        polls.with_ci(df, default_n=400)
+
+
+def test_a_percent_formatted_excel_cell_does_not_decide_for_its_plain_neighbours(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["response", "share"])
+    book.active.append(["yes", 0.52])
+    book.active.append(["no", 0.48])
+    book.active["B2"].number_format = "0%"  # shown as 52%; B3 stays a plain 0.48
+    path = tmp_path / "synthetic-mixed.xlsx"
+    book.save(path)
+    with pytest.raises(FileFormatError, match="% sign and others are plain numbers") as err:
+        polls.read_toplines(path)
+    assert err.value.row == 3
+    df = read_quiet(path, scale="proportion", validate=False)
+    assert list(df["share"]) == [0.52, 0.48]
+
+
+def test_empty_unnamed_columns_at_the_end_do_not_make_rows_short():
+    df = read_quiet(io.StringIO("response,share,,\nyes,52,,\nno,48,\n"), scale="percent")
+    assert list(df["share"]) == [0.52, 0.48] and df.attrs["short_rows"] == []

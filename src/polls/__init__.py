@@ -107,6 +107,11 @@ from polls.listexp import (
 )
 # --- end listexp, bounds
 
+# --- exports: reader errors
+from polls.errors import MissingFileError
+
+# --- end reader errors
+
 __version__ = "0.1.0"
 
 #: Every public name above (the explicit imports are the list; no star imports).

@@ -200,6 +200,25 @@ def default_sample_sizes(
     return fallback
 
 
+def _stated_sizes(data: pd.DataFrame, n: str) -> np.ndarray:
+    """The numbers of column ``n``; text as people print it ("1 600", "1,600") is read by the
+    readers' parser, and text that is no number is an error, not a missing size."""
+    column = data[n]
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    from polls._numbers import parse_counts
+
+    text = column.astype("string")
+    values = parse_counts(text.fillna("").to_numpy(dtype=object))
+    bad = text.notna().to_numpy() & np.isnan(values) & (text.str.strip() != "").to_numpy(
+        dtype=bool, na_value=False)
+    if bad.any():
+        first = column[bad].iloc[0]
+        raise InvalidArgumentError(
+            f"column {n!r} must hold sample sizes, got {first!r}; rows {row_labels(data, bad)}")
+    return values
+
+
 def resolve_sample_sizes(
     data: pd.DataFrame,
     n: str | None = "sample_size",
@@ -217,7 +236,12 @@ def resolve_sample_sizes(
             f"n must be a column name, got {n!r} (use default_n= for a number)")
     check_default_n(default_n)
     if n is not None and n in data.columns:
-        values = numbers(data, n, "n")
+        values = _stated_sizes(data, n)
+        infinite = np.isinf(values)
+        if infinite.any():
+            raise InvalidArgumentError(
+                f"n={n!r}: sample sizes must be finite, got {values[infinite][0]!r}; rows "
+                f"{row_labels(data, infinite)}")
     else:
         values = np.full(len(data), np.nan)
     stated = ~np.isnan(values)

@@ -289,6 +289,7 @@ def short_records(widths: np.ndarray, body: np.ndarray, width: int, unterminated
         i = int(short[-1])
         raise FileFormatError(
             f"the file ends inside this row: it has {int(widths[i])} of the header's {width} "
-            "cells and no line break (was the file cut short?)", path=name, row=i + 1,
+            "cells and no line break (was the file cut short? if the row is whole, end the "
+            "file with a line break)", path=name, row=i + 1,
             value=shown(i, int(widths[i])))
     return [int(i) + 1 for i in short]

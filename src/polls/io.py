@@ -1,20 +1,21 @@
 """Reading users' own topline files into the canonical frame, and writing it back.
 
 :func:`read_toplines` reads comma-, semicolon-, tab- and pipe-separated text (UTF-8 with or without
-a byte-order mark, or Windows-1251), Excel ``.xlsx`` workbooks (:mod:`polls._excel`) and saved web
-pages (:mod:`polls._html`), in the long layout (one row per response), the wide layout (one row per
-poll, one column per response option, as in Wikipedia poll tables and the files of European Opinion
-Polls as Open Data) or the table layout pollsters print (responses down, waves across:
-:mod:`polls._release`). :func:`write_toplines` writes the canonical CSV, which
+a byte-order mark, Windows-1251 or Windows-1250), Excel ``.xlsx`` workbooks (:mod:`polls._excel`)
+and saved web pages (:mod:`polls._html`), in the long layout (one row per response), the wide layout
+(one row per poll, one column per response option, as in Wikipedia poll tables and the files of
+European Opinion Polls as Open Data) or the table layout pollsters print (responses down, waves
+across: :mod:`polls._release`). :func:`write_toplines` writes the canonical CSV, which
 :func:`read_toplines` reads back into an identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
-``Not Available``, ``-`` ...) are neither rows nor zeros.
+``Not Available``, ``-`` ...) are neither rows nor zeros. Every record of a text file is
+accounted for (see :mod:`polls._text` and ``docs/errors.md``): it becomes rows, it is reported in
+a warning and in ``frame.attrs``, or the file is refused naming the row.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
@@ -37,7 +38,7 @@ from polls.errors import (
     MissingFileError,
     PollsWarning,
 )
-from polls.schema import COLUMNS, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
+from polls.schema import COLUMNS, DTYPES, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
 
 __all__ = ["ALIASES", "IGNORED_COLUMNS", "MISSING_MARKERS", "read_toplines", "write_toplines"]
 
@@ -117,43 +118,51 @@ _ALIAS_INDEX: dict[str, str] = {
 
 
 class _Table:
-    """The cells of a file as codes into one table of distinct texts.
+    """The cells of a file as codes into its distinct texts.
 
     ``codes[i, j]`` is the cell of record ``i`` (file row ``rows[i]``) in column ``j``;
-    ``texts[codes]`` its text (``""`` when empty). Blank records are left out; every other
-    record of the file is here, whole.
+    ``texts[codes]`` its text (``""`` when empty). Column ``j``'s codes point into the block
+    ``blocks[j]`` of ``texts``, where each text appears once. Blank records are left out; every
+    other record of the file is here, whole.
     """
 
     def __init__(self, name: str, header: list[str], codes: np.ndarray, texts: np.ndarray,
                  rows: np.ndarray, encoding: str | None = None,
-                 unterminated_row: int | None = None):
+                 unterminated_row: int | None = None,
+                 blocks: list[tuple[int, int]] | None = None):
         self.name = name
         self.header = header  # column names as in the file (stripped)
         self.codes = codes
         self.texts = texts
+        self.blocks = blocks or [(0, len(texts))] * len(header)
         self.rows = rows  # spreadsheet row number of each record (header = its own row)
         self.encoding = encoding
         self.unterminated_row = unterminated_row
         self.header_row = int(rows[0]) - 1 if len(rows) else 1
         self.short_rows: list[int] = []  # text rows with fewer cells than the header
         self.verbatim = False  # a canonical file: cells as written, only "" is missing
-        self._index: pd.Index | None = None  # the texts as categories, built once
+        self._index: dict[tuple[int, int], pd.Index] = {}  # each block as categories
 
-    def stripped(self) -> _Table:
-        """The same table with spaces around every cell removed (as in padded tables)."""
-        texts, inverse = _factorize(pd.Series(self.texts, dtype=object).str.strip())
-        out = copy.copy(self)
-        out.codes, out.texts, out._index = inverse[self.codes], texts, None
-        return out
+    @property
+    def cells(self) -> pd.DataFrame:
+        """The cells as text, one column per header name (positions 0..k-1)."""
+        return pd.DataFrame({j: self.texts[self.codes[:, j]] for j in range(len(self.header))},
+                            index=range(len(self.rows)), dtype=object)
 
     def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
-        """Column ``j`` (its records ``which``) as a categorical over all distinct texts."""
-        return self.categorical(self.codes[which, j])
+        """Column ``j`` (its records ``which``) as a categorical of its texts."""
+        lo, hi = self.blocks[j]
+        if (lo, hi) not in self._index:
+            self._index[lo, hi] = pd.Index(self.texts[lo:hi], dtype=object)
+        return pd.Categorical.from_codes(self.codes[which, j] - lo,
+                                         categories=self._index[lo, hi], validate=False)
 
     def categorical(self, codes: np.ndarray) -> pd.Categorical:
-        if self._index is None:
-            self._index = pd.Index(self.texts, dtype=object)
-        return pd.Categorical.from_codes(codes, categories=self._index, validate=False)
+        """Cells of any columns (their codes) as a categorical of their texts."""
+        local, used = pd.factorize(codes)
+        texts, inverse = _factorize(self.texts[used])
+        return pd.Categorical.from_codes(inverse[local], categories=pd.Index(texts, dtype=object),
+                                         validate=False)
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -162,21 +171,42 @@ def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
 
 
-def _cell_codes(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (records x columns) into one array of the distinct texts of ``cells``."""
+def _distinct(values: Any, strip: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct texts, code of each value, which texts are blank), spaces around each text
+    removed first when ``strip`` (done once per distinct text)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    uniques = pd.Series(uniques).astype("string").fillna("")
+    bare = uniques.str.strip()
+    if strip and (bare != uniques).any():
+        texts, inverse = _factorize(bare)
+        codes = inverse[codes]
+        blank = texts == ""
+    else:
+        texts = uniques.to_numpy(dtype=object)
+        blank = (bare == "").to_numpy(dtype=bool)
+    return texts, np.asarray(codes, dtype=np.int64), np.asarray(blank, dtype=bool)
+
+
+def _cell_codes(cells: pd.DataFrame, strip: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Codes (records x columns, column-major) into the distinct texts of ``cells``, which
+    texts are blank, and each column's block of texts."""
     n, k = cells.shape
     if k <= 64:  # column by column: fast on pandas' string columns
-        parts, codes, offset = [], np.empty((n, k), dtype=np.int64), 0
+        parts, blanks, blocks = [], [], []
+        codes, offset = np.empty((n, k), dtype=np.int64, order="F"), 0
         for j in range(k):
-            texts, c = _factorize(cells.iloc[:, j])
+            texts, c, blank = _distinct(cells.iloc[:, j], strip)
             codes[:, j] = c + offset
             parts.append(texts)
+            blanks.append(blank)
+            blocks.append((offset, offset + len(texts)))
             offset += len(texts)
-        texts = np.concatenate(parts) if parts else np.array([], dtype=object)
-        texts, inverse = _factorize(texts)
-        return inverse[codes], texts
-    texts, c = _factorize(cells.to_numpy(dtype=object).reshape(-1))
-    return c.reshape(n, k), texts
+        if not parts:
+            return codes, np.array([], dtype=object), np.array([], dtype=bool), blocks
+        return codes, np.concatenate(parts), np.concatenate(blanks), blocks
+    texts, c, blank = _distinct(cells.to_numpy(dtype=object).reshape(-1), strip)
+    return c.reshape(n, k), texts, blank, [(0, len(texts))] * k
 
 
 def _source(path_or_buffer: Any) -> tuple[bytes | str, str, str]:
@@ -236,9 +266,11 @@ class _Raw:
             return rows
         return [r[:int(k)] for r, k in zip(rows, self.widths, strict=True)]
 
-    def table(self) -> _Table:
+    def table(self, verbatim: Any = None) -> _Table:
+        """The records as a table; ``verbatim(header)`` says whether cells are kept as written
+        (else spaces around them are removed)."""
         return _table(self.cells, self.widths, self.name, self.sep, self.encoding,
-                      self.unterminated)
+                      self.unterminated, verbatim)
 
 
 def _from_records(records: list[list[str]], name: str, above: list[str]) -> _Raw:
@@ -290,14 +322,20 @@ def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
 
 
 def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
-           encoding: str | None, unterminated: bool) -> _Table:
+           encoding: str | None, unterminated: bool, verbatim: Any = None) -> _Table:
     """Header and body of the records; every non-blank record is checked against the header."""
-    codes, texts = _cell_codes(cells)
-    blank_text = pd.Series(texts, dtype=object).str.strip().eq("").to_numpy(dtype=bool)
-    blank = blank_text[codes].all(axis=1) if codes.size else np.ones(len(cells), dtype=bool)
-    if blank.all():
+    first = 0
+    while first < len(cells) and not any(str(c).strip() for c in cells.iloc[first]):
+        first += 1
+    if first == len(cells):
         raise FileFormatError("is empty", path=name)
-    first = int(np.argmax(~blank))
+    keep = bool(verbatim([str(c).strip() for c in cells.iloc[first]])) if verbatim else False
+    codes, texts, blank_text, blocks = _cell_codes(cells, strip=not keep)
+    blank = blank_text[codes[:, 0]]  # a record is blank when every cell is: check column by
+    for j in range(1, codes.shape[1]):  # column only the records still blank
+        if not blank.any():
+            break
+        blank[blank] = blank_text[codes[blank, j]]
     header_all = [str(t).strip() for t in texts[codes[first]]]
     width = int(widths[first]) if widths is not None else len(header_all)
     header = header_all[:width]
@@ -305,7 +343,8 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
     body = body[~blank[body]]
     short_rows: list[int] = []
     if widths is not None:  # text: a record short of the header's cells is accounted for
-        short_rows = _text.short_records(widths, body, width, unterminated, sep, name,
+        named_width = max((i + 1 for i, h in enumerate(header) if h), default=width)
+        short_rows = _text.short_records(widths, body, named_width, unterminated, sep, name,
                                          lambda i, k: _record_text(cells, i, k, sep))
     if codes.shape[1] > width and len(body):
         extra = ~blank_text[codes[body][:, width:]]
@@ -316,7 +355,8 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
                                   row=int(body[i]) + 1,
                                   value=texts[codes[body[i], width + j]])
     rows = body + 1
-    codes = codes[body][:, :width]
+    whole = len(body) == len(cells) - first - 1  # no blank record: a view, not a copy
+    codes = codes[first + 1:, :width] if whole else codes[body][:, :width]
     for i, h in enumerate(header):
         if not h and len(rows) and (~blank_text[codes[:, i]]).any():
             r = int(np.argmax(~blank_text[codes[:, i]]))
@@ -327,13 +367,15 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
     for i in named:
         if header[i] in seen:
             raise FileFormatError(f"the header names column {header[i]!r} twice (columns "
-                                  f"{seen[header[i]] + 1} and {i + 1})", path=name, row=1)
+                                  f"{seen[header[i]] + 1} and {i + 1})", path=name,
+                                  row=first + 1)
         seen[header[i]] = i
     last = len(cells)  # the file row of the last record
     cut = last if unterminated and not blank[last - 1] and last - 1 > first else None
     table = _Table(name, [header[i] for i in named], codes[:, named], texts, rows, encoding,
-                   cut)
+                   cut, [blocks[i] for i in named])
     table.short_rows = short_rows
+    table.verbatim = keep
     return table
 
 
@@ -384,11 +426,11 @@ def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndar
     """(code of each cell, distinct texts of the column) of a column of text (categorical or
     not); a missing cell is the empty text."""
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        codes = np.asarray(pd.Categorical(values).codes, dtype=np.int64)
-        local, used = pd.factorize(codes)
-        texts = np.asarray(values.dtype.categories, dtype=object)[np.maximum(used, 0)]
-        texts[used < 0] = ""
-        return np.asarray(local, dtype=np.int64), texts
+        codes = np.asarray(pd.Series(values).cat.codes.to_numpy(), dtype=np.int64)
+        texts = np.append(np.asarray(values.dtype.categories, dtype=object), "")
+        if codes.size and codes.min() < 0:
+            codes = np.where(codes < 0, len(texts) - 1, codes)
+        return codes, texts
     plain = pd.Series(values, dtype=object)
     texts, codes = _factorize(plain.where(plain.notna(), "").astype(str))
     return codes, texts
@@ -449,19 +491,23 @@ def read_toplines(
     Parameters
     ----------
     path_or_buffer : str, path or file-like
-        The file. Text may be UTF-8 (with or without byte-order mark) or Windows-1251, detected
-        in that order; the separator (comma, semicolon, tab or pipe) is sniffed from the header
-        line. ``.xlsx`` workbooks are read with openpyxl, each cell as the sheet shows it (a
-        percent-formatted 0.53 is 53%, a date cell formatted ``mmm.yy`` is a month; formulas as
-        last computed; merged cells and stale sheet dimensions handled). Saved web pages
-        (``.html``/``.htm``, or text starting with a tag) are read with BeautifulSoup (the
-        ``html`` extra).
+        The file. Text may be UTF-8 (with or without byte-order mark), else Windows-1251 or
+        Windows-1250, whichever alone reads as plausible text (Cyrillic words; Latin words with
+        Central European letters); a file that is UTF-8 but for some bytes, or that neither code
+        page reads plausibly, is refused naming the first bad byte. The separator (comma,
+        semicolon, tab or pipe) is sniffed from the header line. ``.xlsx`` workbooks are read
+        with openpyxl, each cell as the sheet shows it (a percent-formatted 0.53 is 53%, a date
+        cell formatted ``mmm.yy`` is a month; formulas as last computed; merged cells and stale
+        sheet dimensions handled). Saved web pages (``.html``/``.htm``, or text starting with a
+        tag) are read with BeautifulSoup (the ``html`` extra).
     scale : {"percent", "proportion"}, optional
         Whether shares are percents (52) or proportions (0.52). When omitted it is inferred only
-        when the data leave no doubt: shares written with a ``%`` sign are percents; any share
-        above 1 means percents; all shares at most 1 with some poll's shares adding up to about
-        1 (0.9 to 1.1) means proportions. Otherwise a :class:`~polls.errors.FileFormatError` asks
-        for ``scale=``. An inference is announced with an
+        when the figures agree: shares written with a ``%`` sign are percents (plain ones beside
+        them too, if some are above 1); plain shares with some above 1 are percents, unless a
+        poll's shares add up to about 1 or more shares lie between 0 and 1 than above it; all
+        shares at most 1 with some poll's shares adding up to 0.9 to 1.1 are proportions.
+        Otherwise a :class:`~polls.errors.FileFormatError` asks for ``scale=``; one share above
+        1 never rescales the others. An inference is announced with an
         :class:`~polls.errors.InferenceWarning`. A file written by :func:`write_toplines` is
         known to hold proportions.
     columns : mapping, optional
@@ -490,9 +536,11 @@ def read_toplines(
         The worksheet of an ``.xlsx`` file, by position (from 0) or name. Messages name the sheet
         when the workbook has several.
     encoding : str, optional
-        Overrides the encoding detection for text files.
+        Overrides the encoding detection for text files (``frame.attrs["encoding"]`` says which
+        was used).
     sep : str, optional
-        Overrides the separator sniffing for text files.
+        Overrides the separator sniffing for text files: one ASCII character that is not a
+        letter, digit, quote, line break, ``.``, ``-`` or ``+``.
     multiple_response : bool, optional
         Respondents could give several answers, so a poll's shares may add up to more than 100%
         (passed to :func:`~polls.validate_toplines` and kept in ``attrs``). Default: what the
@@ -521,15 +569,24 @@ def read_toplines(
         ``skipped_rows`` (file rows without any published share: in the long layout a row
         whose share is not published, in the wide layout a poll with no published response),
         ``not_published`` (empty response cells, wide layout), ``ignored_columns``,
-        ``multiple_response`` and ``net_responses``.
+        ``multiple_response``, ``net_responses``, ``encoding``, ``short_rows`` (file rows with
+        fewer cells than the header, their absent last cells read as empty) and
+        ``unterminated_row`` (the last row, when the file ends without a line break: it may
+        have been cut short; else None).
 
     Raises
     ------
     FileFormatError
         Naming the file, the row (as a spreadsheet shows it: the header is row 1), the column
         and the value: a share or sample size that is not a number, a date this reader cannot
-        read, a missing required column (listing the columns found and the names accepted), an
-        empty, damaged or undecodable file.
+        read or a date outside 1677-2262, a missing required column (listing the columns found
+        and the names accepted), an empty, damaged or undecodable file or a directory; a row
+        with one cell where the header has several (another separator), a last row cut short,
+        a quote that never closes, text after a closing quote, more cells than the header.
+    MissingFileError
+        No such file (also a ``FileNotFoundError``).
+    InvalidArgumentError
+        An argument of the wrong kind or value (the message names it).
     SchemaError
         When the frame read breaks the schema (see :func:`~polls.validate_toplines`); problems
         name file rows.
@@ -538,7 +595,11 @@ def read_toplines(
     -----
     Long-layout rows whose share is not published, and wide-layout polls none of whose responses
     is published, are skipped and reported (a :class:`~polls.errors.PollsWarning` and
-    ``attrs["skipped_rows"]``); nothing else is dropped.
+    ``attrs["skipped_rows"]``); nothing else is dropped. Rows with fewer cells than the header
+    and a file without a final line break are reported the same way (``short_rows``,
+    ``unterminated_row``). Spaces around cells are removed, except in a canonical file (one
+    written by :func:`write_toplines`), which is read as written: there only an empty cell is
+    missing. ``docs/errors.md`` lists what is an error, a warning or recorded.
     Columns that are neither canonical nor known metadata are left out of a long-layout frame
     with a warning. Numbers may use a decimal comma ("52,5"). Dates: see ``polls._dates``
     (ISO, day-first, month-only and month names in English, Russian and Serbian, and ranges).
@@ -603,15 +664,11 @@ def read_toplines(
             return frame
     layout = None if layout == "auto" else layout
     sidecar = _read_sidecar(path_or_buffer)
-    table = raw.table()
+    table = raw.table(verbatim=lambda header: (
+        sidecar is not None or {_key(h) for h in header} >= {_key(c) for c in COLUMNS}))
     name = table.name
     targets = _map_columns(table.header, columns)
-    canonical = sidecar is not None or {_key(h) for h in table.header} >= {
-        _key(c) for c in COLUMNS}
-    if canonical:
-        table.verbatim = True
-    else:
-        table = table.stripped()
+    canonical = table.verbatim  # a file as write_toplines writes it: cells as written
     if table.short_rows:
         rows = table.short_rows
         shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
@@ -703,7 +760,7 @@ def read_toplines(
 def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     share = table.codes[:, by_target["share"]]
     missing = _missing_texts(table.texts, table.verbatim)[share]
-    keep = ~missing
+    keep = slice(None) if not missing.any() else ~missing
     out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
     out["_source_row"] = table.rows[keep]
     out["_share_column"] = table.header[by_target["share"]]
@@ -753,52 +810,13 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     _fail("the response is missing", name, rows, _missing_texts(r_texts, canonical)[r_codes],
           "response", _Texts(r_codes, r_texts))
 
-    # shares and scale
-    s_codes, s_texts = _text_codes(long["share"])
-    u_value, u_pct, u_decimals, u_clean = _numbers.parse_numbers(s_texts)
-    share_columns = long["_share_column"].to_numpy(dtype=object) if n else np.array([])
-    _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
-          name, rows, np.isnan(u_value)[s_codes], share_columns, _Texts(s_codes, s_texts))
-    value, pct = u_value[s_codes], u_pct[s_codes]
     wave = _wave_ids(long, text, wide=info.get("categories") is not None)
-    used_scale = _decide_scale(scale, value, pct, wave, name, rows)
-    as_percent_u = u_pct | (used_scale == "percent")
-    u_share = np.where(as_percent_u, np.nan, u_value)
-    if as_percent_u.any():
-        u_share[as_percent_u] = _numbers.exact_percent(u_clean[as_percent_u])
-    share = u_share[s_codes]
-
-    # precision: published, else the finest step printed in the poll
-    digits = u_decimals + np.where(as_percent_u, 2, 0)
-    u_printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
-                          for d in digits], dtype=float)
-    precision = pd.Series(u_printed[s_codes]).groupby(wave).transform("min").to_numpy()
-    if "precision" in text:
-        p_codes, p_texts = text["precision"]
-        pval, ppct, _, pclean = _numbers.parse_numbers(p_texts)
-        present = p_codes >= 0
-        _fail("the precision is not a number", name, rows, present & np.isnan(pval)[p_codes],
-              header("precision"), _Texts(p_codes, p_texts))
-        p_percent = (ppct | (used_scale == "percent")) & ~np.isnan(pval)
-        published = pval.copy()
-        if p_percent.any():
-            published[p_percent] = _numbers.exact_percent(pclean[p_percent])
-        got = np.where(present, published[p_codes], np.nan)
+    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical)
+    if "precision" in text:  # published, else the finest step printed in the poll
+        got = _published_precision(*text["precision"], used_scale, rows, name,
+                                   header("precision"))
         precision = np.where(np.isnan(got), precision, got)
-
-    # sample size
-    sample = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
-    sample[:] = pd.NA
-    if "sample_size" in text:
-        n_codes, n_texts = text["sample_size"]
-        u_n = _numbers.parse_counts(n_texts)
-        present = n_codes >= 0
-        bad_u = np.isnan(u_n) | ~(u_n > 0) | (u_n != np.round(u_n)) | ~np.isfinite(u_n)
-        _fail("the sample size must be a positive whole number", name, rows,
-              present & bad_u[n_codes], header("sample_size"), _Texts(n_codes, n_texts))
-        sample = pd.array(np.where(present, u_n[n_codes], np.nan), dtype="Float64").round()
-        sample = sample.astype("Int64")
-
+    sample = _sample_sizes(text, rows, name, header)
     start, end, date_precision, published_date = _build_dates(text, rows, name, header)
 
     frame = pd.DataFrame(index=pd.RangeIndex(n))
@@ -830,14 +848,73 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     for col in OPTIONAL_COLUMNS:
         if col in text:
             frame[col] = _strings(*text[col])
-    frame = coerce_dtypes(frame)
+    wrong = [c for c, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items()
+             if c in frame.columns and str(frame[c].dtype) != dtype]
+    if wrong:  # the columns built above have their dtypes already
+        frame[wrong] = coerce_dtypes(frame[wrong])
     frame["_source_row"] = rows
     assert len(frame) == n
     return frame, used_scale
 
 
+def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
+            wave: np.ndarray, canonical: bool) -> tuple[np.ndarray, str, np.ndarray]:
+    """(each share as a proportion, the scale, the finest step printed in each row's poll)."""
+    codes, texts = _text_codes(long["share"])
+    value, pct, decimals, clean = _numbers.parse_numbers(texts)  # per distinct text
+    columns = long["_share_column"].to_numpy(dtype=object) if len(long) else np.array([])
+    _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
+          name, rows, np.isnan(value)[codes], columns, _Texts(codes, texts))
+    used_scale = _decide_scale(scale, value[codes], pct[codes], wave, name, rows)
+    as_percent = pct | (used_scale == "percent")
+    share = np.where(as_percent, np.nan, value)
+    if as_percent.any():
+        share[as_percent] = _numbers.exact_percent(clean[as_percent])
+    digits = decimals + np.where(as_percent, 2, 0)
+    printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
+                        for d in digits], dtype=float)
+    step = pd.Series(printed[codes]).groupby(wave).transform("min").to_numpy()
+    return share[codes], used_scale, step
+
+
+def _published_precision(codes: np.ndarray, texts: np.ndarray, used_scale: str,
+                         rows: np.ndarray, name: str, column: str) -> np.ndarray:
+    """The precision column as proportions (NaN where not given), in the unit of the shares."""
+    value, pct, _, clean = _numbers.parse_numbers(texts)
+    value, present = value.copy(), codes >= 0
+    _fail("the precision is not a number", name, rows, present & np.isnan(value)[codes],
+          column, _Texts(codes, texts))
+    as_percent = (pct | (used_scale == "percent")) & ~np.isnan(value)
+    if as_percent.any():
+        value[as_percent] = _numbers.exact_percent(clean[as_percent])
+    return np.where(present, value[codes], np.nan)
+
+
+def _sample_sizes(text: dict, rows: np.ndarray, name: str, header) -> pd.array:
+    """The sample size of each row (missing where not stated), checked to be whole and
+    positive."""
+    n = len(rows)
+    if "sample_size" not in text:
+        return pd.array(np.full(n, np.nan), dtype="Float64").astype("Int64")
+    codes, texts = text["sample_size"]
+    value = _numbers.parse_counts(texts)
+    present = codes >= 0
+    bad = np.isnan(value) | ~(value > 0) | (value != np.round(value)) | ~np.isfinite(value)
+    _fail("the sample size must be a positive whole number", name, rows, present & bad[codes],
+          header("sample_size"), _Texts(codes, texts))
+    return pd.array(np.where(present, value[codes], np.nan), dtype="Float64").round().astype(
+        "Int64")
+
+
 def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
     """Texts by code (-1: missing) as a pandas string array."""
+    if len(texts) == 0 or not (codes >= 0).any():
+        dtype = pd.StringDtype()
+        if dtype.storage == "pyarrow":  # all missing: no cell to take
+            import pyarrow as pa
+
+            return pd.array(pa.nulls(len(codes), pa.large_string()), dtype=dtype)
+        return pd.array(np.full(len(codes), None, dtype=object), dtype=dtype)
     table = pd.array(np.append(texts, None), dtype="string")
     return table.take(np.where(codes < 0, len(texts), codes))
 
@@ -856,18 +933,26 @@ def _response(codes: np.ndarray, texts: np.ndarray, categories: list[str] | None
 
 
 def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: str,
-                 column: str) -> pd.DataFrame:
-    """Parse each distinct date text once; a text that is no date, or a date outside what a
+                 column: str) -> dict[str, np.ndarray]:
+    """Start, end (datetime64[ns], NaT where missing) and whether the date gives a day, of each
+    cell; each distinct text is parsed once. A text that is no date, or a date outside what a
     pandas timestamp can hold, raises naming its first row."""
     from polls._dates import parse_date_series, parse_date_text  # month tables on first use
 
-    present = np.unique(codes[codes >= 0])
-    distinct = pd.Series(texts[present], index=present, dtype=object)
+    used = np.zeros(len(texts), dtype=bool)
+    used[codes[codes >= 0]] = True
+    distinct = pd.Series(np.where(used, texts, None), dtype=object)
+    # ISO days, the usual form in large files, in one vectorised step (the rest one by one)
+    iso = distinct.str.fullmatch(r"(?:1[7-9]|2[01])\d{2}-\d{2}-\d{2}").fillna(False).astype(
+        bool)  # years 1700 to 2199, well inside what a timestamp holds
+    days = pd.to_datetime(distinct.where(iso), format="%Y-%m-%d", errors="coerce")
+    days = days.to_numpy(dtype="datetime64[ns]")
+    quick = ~np.isnat(days)
     try:
-        parsed, errors = parse_date_series(distinct)
+        parsed, errors = parse_date_series(distinct.where(~quick, None))
     except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
         errors = pd.Series(dtype=object)
-        for code, t in distinct.items():
+        for code, t in distinct.dropna().items():
             try:
                 start, end, _ = parse_date_text(t)
             except ValueError as exc:
@@ -888,21 +973,21 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
             f"cannot read the date: {errors[codes[first]]}"
             + (f" ({others} more cell(s) like it)" if others else ""),
             path=name, row=int(rows[first]), column=column, value=texts[codes[first]])
-    where = np.where(codes >= 0, np.searchsorted(present, codes), len(present))
+    at = np.where(codes >= 0, codes, len(texts))
     nat = np.array(["NaT"], dtype="datetime64[ns]")
-    return pd.DataFrame({
-        "start": np.append(parsed["start"].to_numpy(dtype="datetime64[ns]"), nat)[where],
-        "end": np.append(parsed["end"].to_numpy(dtype="datetime64[ns]"), nat)[where],
-        "precision": pd.array(np.append(parsed["precision"].to_numpy(dtype=object), None),
-                              dtype="string").take(where)})
+    day = parsed["precision"].eq("day").fillna(False).to_numpy(dtype=bool) | quick
+    start = np.where(quick, days, parsed["start"].to_numpy(dtype="datetime64[ns]"))
+    end = np.where(quick, days, parsed["end"].to_numpy(dtype="datetime64[ns]"))
+    return {"start": np.append(start, nat)[at], "end": np.append(end, nat)[at],
+            "day": np.append(day, False)[at]}
 
 
 def _build_dates(text: dict, rows: np.ndarray, name: str, header) -> tuple:
     n = len(rows)
-    start = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    start = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     end = start.copy()
-    day_level = pd.Series(True, index=range(n))
-    any_date = pd.Series(False, index=range(n))
+    day_level = np.ones(n, dtype=bool)
+    any_date = np.zeros(n, dtype=bool)
     # a start cell that itself spans time (a month, a range) says when the wave ended, should
     # the end be missing; a single start day does not
     end_from_start = end.copy()
@@ -910,22 +995,26 @@ def _build_dates(text: dict, rows: np.ndarray, name: str, header) -> tuple:
         if col not in text:
             continue
         parsed = _parse_dates(*text[col], rows, name, header(col))
-        got = parsed["start"].notna()
+        got = ~np.isnat(parsed["start"])
         if use == "start":
-            end_from_start = parsed["end"].where(parsed["end"] != parsed["start"])
-        if use in ("both", "start"):
-            start = parsed["start"].where(got, start) if use == "start" else start.fillna(
-                parsed["start"])
-        if use in ("both", "end"):
-            end = parsed["end"].where(got, end) if use == "end" else end.fillna(parsed["end"])
-        day_level &= ~got | parsed["precision"].eq("day").fillna(False)
+            end_from_start = np.where(parsed["end"] != parsed["start"], parsed["end"],
+                                      np.datetime64("NaT"))
+        if use == "start":
+            start = np.where(got, parsed["start"], start)
+        elif use == "both":
+            start = np.where(np.isnat(start), parsed["start"], start)
+        if use == "end":
+            end = np.where(got, parsed["end"], end)
+        elif use == "both":
+            end = np.where(np.isnat(end), parsed["end"], end)
+        day_level &= ~got | parsed["day"]
         any_date |= got
-    end = end.fillna(end_from_start)
-    published = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    end = np.where(np.isnat(end), end_from_start, end)
+    published = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if "published" in text:
         published = _parse_dates(*text["published"], rows, name, header("published"))["start"]
     inferred = np.where(any_date, np.where(day_level, 0, 1),
-                        np.where(published.notna(), 2, -1))
+                        np.where(~np.isnat(published), 2, -1))
     if "date_precision" in text:  # as stated, else as inferred
         codes, texts = text["date_precision"]
         stated = codes >= 0
@@ -942,13 +1031,17 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
     of the wave's text columns, numbered in order of first appearance."""
     if wide:
         return long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
-    key = np.zeros(len(long), dtype=np.int64)
+    key, size = np.zeros(len(long), dtype=np.int64), 1
     for col in _WAVE_TEXT:
         if col in text:
-            codes = text[col][0] + 1
-            key, _ = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)
-            key = np.asarray(key, dtype=np.int64)
-    return key
+            codes, texts = text[col]
+            width = len(texts) + 1  # codes run from -1
+            if size * width >= 2**62:  # the combined key would overflow: number it afresh
+                key, uniques = pd.factorize(key)
+                key, size = np.asarray(key, dtype=np.int64), len(uniques)
+            key = key * width + (codes + 1)
+            size *= width
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
 
 def _decide_scale(scale: str | None, value: np.ndarray, pct: np.ndarray, wave: np.ndarray,
@@ -1032,8 +1125,10 @@ def write_toplines(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a toplines frame as the canonical CSV (plus a small JSON sidecar).
 
     The CSV has the canonical columns in order (plus ``subgroup`` and ``note`` when present),
-    UTF-8 without byte-order mark, comma-separated, ISO dates (``YYYY-MM-DD``), shares and
-    precision as proportions written with full float precision, empty cells for NA. The sidecar
+    UTF-8 without byte-order mark, comma-separated, records ended by CRLF (RFC 4180, so a cell
+    holding a line break or carriage return is quoted and reads back whole), ISO dates
+    (``YYYY-MM-DD``), shares and precision as proportions written with full float precision,
+    empty cells for NA. The sidecar
     ``<file name>.json`` keeps the order of the response categories (including ones with no row)
     and marks the file as holding proportions, with ``frame.attrs["multiple_response"]`` and
     ``frame.attrs["net_responses"]`` when set, so :func:`read_toplines` of the file gives an

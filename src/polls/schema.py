@@ -243,9 +243,15 @@ def validate_toplines(
     dup_cols = [*keys, "response"]
     if "source_url" in frame.columns:
         dup_cols.append("source_url")
-    dups = frame.duplicated(subset=dup_cols, keep="first")
+    # each wave (and source) once as a number, then each response within it
+    wave_cols = [c for c in dup_cols if c != "response"]
+    wave = (frame.groupby(wave_cols, dropna=False, observed=True, sort=False).ngroup()
+            if wave_cols else pd.Series(0, index=frame.index))
+    pairs = pd.DataFrame({"wave": wave.to_numpy(), "response": pd.factorize(
+        frame["response"], use_na_sentinel=False)[0]}, index=frame.index)
+    dups = pairs.duplicated(keep="first")
     if dups.any():
-        group = frame.groupby(dup_cols, dropna=False, observed=True, sort=False).ngroup()
+        group = pairs.groupby(["wave", "response"], sort=False).ngroup()
         first_of = pd.Series(frame.index, index=frame.index).groupby(group).transform("first")
         for idx in frame.index[dups]:
             earlier = _where(frame, first_of[idx], None)
@@ -258,21 +264,23 @@ def validate_toplines(
         mr_series = set() if isinstance(multiple_response, bool) else set(multiple_response)
         # the sum of k shares, each rounded to its step, can exceed the true total (at most 1)
         # by half of each step; net responses are not part of the sum, nor of its slack
-        is_net = frame["response"].astype(object).isin(nets)
+        is_net = (frame["response"].isin(list(nets)) if nets
+                  else pd.Series(False, index=frame.index))
         step = (pd.to_numeric(frame["precision"], errors="coerce").fillna(0.01)
                 if "precision" in frame.columns else pd.Series(0.01, index=frame.index))
-        work = frame.assign(_share=share.where(~is_net, 0.0), _slack=(step / 2).where(~is_net, 0.0))
+        work = pd.DataFrame({"_share": share.where(~is_net, 0.0),
+                             "_slack": (step / 2).where(~is_net, 0.0)}, index=frame.index)
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
-        grouped = work.groupby(keys, dropna=False, observed=True, sort=False)
+        grouped = work.groupby(wave.to_numpy(), sort=False)
         tolerance = grouped["_slack"].transform("sum")
         total = grouped["_share"].transform("sum")
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
-        if "series" in work.columns and mr_series:
-            over &= ~work["series"].isin(mr_series)
-        first_of_wave = ~grouped.ngroup().duplicated().to_numpy()
+        if "series" in frame.columns and mr_series:
+            over &= ~frame["series"].isin(mr_series)
+        first_of_wave = ~wave.duplicated().to_numpy()
         for idx in frame.index[over.to_numpy() & first_of_wave]:
-            desc = ", ".join(f"{k}={_show(work.loc[idx, k]).strip(chr(39))}"
+            desc = ", ".join(f"{k}={_show(frame.loc[idx, k]).strip(chr(39))}"
                              for k in keys if k != "source_url")
             problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
                             f"wave ({desc}) sum to "
