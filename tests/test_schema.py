@@ -222,3 +222,12 @@ def test_source_kind_is_a_category_and_unknown_kinds_are_reported_not_lost():
     found = problems_of(frame)
     assert found == ["file synthetic.csv, row 4, column 'source_kind': 'blog' is not one of "
                      "('pollster', 'compilation', 'media', 'user')"]
+
+
+def test_a_share_printed_below_the_precision_is_a_row_without_a_share():
+    frame = pd.DataFrame({"response": ["yes", "no", "other"], "share": [0.55, 0.45, None],
+                          "row_flags": [None, None, "below_precision"]})
+    polls.validate_toplines(frame)  # the flagged row may lack its share
+    unflagged = frame.assign(row_flags=None)
+    with pytest.raises(polls.SchemaError, match="index 2, column 'share': missing value"):
+        polls.validate_toplines(unflagged)

@@ -187,9 +187,14 @@ def validate_toplines(
     for idx in frame.index[share.isna() & frame["share"].notna()]:
         problems.append(f"{_where(frame, idx, source)}, column 'share': not a number: "
                         f"{_show(frame.loc[idx, 'share'])}")
-    for idx in frame.index[share.isna() & frame["share"].isna()]:
+    # a figure printed as below the pollster's precision ('<1') is a row with no share
+    below = (frame[FLAGS_COLUMN].astype("string").str.contains("below_precision", regex=False)
+             .fillna(False).astype(bool) if FLAGS_COLUMN in frame.columns
+             else pd.Series(False, index=frame.index))
+    for idx in frame.index[share.isna() & frame["share"].isna() & ~below]:
         problems.append(f"{_where(frame, idx, source)}, column 'share': missing value "
-                        "(an unpublished figure is not a row)")
+                        "(an unpublished figure is not a row; one printed as below the "
+                        "precision carries the flag 'below_precision')")
     for idx in frame.index[(share < 0) | (share > 1)]:
         problems.append(f"{_where(frame, idx, source)}, column 'share': {_show(share[idx])} is "
                         "outside [0, 1] (shares are proportions)")
