@@ -195,8 +195,9 @@ def test_rounded_figures_over_100_percent_are_capped():
 @pytest.mark.parametrize(("columns", "words"), [
     ({"share": ["70%", 0.20, 0.10]}, ["share", "'70%'", "rows 0"]),
     ({"share": [0.70, 0.20, "10 %"]}, ["share", "'10 %'", "rows 2"]),
-    ({"sample_size": ["1 600"] * 3}, ["sample_size", "'1 600'"]),
-    ({"sample_size": [np.inf] * 3}, ["sample_size", "finite"]),
+    ({"sample_size": ["1600 people"] * 3}, ["sample_size", "'1600 people'"]),
+    ({"sample_size": ["12,5"] * 3}, ["sample_size", "'12,5'"]),
+    ({"sample_size": [np.inf] * 3}, ["sample_size", "inf"]),
 ])
 def test_text_shares_raise_instead_of_counting_as_unpublished(columns, words):
     df = pd.DataFrame({"series": ["s"] * 3, "response": ["yes", "no", "hard to say"],

@@ -603,3 +603,13 @@ def test_deff_with_replacement_for_weights_scaled_to_the_sample(row):
     assert got["se"] == pytest.approx(row["se"], rel=1e-8), row["call"]
     assert got["deff"] == pytest.approx(row["deff"], rel=1e-8), row["call"]
     assert got["n_eff"] == pytest.approx(got["n"] / row["deff"], rel=1e-8)
+
+
+def test_likelihood_interval_at_extreme_confidence_stays_finite_and_ordered():
+    # synthetic 0/1 outcome; at 0.999999 the bound's mean rounds to 1 in floating point
+    df = pd.DataFrame({"y": [1, 0, 1, 1, 0, 1, 0, 1]})
+    design = polls.SurveyDesign(df)
+    narrow = design.proportion("y", method="likelihood", confidence_level=0.95).iloc[0]
+    wide = design.proportion("y", method="likelihood", confidence_level=0.999999).iloc[0]
+    assert 0 <= wide["ci_low"] < narrow["ci_low"] < wide["estimate"] < narrow["ci_high"]
+    assert narrow["ci_high"] < wide["ci_high"] <= 1

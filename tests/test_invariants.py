@@ -193,7 +193,7 @@ def test_response_bounds_are_ordered(yes, split, undecided, n, deff):
 
 # ------------------------------------------------------------------------------ mutations
 
-JUNK = ["1 600", "70%", "n/a", "—", "31.02.2024", "inf", "1e999", "0x10", "12,5", "yes"]
+JUNK = ["1.6 thousand", "70%", "n/a", "—", "31.02.2024", "inf", "1e999", "0x10", "12,5", "yes"]
 COLUMNS = ["share", "sample_size", "fieldwork_end"]
 
 

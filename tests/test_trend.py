@@ -693,8 +693,8 @@ def test_process_sd_at_the_ends_of_its_range_gives_finite_trends():
     ("fieldwork_end", ["31.01.2024", "29.02.2024", "31.03.2024"], ["date", "'31.01.2024'", "ISO"]),
     ("fieldwork_end", ["2024-01-31", "2024-02-30", "2024-03-31"], ["'2024-02-30'", "rows 1"]),
     ("share", ["50%", 0.5, 0.5], ["share", "'50%'", "proportions"]),
-    ("sample_size", ["1 600", 1600, 1600], ["sample_size", "'1 600'", "rows 0"]),
-    ("sample_size", [np.inf, 1600, 1600], ["sample_size", "finite"]),
+    ("sample_size", ["1600 people", 1600, 1600], ["sample_size", "'1600 people'", "rows 0"]),
+    ("sample_size", [np.inf, 1600, 1600], ["sample_size", "inf"]),
 ])
 def test_unreadable_values_raise_instead_of_counting_as_missing(column, values, words):
     frame = make_frame([0, 30, 60], [0.5, 0.5, 0.5], [1000] * 3).astype({column: object})

@@ -210,8 +210,9 @@ def _stated_sizes(data: pd.DataFrame, n: str) -> np.ndarray:
 
     text = column.astype("string")
     values = parse_counts(text.fillna("").to_numpy(dtype=object))
-    bad = text.notna().to_numpy() & np.isnan(values) & (text.str.strip() != "").to_numpy(
-        dtype=bool, na_value=False)
+    # text must read as a whole count ("1 600", "1,600"); "12,5" is no sample size
+    bad = text.notna().to_numpy() & (np.isnan(values) | (values != np.round(values))) & (
+        text.str.strip() != "").to_numpy(dtype=bool, na_value=False)
     if bad.any():
         first = column[bad].iloc[0]
         raise InvalidArgumentError(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 #: Interval methods of ``proportion`` (the names of R's ``svyciprop``, plus Wilson's).
 PROPORTION_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit", "wilson")
 
@@ -80,9 +82,13 @@ def _likelihood(p, var, q, alpha, df, n_rows):
     lam = n_rows * var / pq
     target = phi * lam * q * q / (2 * n_rows)
 
+    entropy = p * math.log(p) + (1 - p) * math.log(1 - p)
+
     def kl(eta: float) -> float:
-        mu = expit(eta)
-        return p * math.log(p / mu) + (1 - p) * math.log((1 - p) / (1 - mu)) - target
+        # p log(p / mu) + (1 - p) log((1 - p) / (1 - mu)) with mu = expit(eta), written with
+        # log(mu) = -log(1 + e^-eta) so that it stays finite where mu rounds to 0 or 1
+        return (entropy + p * np.logaddexp(0.0, -eta) + (1 - p) * np.logaddexp(0.0, eta)
+                - target)
 
     eta0 = math.log(p / (1 - p))
     step = max(4 * q * math.sqrt(var) / pq, 1e-3)

@@ -375,7 +375,11 @@ class SurveyDesign(Models, Estimators):
         """Estimates and their variances (or covariance) from per-unit cell totals."""
         w = self._w
         n_fin, k = self._stages.n_finest, ratios.k
-        unit_path = len(self._calibration) <= 1 and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS
+        # per-unit sums serve an uncalibrated design or one raking; a calibration's projection
+        # (polls.calibration) needs the per-row scores
+        one_raking = len(self._calibration) == 1 and not callable(self._calibration[0])
+        unit_path = ((not self._calibration or one_raking)
+                     and n_fin * (cells.n_basis + k) <= BLOCK_FLOATS)
         g = cells.unit_totals(self._row_unit, n_fin, w) if unit_path else None
         tot = g.sum(axis=0) if unit_path else cells.totals(w)
         est = ratios.estimate(tot)
