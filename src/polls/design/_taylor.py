@@ -469,7 +469,8 @@ class SurveyDesign(Estimators):
         Returns
         -------
         ReplicateDesign
-            See :func:`polls.design.replicate.from_design` for the weights of each type.
+            The weights of each type are described in
+            :func:`polls.design._make_replicates.from_design`.
 
         Examples
         --------
@@ -479,7 +480,7 @@ class SurveyDesign(Estimators):
         >>> rep.replicate_weights.shape
         (6, 3)
         """
-        from polls.design.replicate import from_design
+        from polls.design._make_replicates import from_design
 
         return from_design(self, type, **kwargs)
 
