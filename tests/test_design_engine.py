@@ -109,7 +109,6 @@ def design(name: str):
                                                  fpc="fpc").to_replicate("JKn"),
             "apistrat_JKn_given": lambda: ReplicateDesign(
                 strat, replicate_weights=_fixture("repweights_jkn").drop(columns="row")
-                .set_axis(strat.index).pipe(lambda r: strat.join(r)).filter(like="rep")
                 .to_numpy(), weights="pw", type="JKn",
                 rscales=_fixture("rscales_jkn")["rscale"].to_numpy()),
             "apiclus1_JK1": lambda: SurveyDesign(clus1, cluster="dnum", weights="pw",

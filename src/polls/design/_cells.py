@@ -28,7 +28,7 @@ ROW_BLOCK = 1 << 17
 
 @dataclass(frozen=True)
 class Cells:
-    """The cell of each row (``-1``: in none), ``n_cells`` cells, optional values ``y`` (any
+    """The cell of each row (int32, ``-1``: in none), ``n_cells`` cells, optional values ``y`` (any
     value, NaN included, where the row is in no cell).
 
     Sums over rows are ``np.bincount`` passes keyed by ``group * (K + 1) + code + 1`` (so rows in
@@ -168,14 +168,14 @@ def selector(index_lists: list[np.ndarray], n_basis: int) -> sparse.csc_matrix:
 def domain_codes(data: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[tuple]]:
     """One code per row for the combination of ``by`` columns (-1 where any is missing)."""
     if not names:
-        return np.zeros(len(data), dtype=np.intp), [()]
+        return np.zeros(len(data), dtype=np.int32), [()]
     if len(names) == 1 and not isinstance(data[names[0]].dtype, pd.CategoricalDtype):
         code, levels = level_codes(data[names[0]])
         return code, [(v,) for v in levels]
     grouped = data[names].reset_index(drop=True).groupby(names, sort=True, observed=True,
                                                           dropna=True)
     code = grouped.ngroup().to_numpy()
-    code = np.where(np.isnan(code.astype(float)), -1, code).astype(np.intp)
+    code = np.where(np.isnan(code.astype(float)), -1, code).astype(np.int32)
     index = grouped.size().index
     keys = list(index) if isinstance(index, pd.MultiIndex) else [(k,) for k in index]
     return code, keys
@@ -190,16 +190,16 @@ def level_codes(series: pd.Series) -> tuple[np.ndarray, list]:
         mapping = np.cumsum(present) - 1
         raw = series.cat.codes.to_numpy()
         code = np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1)
-        return code.astype(np.intp), levels
+        return code.astype(np.int32), levels
     values = series.to_numpy()
     if values.dtype.kind in "iu" and len(values):
         lo, hi = int(values.min()), int(values.max())
         if hi - lo < 10 * len(values) + 1000:  # small integer codes: no hashing, no sort
             present = np.bincount(values - lo, minlength=hi - lo + 1) > 0
             mapping = np.cumsum(present) - 1
-            return mapping[values - lo].astype(np.intp), list(np.flatnonzero(present) + lo)
+            return mapping[values - lo].astype(np.int32), list(np.flatnonzero(present) + lo)
     code, uniques = pd.factorize(series, sort=True)
-    return code.astype(np.intp), list(uniques)
+    return code.astype(np.int32), list(uniques)
 
 
 def deff_mean(moments: dict, ratios: Ratios, est: np.ndarray, var_mean: np.ndarray):

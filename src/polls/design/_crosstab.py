@@ -63,7 +63,7 @@ def _table_cells(design: Any, row: str, col: str) -> tuple[list, list, np.ndarra
     rc, rl = level_codes(r.where(both))
     cc, cl = level_codes(c.where(both))
     code = np.where(both & (rc >= 0) & (cc >= 0), rc * len(cl) + cc, -1)
-    return rl, cl, code.astype(np.intp)
+    return rl, cl, code.astype(np.int32)
 
 
 def crosstab(design: Any, row: str, col: str, *, method: str, confidence_level: float,

@@ -83,14 +83,16 @@ class Estimators:
                     f"level={level!r} does not occur in column {name!r} (levels: {shown})"
                 )
             ok = s.notna().to_numpy()
-            return np.where(ok, np.where((s == level).to_numpy(dtype=bool), 0, 1), -1), [level]
+            code = np.where(ok, np.where((s == level).to_numpy(dtype=bool), 0, 1), -1)
+            return code.astype(np.int32), [level]
         if pd.api.types.is_bool_dtype(s) or (
             pd.api.types.is_numeric_dtype(s)
             and not isinstance(s.dtype, pd.CategoricalDtype)
             and set(s.dropna().unique().tolist()) <= {0, 1}
         ):
             ok = s.notna().to_numpy()
-            return np.where(ok, np.where((s == 1).to_numpy(dtype=bool), 0, 1), -1), [True]
+            code = np.where(ok, np.where((s == 1).to_numpy(dtype=bool), 0, 1), -1)
+            return code.astype(np.int32), [True]
         code, levels = level_codes(s)
         return code, levels
 

@@ -478,7 +478,8 @@ class SurveyDesign(Models, Estimators):
         Returns
         -------
         ReplicateDesign
-            See :func:`polls.design.replicate.from_design` for the weights of each type.
+            The weights of each type are described in
+            :func:`polls.design._make_replicates.from_design`.
 
         Examples
         --------
@@ -488,7 +489,7 @@ class SurveyDesign(Models, Estimators):
         >>> rep.replicate_weights.shape
         (6, 3)
         """
-        from polls.design.replicate import from_design
+        from polls.design._make_replicates import from_design
 
         return from_design(self, type, **kwargs)
 
