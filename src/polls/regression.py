@@ -443,14 +443,20 @@ def _model_arrays(data: pd.DataFrame, formula: str, family: str):
         )
     kept = np.zeros(len(frame), dtype=bool)
     kept[rhs.index.to_numpy()] = True
-    X = np.zeros((len(frame), rhs.shape[1]))
-    X[kept] = rhs.to_numpy(dtype=float)
-    y = np.zeros(len(frame))
-    y[kept] = lhs.to_numpy(dtype=float)[:, 0]
-    spec = rhs.model_spec
     columns = list(rhs.columns)
-    term_columns = {str(t): [columns[i] for i in idx] for t, idx in spec.term_indices.items()}
-    return X, y, kept, columns, term_columns, str(lhs.columns[0])
+    term_columns = {
+        str(t): [columns[i] for i in idx] for t, idx in rhs.model_spec.term_indices.items()
+    }
+    yname = str(lhs.columns[0])
+    if kept.all():  # the model matrix as formulaic built it, without a second full-size copy
+        X = rhs.to_numpy(dtype=float)
+        y = lhs.to_numpy(dtype=float)[:, 0].copy()
+    else:
+        X = np.zeros((len(frame), rhs.shape[1]))
+        X[kept] = rhs.to_numpy(dtype=float)
+        y = np.zeros(len(frame))
+        y[kept] = lhs.to_numpy(dtype=float)[:, 0]
+    return X, y, kept, columns, term_columns, yname
 
 
 def _check_response(y: np.ndarray, family: str, name: str) -> None:
