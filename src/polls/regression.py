@@ -107,6 +107,56 @@ class GLMFit:
     converged: bool
 
 
+#: Rows per block in the passes over the model matrix (each block's temporaries stay in cache).
+_BLOCK = 1 << 15
+
+
+def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # rank check on the scaled information matrix (its eigenvalues are the squared singular
+    # values of the weighted model matrix with unit-length columns)
+    diag = np.sqrt(np.abs(np.diag(A)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
+    if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
+        raise InvalidArgumentError(
+            "the model matrix is rank deficient (a predictor is constant or a combination "
+            "of others among the rows used); drop or merge terms"
+        )
+    return np.linalg.solve(A, b)
+
+
+def _pass(X, y, w, fam, beta, *, information=True, Ainv=None, out=None):
+    """One pass over the rows in blocks: the information ``A = X' W X`` and, with ``beta``
+    None, the IRLS right-hand side ``X' W z`` at the starting means, otherwise the score
+    ``X' w (y - mu) mu' / V``; with ``Ainv``, writes each row's ``A^-1 x_i (y_i - mu_i) mu'_i /
+    V_i`` into ``out`` instead."""
+    p = X.shape[1]
+    A = np.zeros((p, p))
+    g = np.zeros(p)
+    for a in range(0, len(y), _BLOCK):
+        Xc, yc, wc = X[a : a + _BLOCK], y[a : a + _BLOCK], w[a : a + _BLOCK]
+        if beta is None:
+            mu = fam.start(yc)
+            eta = fam.link(mu)
+        else:
+            eta = Xc @ beta
+            mu = fam.inverse_link(eta)
+        d = fam.mu_eta(mu)
+        v = fam.variance(mu)
+        if Ainv is not None:
+            # (A^-1 U')' rather than U A^-1: a wide right operand keeps BLAS on its fast path
+            out[a : a + _BLOCK] = (Ainv @ (Xc * ((yc - mu) * d / v)[:, None]).T).T
+            continue
+        W = wc * d * d / v
+        if information:
+            A += (Xc * W[:, None]).T @ Xc
+        if beta is None:
+            g += Xc.T @ (W * (eta + (yc - mu) / d))
+        else:
+            g += Xc.T @ (wc * (yc - mu) * d / v)
+    return A, g
+
+
 def fit_glm(
     X: np.ndarray,
     y: np.ndarray,
@@ -152,60 +202,28 @@ def fit_glm(
         Xu, yu, wu = X, y, w
     else:
         Xu, yu, wu = X[used], y[used], w[used]
-
-    def information(mu: np.ndarray, d: np.ndarray) -> np.ndarray:
-        return (Xu * (wu * d * d / fam.variance(mu))[:, None]).T @ Xu
-
-    def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-        # rank check on the scaled information matrix (its eigenvalues are the squared
-        # singular values of the weighted model matrix with unit-length columns)
-        diag = np.sqrt(np.abs(np.diag(A)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
-        if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
-            raise InvalidArgumentError(
-                "the model matrix is rank deficient (a predictor is constant or a combination "
-                "of others among the rows used); drop or merge terms"
-            )
-        return np.linalg.solve(A, b)
-
     # first step as IRLS from a starting mean (R's mustart), then Fisher scoring steps
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
     # has to get a small correction right
-    gaussian = fam.name == "gaussian"
-    mu = fam.start(yu)
-    eta = fam.link(mu)
-    d = fam.mu_eta(mu)
-    zresp = eta + (yu - mu) / d
-    A = information(mu, d)  # for the gaussian family the same matrix at every step
-    beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
+    gaussian = fam.name == "gaussian"  # its information matrix is the same at every step
+    A0, g = _pass(Xu, yu, wu, fam, None)
+    beta = _solve(A0, g)
     converged = False
     it = 1
     for it in range(2, max_iter + 1):  # noqa: B007 - the count is reported
-        eta = Xu @ beta
-        mu = fam.inverse_link(eta)
-        if gaussian:
-            step = solve(A, Xu.T @ (wu * (yu - mu)))
-        else:
-            d = fam.mu_eta(mu)
-            A = information(mu, d)
-            step = solve(A, Xu.T @ (wu * (yu - mu) * d / fam.variance(mu)))
+        A, g = _pass(Xu, yu, wu, fam, beta, information=not gaussian)
+        step = _solve(A0 if gaussian else A, g)
         beta = beta + step
         if np.max(np.abs(step) / (1 + np.abs(beta))) < tol:
             converged = True
             break
-    eta = Xu @ beta
-    mu = fam.inverse_link(eta)
-    d = fam.mu_eta(mu)
-    v = fam.variance(mu)
-    Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
-    # (A^-1 U')' rather than U A^-1: the same product, but a wide right operand keeps BLAS on
-    # its fast path for tall, thin matrices (A^-1 is symmetric)
-    if used.all():
-        scores = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
-    else:
-        scores = np.zeros_like(X, dtype=float)
-        scores[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
+    scores = np.zeros(X.shape) if not used.all() else np.empty(X.shape)
+    A = A0 if gaussian else _pass(Xu, yu, wu, fam, beta)[0]
+    Ainv = _solve(A, np.eye(X.shape[1]))
+    out = scores if used.all() else np.empty(Xu.shape)
+    _pass(Xu, yu, wu, fam, beta, Ainv=Ainv, out=out)
+    if not used.all():
+        scores[used] = out
     return GLMFit(beta, scores, Ainv, it, converged)
 
 
@@ -422,14 +440,20 @@ def _model_arrays(data: pd.DataFrame, formula: str, family: str):
         )
     kept = np.zeros(len(frame), dtype=bool)
     kept[rhs.index.to_numpy()] = True
-    X = np.zeros((len(frame), rhs.shape[1]))
-    X[kept] = rhs.to_numpy(dtype=float)
-    y = np.zeros(len(frame))
-    y[kept] = lhs.to_numpy(dtype=float)[:, 0]
-    spec = rhs.model_spec
     columns = list(rhs.columns)
-    term_columns = {str(t): [columns[i] for i in idx] for t, idx in spec.term_indices.items()}
-    return X, y, kept, columns, term_columns, str(lhs.columns[0])
+    term_columns = {
+        str(t): [columns[i] for i in idx] for t, idx in rhs.model_spec.term_indices.items()
+    }
+    yname = str(lhs.columns[0])
+    if kept.all():  # the model matrix as formulaic built it, without a second full-size copy
+        X = rhs.to_numpy(dtype=float)
+        y = lhs.to_numpy(dtype=float)[:, 0].copy()
+    else:
+        X = np.zeros((len(frame), rhs.shape[1]))
+        X[kept] = rhs.to_numpy(dtype=float)
+        y = np.zeros(len(frame))
+        y[kept] = lhs.to_numpy(dtype=float)[:, 0]
+    return X, y, kept, columns, term_columns, yname
 
 
 def _check_response(y: np.ndarray, family: str, name: str) -> None:
