@@ -131,7 +131,9 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.  ",
-        f"Best of {args.repeat} interleaved runs; synthetic files (see the script).",
+        f"Best of {args.repeat} interleaved runs; synthetic files (see the script)."
+        + (" Other work ran on the machine meanwhile (load above its core count): absolute "
+           "times are slow, ratios less so." if load[0] > (os.cpu_count() or 1) else ""),
         "",
         "| file | size | pandas.read_csv (s) | read_toplines (s) | ratio |"
         + (" before (s) |" if args.baseline else ""),
