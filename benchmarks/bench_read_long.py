@@ -15,8 +15,9 @@ repository root::
     .venv/bin/python benchmarks/bench_read_long.py --out benchmarks/results/read_long.md
 
 ``--baseline DIR`` also times the ``polls`` package found in ``DIR`` (e.g. an older checkout's
-``src``) in a subprocess, for before-and-after figures; ``--skip-baseline-wide`` leaves out its
-wide file (the old reader took minutes on it).
+``src``, from ``git archive <commit> src/polls | tar -x -C DIR``) in a subprocess, for
+before-and-after figures (``--baseline-label`` says what it is); ``--skip-baseline-wide`` leaves
+out its wide file (the old reader took minutes on it).
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline")
+    parser.add_argument("--baseline-label", default="", help="what the baseline is, for the notes")
     parser.add_argument("--skip-baseline-wide", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -129,7 +131,9 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.  ",
-        f"Best of {args.repeat} interleaved runs; synthetic files (see the script).",
+        f"Best of {args.repeat} interleaved runs; synthetic files (see the script)."
+        + (" Other work ran on the machine meanwhile (load above its core count): absolute "
+           "times are slow, ratios less so." if load[0] > (os.cpu_count() or 1) else ""),
         "",
         "| file | size | pandas.read_csv (s) | read_toplines (s) | ratio |"
         + (" before (s) |" if args.baseline else ""),
@@ -150,8 +154,9 @@ def main() -> None:
         "file within 3x of pandas.",
     ]
     if args.baseline:
-        lines += ["", f"`before`: the `polls` package in `{args.baseline}` (`--baseline`), timed "
-                  "once in a subprocess on the same file."]
+        lines += ["", f"`before`: the `polls` package in `{args.baseline}` (`--baseline`)"
+                  + (f", {args.baseline_label}" if args.baseline_label else "")
+                  + ", timed once in a subprocess on the same file."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -57,7 +57,7 @@ def toplines(draw):
     return frame
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=12)
 @given(frame=toplines())
 def test_write_then_read_returns_the_same_frame(tmp_path, frame):
     expected = coerce_dtypes(frame.reindex(columns=[*COLUMNS, "note"]))

@@ -222,3 +222,24 @@ def test_read_then_design(sav):
     out = d.proportion("q1")
     assert out["n"].iloc[0] == 5  # the user-missing answer is not in the denominator
     assert out["estimate"].sum() == pytest.approx(1.0)
+
+
+def test_csv_rows_are_all_accounted_for(tmp_path):
+    """Synthetic CSVs: a short row is named and its last value missing; a row in another
+    separator, or a last row cut short, is an error naming the row."""
+    short = tmp_path / "short.csv"
+    short.write_text("a,b,c\n1,2,3\n4,5\n6,7,8\n")
+    with pytest.warns(PollsWarning, match=r"1 row\(s\) have fewer cells.*rows 3\)"):
+        df = polls.read_microdata(short)
+    assert df["c"].isna().tolist() == [False, True, False]
+    assert df.attrs["short_rows"] == [3]
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,c\n1;2;3\n")
+    with pytest.raises(FileFormatError, match="no ',' separates its cells.*comma-separated") as e:
+        polls.read_microdata(other)
+    assert e.value.row == 2
+    cut = tmp_path / "cut.csv"
+    cut.write_text("a,b,c\n1,2,3\n4,5")
+    with pytest.raises(FileFormatError, match="ends inside this row") as e:
+        polls.read_microdata(cut)
+    assert e.value.row == 3

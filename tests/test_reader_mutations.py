@@ -1,5 +1,6 @@
 """Mutation tests of the readers: truncated and byte-flipped files of every text layout
-(CSV, TSV, PSV; long and wide) and of every microdata format (.csv, .sav, .dta, .parquet).
+(CSV, TSV, PSV; long and wide) and of every microdata format (.csv, .sav, .por, .dta,
+.parquet).
 
 The contract: a damaged file gives a ``PollsError``, or the rows it really holds. A file cut at
 the end of a record is a shorter, valid file (no reader can tell); a file cut inside its last
@@ -134,6 +135,8 @@ def write_microdata(tmp_path, suffix: str) -> bytes:
         pyreadstat.write_sav(df, path)
     elif suffix == ".dta":
         pyreadstat.write_dta(df, path)
+    elif suffix == ".por":
+        pyreadstat.write_por(df, path)
     elif suffix == ".parquet":
         df.to_parquet(path)
     else:
@@ -153,7 +156,7 @@ def read_microdata(tmp_path, suffix: str, data: bytes):
     return out, [w for w in caught if issubclass(w.category, PollsWarning)]
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".sav", ".dta", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".sav", ".por", ".dta", ".parquet"])
 def test_truncated_microdata_gives_its_whole_rows_or_an_error(tmp_path, suffix):
     data = write_microdata(tmp_path, suffix)
     full = respondents()
@@ -171,7 +174,7 @@ def test_truncated_microdata_gives_its_whole_rows_or_an_error(tmp_path, suffix):
             assert any("ends without a line break" in str(w.message) for w in warned)
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".sav", ".dta", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".sav", ".por", ".dta", ".parquet"])
 def test_a_flipped_byte_in_microdata_loses_no_row_silently(tmp_path, suffix):
     data = write_microdata(tmp_path, suffix)
     rng = np.random.default_rng(SEED)

@@ -270,19 +270,20 @@ def records_frame(records: list[list[str]], width: int) -> pd.DataFrame:
 
 
 def short_records(widths: np.ndarray, body: np.ndarray, width: int, unterminated: bool,
-                  sep: str, name: str, shown) -> list[int]:
+                  sep: str, name: str, shown, hint: str = "pass sep=") -> list[int]:
     """File rows of the records in ``body`` (record numbers, not blank) with fewer cells than
     the header's ``width``: their last cells are absent, and the caller reads them as empty
     and says so. Raises for a record with one cell (its cells are not separated by ``sep``)
     and for a short last record without a line break (the file was cut inside it);
-    ``shown(i, k)`` gives the first ``k`` cells of record ``i`` for the message."""
+    ``shown(i, k)`` gives the first ``k`` cells of record ``i`` for the message, ``hint`` what
+    to do about another separator."""
     short = body[widths[body] < width]
     lone = short[widths[short] == 1]
     if len(lone):
         i = int(lone[0])
         raise FileFormatError(
             f"has one cell but the header has {width}: no {sep!r} separates its cells (are they "
-            f"separated by another character? pass sep=)"
+            f"separated by another character? {hint})"
             + (f" ({len(lone) - 1} more row(s) like it)" if len(lone) > 1 else ""),
             path=name, row=i + 1, value=shown(i, 1))
     if unterminated and len(short) and short[-1] == len(widths) - 1:

@@ -747,7 +747,7 @@ def read_toplines(
     if validate:
         validate_toplines(frame, source=name, multiple_response=multiple_response,
                           net_responses=nets)
-    frame = frame.drop(columns="_source_row")
+    del frame["_source_row"]  # in place: no copy of the frame
     frame.attrs = {"source": name, "layout": layout, "scale": used_scale,
                    "skipped_rows": skipped, "not_published": not_published,
                    "ignored_columns": ignored, "multiple_response": multiple_response,

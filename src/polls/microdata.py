@@ -150,7 +150,8 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
         head, body = (int(body[0]), body[1:]) if len(body) else (0, body)
         width = int(got.widths[head])
         short = _text.short_records(got.widths, body, width, got.unterminated, ",", name,
-                                    lambda i, k: ",".join(got.cells.iloc[i, :k].astype(str)))
+                                    lambda i, k: ",".join(got.cells.iloc[i, :k].astype(str)),
+                                    hint="save the file comma-separated")
         extra = got.widths[body] > width
         if extra.any():
             i = int(body[extra][0])
