@@ -185,7 +185,7 @@ def _rst_title(text: str, char: str) -> str:
 
 def _data_entry(name: str, obj: object) -> list[str]:
     """A constant: its autodoc entry, and for a mapping of words to meanings, the mapping."""
-    lines = [f".. autodata:: {name}", "   :no-value:", ""]
+    lines = [f".. autodata:: polls.{name}", "   :no-value:", ""]
     if isinstance(obj, Mapping) and all(isinstance(v, str) for v in obj.values()):
         for key, value in obj.items():
             lines += [f"   ``{key}``", f"      {' '.join(value.split())}", ""]

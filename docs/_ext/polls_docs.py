@@ -9,6 +9,7 @@ incremental builds stay incremental. These paths are generated and ignored by gi
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from apiref import write_reference
@@ -35,8 +36,9 @@ def resolve_unique_suffix(app, env, node, contnode):
 
     Docstrings name their module's objects without the module; documented under the package's
     name, the reference cannot find them. Such a name resolves to ``polls.<name>`` when the
-    package exports it, else to the one documented object whose name ends with it; anything
-    else stays a warning (and fails the build).
+    package exports it, else to the one documented object whose name ends with it, else (for a
+    ``polls.``-qualified name of an undocumented module or helper that exists) to plain code.
+    Anything else stays a warning and fails the build.
     """
     if node.get("refdomain") != "py":
         return None
@@ -47,7 +49,7 @@ def resolve_unique_suffix(app, env, node, contnode):
     else:
         matches = [name for name in domain.objects if name.endswith("." + target)]
     if not target or len(matches) != 1:
-        return None
+        return contnode if _exists_in_code(target) else None
     entry = domain.objects[matches[0]]
     return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode,
                         matches[0])
@@ -62,6 +64,30 @@ def thumbnails(app, exception) -> None:
     if stems and not any(found.values()):
         logger.warning("polls docs: no gallery notebook rendered a figure (is a non-interactive "
                        "matplotlib backend such as MPLBACKEND=agg set for the kernels?)")
+
+
+def _exists_in_code(target: str) -> bool:
+    """Whether a ``polls.``-qualified name is a real module or object of the package.
+
+    Docstrings may point at modules and helpers that the reference does not document (only the
+    public names of ``polls.__all__`` have pages). Such a name is shown as code, unlinked; a
+    name that exists nowhere stays a warning, so a mistyped or stale reference fails the build.
+    """
+    if not target.startswith("polls."):
+        return False
+    parts = target.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[split:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
 
 
 def setup(app):
