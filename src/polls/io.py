@@ -2,10 +2,10 @@
 
 :func:`read_toplines` reads comma-, semicolon-, tab- and pipe-separated text (UTF-8 with or without
 a byte-order mark, Windows-1251 or Windows-1250) and Excel ``.xlsx`` workbooks, in the long layout
-(one row per
-response) or the wide layout (one row per poll, one column per response option, as in Wikipedia
-poll tables and the files of European Opinion Polls as Open Data). :func:`write_toplines` writes
-the canonical CSV, which :func:`read_toplines` reads back into an identical frame.
+(one row per response) or the wide layout (one row per poll, one column per response option, as
+in Wikipedia poll tables and the files of European Opinion Polls as Open Data).
+:func:`write_toplines` writes the canonical CSV, which :func:`read_toplines` reads back into an
+identical frame.
 
 Cells that say a figure was not published (:data:`MISSING_MARKERS`: empty, ``N/A``,
 ``Not Available``, ``-`` ...) are neither rows nor zeros. Every record of a text file is
