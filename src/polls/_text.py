@@ -1,9 +1,11 @@
 """Delimited text for the readers (private): decoding, the separator, and the cells.
 
-Every record of the file is accounted for before a cell is used: a record with fewer cells than
-the header (a row cut short, or split by another character than the separator), a record with
-more (unless the extra cells are empty), a quote that never closes or a quoted cell followed by
-more text each raise a :class:`~polls.errors.FileFormatError` naming the row; blank records are
+Every record of the file is accounted for before a cell is used. A record with one cell where the
+header has several (split by another character than the separator), a last record cut short
+without a line break, a record with more cells than the header (unless the extra cells are
+empty), a quote that never closes and a quoted cell followed by more text each raise a
+:class:`~polls.errors.FileFormatError` naming the row; other records with fewer cells than the
+header are returned for the caller to report (:func:`short_records`); blank records are
 layout, not data. pandas' C parser reads the cells (every cell as the text it holds); the
 structure checks around it are vectorised with numpy, and Python's :mod:`csv` module (strict)
 takes over for files whose quoting the fast checks cannot vouch for.

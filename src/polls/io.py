@@ -873,8 +873,10 @@ def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
     digits = decimals + np.where(as_percent, 2, 0)
     printed = np.array([float(f"1e-{d}") if d <= 8 and not canonical else np.nan
                         for d in digits], dtype=float)
-    step = pd.Series(printed[codes]).groupby(wave).transform("min").to_numpy()
-    return share[codes], used_scale, step
+    finest = np.full(int(wave.max(initial=0)) + 1, np.inf)  # per poll, NaN left out
+    np.fmin.at(finest, wave, printed[codes])
+    finest[np.isinf(finest)] = np.nan
+    return share[codes], used_scale, finest[wave]
 
 
 def _published_precision(codes: np.ndarray, texts: np.ndarray, used_scale: str,
