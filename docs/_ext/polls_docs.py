@@ -1,10 +1,10 @@
 """Sphinx extension: write the generated pages before Sphinx reads the sources.
 
 At ``config-inited`` (before Sphinx lists the source files and autosummary writes its stubs),
-it writes the API reference
-(``reference/``), the gallery (``gallery/``, the notebooks mirrored from the repository) and the
-data sources page (``data-sources.md``). Files whose text is unchanged are not rewritten, so
-incremental builds stay incremental. These paths are generated and ignored by git.
+it writes the API reference (``reference/``), the gallery (``gallery/``, the notebooks mirrored
+from the repository) and the data sources page (``data-sources.md``). Files whose text is
+unchanged are not rewritten, so incremental builds stay incremental. These paths are generated
+and ignored by git. After the build, each gallery card gets its notebook's first figure.
 """
 
 from __future__ import annotations
