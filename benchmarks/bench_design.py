@@ -255,7 +255,7 @@ def _trim() -> None:
         pass
 
 
-def worker(tool: str, n: int) -> dict:
+def worker(tool: str, n: int, wanted: list[str]) -> dict:
     import warnings
 
     warnings.simplefilter("ignore")
@@ -270,7 +270,7 @@ def worker(tool: str, n: int) -> dict:
     ops = PY_TOOLS[tool](make_data(n), n)
     out = {}
     for op in OPS:
-        if op not in ops:
+        if op not in ops or op not in wanted:
             continue
         _trim()
         with open("/proc/self/clear_refs", "w") as fh:
@@ -298,6 +298,7 @@ suppressPackageStartupMessages(library(survey))
 options(survey.lonely.psu = "fail")
 args <- commandArgs(trailingOnly = TRUE)
 path <- args[1]; n <- as.integer(args[2]); npsu <- as.integer(args[3]); nrep <- as.integer(args[4])
+wanted <- args[-(1:4)]
 con <- file(path, "rb")
 stratum <- readBin(con, "integer", n = n, size = 4)
 psu <- readBin(con, "integer", n = n, size = 4)
@@ -320,6 +321,7 @@ status <- function(key) {
   as.numeric(strsplit(trimws(sub(".*:", "", s[startsWith(s, key)])), " ")[[1]][1])
 }
 op <- function(name, expr) {
+  if (!(name %in% wanted)) return(invisible(NULL))
   invisible(gc())
   writeLines("5", "/proc/self/clear_refs")
   before <- status("VmRSS:")
@@ -347,7 +349,7 @@ op("replicate domain mean", SE(svyby(~y, ~region, r, svymean))[1])
 """
 
 
-def r_worker(n: int, timeout: float) -> dict:
+def r_worker(n: int, timeout: float, ops: list[str]) -> dict:
     d = make_data(n)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.bin"
@@ -361,8 +363,8 @@ def r_worker(n: int, timeout: float) -> dict:
         script.write_text(R_SCRIPT.replace("%REGION%", ", ".join(map(str, REGION_SHARES)))
                           .replace("%SEX%", ", ".join(map(str, SEX_SHARES)))
                           .replace("%TOL%", repr(RAKE_TOL)))
-        return run_one(["Rscript", str(script), str(path), str(n), str(N_PSU), str(N_REPS)],
-                       timeout)
+        return run_one(["Rscript", str(script), str(path), str(n), str(N_PSU), str(N_REPS),
+                        *ops], timeout)
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -445,15 +447,26 @@ def versions() -> str:
 SAMPLICS_PYTHON = ROOT / "benchmarks" / ".venv-samplics" / "bin" / "python"
 
 
-def measure(tool: str, n: int, timeout: float) -> dict:
+def measure(tool: str, n: int, timeout: float, ops: list[str]) -> dict:
+    ops = _with_prerequisites(ops)
     if tool == "R survey":
-        return r_worker(n, timeout)
+        return r_worker(n, timeout, ops)
     python = SAMPLICS_PYTHON if tool == "samplics" and SAMPLICS_PYTHON.exists() else sys.executable
-    return run_one([str(python), __file__, "--worker", tool, str(n)], timeout)
+    return run_one([str(python), __file__, "--worker", tool, str(n), "--ops", *ops], timeout)
 
 
-def table(n: int, res: dict) -> list[str]:
-    lines = [f"## N = {n:,}", "",
+def _with_prerequisites(ops: list[str]) -> list[str]:
+    need = set(ops)
+    if need & {"mean", "total", "proportion", "domain mean", "crosstab", "Rao-Scott F",
+               "rake + mean"}:
+        need.add("design")
+    if need & {"replicate mean", "replicate domain mean"}:
+        need.add("replicate design")
+    return [op for op in OPS if op in need]
+
+
+def table(n: int, res: dict, ops: list[str] = OPS, title: str = "") -> list[str]:
+    lines = [f"## N = {n:,}{title}", "",
              "| operation | tool | time (s) | cpu (s) | x polls time | x polls cpu | peak MB "
              "| se vs R |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -462,6 +475,11 @@ def table(n: int, res: dict) -> list[str]:
         ref = res.get("R survey", {}).get(op, {})
         for tool in TOOLS:
             r = res.get(tool, {})
+            if tool == "samplics" and op in ("design", "replicate design"):
+                lines.append(f"| {op} | {tool} | (no such operation) | | | | | |")
+                continue
+            if op not in ops:
+                continue
             if "error" in r and op not in r:
                 lines.append(f"| {op} | {tool} | not run: {r['error']} | | | | | |")
                 continue
@@ -490,10 +508,12 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--json", type=Path, help="also keep the raw results here (appended)")
+    ap.add_argument("--ops", nargs="+", default=OPS, choices=OPS,
+                    help="operations to run (a design the others need is always built)")
     ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker[0], int(args.worker[1]))  # prints one line per operation
+        worker(args.worker[0], int(args.worker[1]), args.ops)  # prints a line per operation
         return
     lines = [
         "# Design-based estimates: polls against R survey, samplics and svy",
@@ -507,7 +527,8 @@ def main() -> None:
         "",
         "```",
         "benchmarks/.venv/bin/python benchmarks/bench_design.py " + " ".join(
-            ["--sizes", *args.sizes, "--out", str(args.out)]),
+            ["--sizes", *args.sizes, "--out", str(args.out)]
+            + ([] if args.ops == OPS else ["--ops", *args.ops])),
         "```",
         "",
         "Synthetic, seeded data and the operations: see the docstring of "
@@ -530,9 +551,9 @@ def main() -> None:
         res = {}
         for tool in args.tools:
             print(f"N={n:,} {tool} ...", file=sys.stderr, flush=True)
-            res[tool] = measure(tool, n, args.timeout)
+            res[tool] = measure(tool, n, args.timeout, args.ops)
         raw[n] = res
-        lines += table(n, res)
+        lines += table(n, res, _with_prerequisites(args.ops))
         if args.json:
             with open(args.json, "a") as fh:
                 fh.write(json.dumps({"n": n, "results": res}) + "\n")
