@@ -16,18 +16,7 @@ import pandas as pd
 from polls._checks import as_float_array, critical_value
 from polls.errors import InvalidArgumentError
 
-__all__ = ["METHODS", "check_precision"]
-
-#: Interval methods of :func:`polls.proportion_ci`.
-METHODS: tuple[str, ...] = (
-    "wilson",
-    "wald",
-    "wilson_cc",
-    "agresti_coull",
-    "clopper_pearson",
-    "jeffreys",
-)
-
+__all__ = ["check_precision"]
 
 # --------------------------------------------------------------------------- helpers
 
@@ -112,8 +101,8 @@ def _limits(p: np.ndarray, n: np.ndarray, method: str, z: float) -> tuple[np.nda
             tiny = np.finfo(float).tiny
             low = np.where((p <= 0) | ((x < tiny) & (method == "clopper_pearson")), 0.0, low)
             high = np.where(p >= 1, 1.0, high)
-        else:  # pragma: no cover - checked by the callers
-            raise InvalidArgumentError(f"method must be one of {METHODS}; got {method!r}")
+        else:  # pragma: no cover - checked by the callers (against polls.intervals.METHODS)
+            raise InvalidArgumentError(f"unknown interval method {method!r}")
     # every interval contains its share (see the notes of polls.intervals)
     return np.clip(np.minimum(low, p), 0.0, 1.0), np.clip(np.maximum(high, p), 0.0, 1.0)
 

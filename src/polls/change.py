@@ -38,7 +38,6 @@ from polls._frames import (
     row_labels,
 )
 from polls._share_limits import (
-    METHODS,
     _is_scalar,
     _limits,
     _limits_rounded,
@@ -46,6 +45,7 @@ from polls._share_limits import (
     check_precision,
 )
 from polls.errors import InvalidArgumentError, PollsWarning
+from polls.intervals import METHODS
 from polls.results import ConfidenceInterval, _column, _scalar
 
 __all__ = [

@@ -50,7 +50,6 @@ from polls._checks import (
     check_share,
 )
 from polls._share_limits import (
-    METHODS,
     _index_of,
     _is_scalar,
     _limits_rounded,
@@ -71,6 +70,17 @@ __all__ = [
     "effective_n",
     "design_effect",
 ]
+
+#: Interval methods of :func:`proportion_ci`.
+METHODS: tuple[str, ...] = (
+    "wilson",
+    "wald",
+    "wilson_cc",
+    "agresti_coull",
+    "clopper_pearson",
+    "jeffreys",
+)
+
 
 # --------------------------------------------------------------------------- public
 
