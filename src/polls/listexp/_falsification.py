@@ -122,28 +122,7 @@ def falsification_gap(
                 "ignored: drop it"
             )
         y, t, j = _validate_respondents(data, count, treatment, n_items)
-        dcol = pd.to_numeric(_column(data, direct, "direct"), errors="coerce")
-        if dcol.isna().any() or not dcol.isin([0, 1]).all():
-            bad = dcol[dcol.isna() | ~dcol.isin([0, 1])]
-            raise InvalidArgumentError(
-                f"column {direct!r} must hold 0/1 direct answers; "
-                f"got {data[direct][bad.index[0]]!r}"
-            )
-        d = dcol.to_numpy(float)
-        n = len(d)
-        est_l, s_l, mc, mt = _scores(y, t, np.ones(n))
-        s_d = (d - d.mean()) / n
-        z = s_d - s_l
-        var = n / (n - 1) * float((z**2).sum())
-        var_d = n / (n - 1) * float((s_d**2).sum())
-        var_l = n / (n - 1) * float((s_l**2).sum())
-        cov = n / (n - 1) * float((s_d * s_l).sum())
-        rho = cov / math.sqrt(var_d * var_l) if var_d > 0 and var_l > 0 else float("nan")
-        return FalsificationGap(
-            float(d.mean() - est_l), math.sqrt(var), float(d.mean()), est_l,
-            math.sqrt(var_d), math.sqrt(var_l), rho, level,
-            "same respondents, linearisation SE with the observed covariance",
-        )
+        return _gap_from_respondents(data, direct, y, t, level)
     if isinstance(direct, str):
         raise InvalidArgumentError(
             f"direct={direct!r} names a column, which needs data= (respondent data); otherwise "
@@ -159,6 +138,49 @@ def falsification_gap(
         raise InvalidArgumentError("give direct_n= or direct_se= for the direct-question share")
     if list_estimate is None:
         raise InvalidArgumentError("list_estimate is required unless data= is given")
+    le, sl, note = _list_side(list_estimate, list_se)
+    for name, value in (("direct_se", sd), ("list_se", sl)):
+        if not (math.isfinite(value) and value >= 0):
+            raise InvalidArgumentError(
+                f"{name} must be a non-negative number, got {value!r}"
+                + (" (the list result has no SE: pass list_se=)" if name == "list_se" else "")
+            )
+    rho, method = _correlation(same_respondents, correlation)
+    var = sd**2 + sl**2 - 2 * rho * sd * sl
+    return FalsificationGap(p - le, math.sqrt(max(var, 0.0)), p, le, sd, sl, rho, level,
+                            method + note)
+
+
+def _gap_from_respondents(
+    data: pd.DataFrame, direct: Any, y: np.ndarray, t: np.ndarray, level: float
+) -> FalsificationGap:
+    """The gap from respondent data: its SE by linearisation, with the observed covariance."""
+    dcol = pd.to_numeric(_column(data, direct, "direct"), errors="coerce")
+    if dcol.isna().any() or not dcol.isin([0, 1]).all():
+        bad = dcol[dcol.isna() | ~dcol.isin([0, 1])]
+        raise InvalidArgumentError(
+            f"column {direct!r} must hold 0/1 direct answers; "
+            f"got {data[direct][bad.index[0]]!r}"
+        )
+    d = dcol.to_numpy(float)
+    n = len(d)
+    est_l, s_l, mc, mt = _scores(y, t, np.ones(n))
+    s_d = (d - d.mean()) / n
+    z = s_d - s_l
+    var = n / (n - 1) * float((z**2).sum())
+    var_d = n / (n - 1) * float((s_d**2).sum())
+    var_l = n / (n - 1) * float((s_l**2).sum())
+    cov = n / (n - 1) * float((s_d * s_l).sum())
+    rho = cov / math.sqrt(var_d * var_l) if var_d > 0 and var_l > 0 else float("nan")
+    return FalsificationGap(
+        float(d.mean() - est_l), math.sqrt(var), float(d.mean()), est_l,
+        math.sqrt(var_d), math.sqrt(var_l), rho, level,
+        "same respondents, linearisation SE with the observed covariance",
+    )
+
+
+def _list_side(list_estimate: Any, list_se: float | None) -> tuple[float, float, str]:
+    """The list estimate, its SE and a note on where the SE came from."""
     note = ""
     if hasattr(list_estimate, "estimate"):
         le = float(list_estimate.estimate)
@@ -176,12 +198,11 @@ def falsification_gap(
         if list_se is None:
             raise InvalidArgumentError("give list_se= with a plain-number list_estimate")
         sl = _check_nonnegative("list_se", list_se)
-    for name, value in (("direct_se", sd), ("list_se", sl)):
-        if not (math.isfinite(value) and value >= 0):
-            raise InvalidArgumentError(
-                f"{name} must be a non-negative number, got {value!r}"
-                + (" (the list result has no SE: pass list_se=)" if name == "list_se" else "")
-            )
+    return le, sl, note
+
+
+def _correlation(same_respondents: bool, correlation: float | None) -> tuple[float, str]:
+    """The correlation of the two estimates, and the words that say where it came from."""
     if not same_respondents:
         if correlation is not None:
             raise InvalidArgumentError(
@@ -197,6 +218,4 @@ def falsification_gap(
         if not -1 <= rho <= 1:
             raise InvalidArgumentError(f"correlation must lie in [-1, 1], got {correlation!r}")
         method = f"same respondents, correlation {rho:g} as given"
-    var = sd**2 + sl**2 - 2 * rho * sd * sl
-    return FalsificationGap(p - le, math.sqrt(max(var, 0.0)), p, le, sd, sl, rho, level,
-                            method + note)
+    return rho, method
