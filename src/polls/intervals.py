@@ -232,7 +232,7 @@ def proportion_estimate(
     """A published share with its interval, standard error and effective sample size.
 
     Takes the arguments of :func:`proportion_ci` and returns a
-    :class:`~polls.intervals.ProportionEstimate` with ``.confidence_interval(confidence_level=...)``
+    :class:`~polls.ProportionEstimate` with ``.confidence_interval(confidence_level=...)``
     and ``.to_frame()``.
 
     Examples
