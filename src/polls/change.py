@@ -2,6 +2,7 @@
 
 - :func:`compare_proportions`: two independent samples (two waves of a tracker, two pollsters).
 - :func:`lead`: two options of the same poll (their estimates are negatively correlated).
+- :class:`Comparison`: what both give, the difference with its interval and test.
 - :func:`changes`: wave-to-wave changes over a toplines frame, with optional multiple-comparison
   corrections; :func:`with_ci`: a toplines frame with interval columns added.
 
