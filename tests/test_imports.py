@@ -133,11 +133,24 @@ def cycles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
     return found
 
 
-def test_the_graph_sees_function_level_and_relative_imports():
+def test_the_graph_sees_module_and_function_level_imports():
     edges = import_edges()
     assert "polls.intervals" in edges["polls"]  # module level, in the package's __init__
     assert "polls._summaries" in edges["polls.results"]  # inside a method
     assert "polls.design._util" in edges["polls.design._taylor"]  # module level, in a subpackage
+
+
+@pytest.mark.parametrize(("statement", "targets"), [
+    ("from ._util import codes", ["polls.design._util"]),
+    ("from . import replicate", ["polls.design.replicate"]),
+    ("from .. import change", ["polls.change"]),
+    ("from ..intervals import proportion_ci", ["polls.intervals"]),
+    ("import polls.change as change", ["polls.change"]),
+    ("from polls import proportion_ci", ["polls"]),
+    ("import numpy", []),
+])
+def test_relative_and_aliased_imports_are_resolved(statement, targets):
+    assert _targets(ast.parse(statement).body[0], "polls.design") == targets
 
 
 def test_a_cycle_is_found():
