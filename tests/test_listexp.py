@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 import polls
 from polls.errors import InferenceWarning, InvalidArgumentError, PollsWarning
-from polls.listexp import _type_shares, chi_bar_squared_weights
+from polls.listexp import chi_bar_squared_weights
+from polls.listexp._design_test import _type_shares
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "listexp"

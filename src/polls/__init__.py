@@ -55,7 +55,8 @@ from polls.intervals import (
     proportion_ci,
     proportion_estimate,
 )
-from polls.results import Comparison, ProportionEstimate
+from polls.change import Comparison
+from polls.intervals import ProportionEstimate
 # --- end intervals, change
 
 # --- exports: plotting, report

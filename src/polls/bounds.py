@@ -20,8 +20,8 @@ import pandas as pd
 
 from polls._checks import check_at_least, check_confidence_level, check_positive, critical_value
 from polls._frames import check_share_values, numbers, resolve_sample_sizes
+from polls._share_limits import _limits
 from polls.errors import InvalidArgumentError, PollsWarning
-from polls.intervals import _limits
 
 __all__ = ["response_bounds"]
 

@@ -2,6 +2,7 @@
 
 - :func:`compare_proportions`: two independent samples (two waves of a tracker, two pollsters).
 - :func:`lead`: two options of the same poll (their estimates are negatively correlated).
+- :class:`Comparison`: what both give, the difference with its interval and test.
 - :func:`changes`: wave-to-wave changes over a toplines frame, with optional multiple-comparison
   corrections; :func:`with_ci`: a toplines frame with interval columns added.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,18 +38,19 @@ from polls._frames import (
     resolve_sample_sizes,
     row_labels,
 )
-from polls.errors import InvalidArgumentError, PollsWarning
-from polls.intervals import (
-    METHODS,
+from polls._share_limits import (
     _is_scalar,
     _limits,
     _limits_rounded,
     _z,
     check_precision,
 )
-from polls.results import Comparison
+from polls.errors import InvalidArgumentError, PollsWarning
+from polls.intervals import METHODS
+from polls.results import ConfidenceInterval, _column, _scalar
 
 __all__ = [
+    "Comparison",
     "COMPARE_METHODS",
     "ALTERNATIVES",
     "CORRECTIONS",
@@ -178,6 +181,122 @@ def _shape(arr: np.ndarray, scalar: bool):
 
 
 # --------------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A difference of two shares with its interval and test.
+
+    Made by :func:`polls.compare_proportions` (two independent samples, ``kind="independent"``;
+    ``difference = p1 - p2``) and :func:`polls.lead` (two options of one poll,
+    ``kind="lead"``; ``difference = p_a - p_b``). ``statistic`` is a z statistic and ``pvalue``
+    its p-value under ``alternative``; ``se`` is the standard error of the difference.
+    Attributes hold scalars, or numpy arrays for vectorised calls.
+    """
+
+    difference: float | np.ndarray
+    low: float | np.ndarray
+    high: float | np.ndarray
+    statistic: float | np.ndarray
+    pvalue: float | np.ndarray
+    se: float | np.ndarray
+    confidence_level: float
+    alternative: str
+    method: str
+    kind: str
+    p1: float | np.ndarray
+    p2: float | np.ndarray
+    n1: float | np.ndarray
+    n2: float | np.ndarray
+    deff1: float | np.ndarray = 1.0
+    deff2: float | np.ndarray = 1.0
+    precision1: float | np.ndarray | None = None
+    precision2: float | np.ndarray | None = None
+
+    @property
+    def n_eff1(self) -> float | np.ndarray:
+        """Effective sample size of the first share, ``n1 / deff1``."""
+        return _scalar(np.asarray(self.n1, dtype=float) / np.asarray(self.deff1, dtype=float))
+
+    @property
+    def n_eff2(self) -> float | np.ndarray:
+        """Effective sample size of the second share, ``n2 / deff2``."""
+        return _scalar(np.asarray(self.n2, dtype=float) / np.asarray(self.deff2, dtype=float))
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """The interval of the difference at ``confidence_level`` (default: the level used)."""
+        if confidence_level is None or confidence_level == self.confidence_level:
+            return ConfidenceInterval(self.low, self.high)
+        if self.kind == "lead":
+            res = lead(
+                self.p1, self.p2, self.n1, deff=self.deff1, confidence_level=confidence_level,
+                alternative=self.alternative, precision=self.precision1,
+            )
+        else:
+            scalar = np.ndim(self.difference) == 0
+            res = _compare_checked(
+                self.p1, self.n1, self.p2, self.n2, self.deff1, self.deff2, self.method,
+                check_confidence_level(confidence_level), self.alternative, self.precision1,
+                self.precision2, scalar=scalar,
+            )
+        return ConfidenceInterval(res.low, res.high)
+
+    def summary(self, lang: str = "en", *, what: str | None = None,
+                labels: tuple[str, str] | None = None) -> str:
+        """The change (or lead) in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl").
+
+        From :func:`polls.compare_proportions` the first share is read as the later wave: "The
+        share fell 7 points, from 81% to 74% (95% interval for the change: 4 to 10 points); a
+        change this large is unlikely from sampling noise alone (p < 0.001)." With ``labels``
+        (the two samples' names, e.g. two pollsters) it is a difference between them instead.
+        From :func:`polls.lead`, ``labels`` names the two options. ``what`` names the share.
+        """
+        from polls._summaries import comparison
+
+        return comparison(self, lang, what=what, labels=labels)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
+    def to_frame(self):
+        """A tidy frame.
+
+        Columns: ``estimate`` (the difference), ``ci_low, ci_high, confidence_level, se``,
+        ``n`` and ``n_eff`` (for a lead the poll's sizes; for two samples the sums), ``method``,
+        ``statistic, pvalue, alternative``, then ``p1, p2, n1, n2, n_eff1, n_eff2``.
+        """
+        est = _column(self.difference)
+        size = est.size
+
+        def col(value):
+            return np.broadcast_to(_column(value), size)
+
+        if self.kind == "lead":
+            n, n_eff = col(self.n1), col(self.n_eff1)
+        else:
+            n, n_eff = col(self.n1) + col(self.n2), col(self.n_eff1) + col(self.n_eff2)
+        return pd.DataFrame({
+            "estimate": est,
+            "ci_low": col(self.low),
+            "ci_high": col(self.high),
+            "confidence_level": self.confidence_level,
+            "se": col(self.se),
+            "n": n,
+            "n_eff": n_eff,
+            "method": self.method,
+            "statistic": col(self.statistic),
+            "pvalue": col(self.pvalue),
+            "alternative": self.alternative,
+            "p1": col(self.p1),
+            "p2": col(self.p2),
+            "n1": col(self.n1),
+            "n2": col(self.n2),
+            "n_eff1": col(self.n_eff1),
+            "n_eff2": col(self.n_eff2),
+        })
+
 
 
 def compare_proportions(

@@ -33,6 +33,7 @@ rounding noise of the last bit at 0% and 100%.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,13 +48,21 @@ from polls._checks import (
     check_confidence_level,
     check_positive,
     check_share,
-    critical_value,
+)
+from polls._share_limits import (
+    _index_of,
+    _is_scalar,
+    _limits_rounded,
+    _out,
+    _z,
+    check_precision,
 )
 from polls.errors import InvalidArgumentError
-from polls.results import ConfidenceInterval, ProportionEstimate
+from polls.results import ConfidenceInterval, _column, _scalar
 
 __all__ = [
     "METHODS",
+    "ProportionEstimate",
     "proportion_ci",
     "proportion_estimate",
     "margin_of_error",
@@ -71,113 +80,6 @@ METHODS: tuple[str, ...] = (
     "clopper_pearson",
     "jeffreys",
 )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _z(confidence_level: float) -> float:
-    return critical_value(confidence_level)
-
-
-def _index_of(*values: Any) -> pd.Index | None:
-    """The index of the first pandas Series among ``values`` (None when there is none)."""
-    for value in values:
-        if isinstance(value, pd.Series):
-            return value.index
-    return None
-
-
-def _out(arr: np.ndarray, index: pd.Index | None, scalar: bool) -> Any:
-    """Shape a result like the input: a float, an array, or a Series with the input index."""
-    if scalar:
-        return float(arr)
-    if index is not None and arr.ndim == 1 and len(index) == arr.shape[0]:
-        return pd.Series(arr, index=index)
-    return arr
-
-
-def _is_scalar(*values: Any) -> bool:
-    return all(np.ndim(v) == 0 for v in values)
-
-
-def check_precision(value: Any) -> np.ndarray | None:
-    """A rounding step in [0, 1) (or None, meaning rounding is ignored)."""
-    if value is None:
-        return None
-    arr = as_float_array("precision", value)
-    bad = ~((arr >= 0) & (arr < 1))
-    if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
-        hint = " (a proportion, e.g. 0.01 for whole percents)" if first >= 1 else ""
-        raise InvalidArgumentError(f"precision must lie in [0, 1), got {first!r}{hint}")
-    return arr
-
-
-def _limits(p: np.ndarray, n: np.ndarray, method: str, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided limits for share ``p`` out of (effective) size ``n`` at critical value ``z``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "wald":
-            half = z * np.sqrt(p * (1 - p) / n)
-            low, high = p - half, p + half
-        elif method == "wilson":
-            z2n = z * z / n
-            centre = (p + z2n / 2) / (1 + z2n)
-            half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z2n)
-            low = np.where(p <= 0, 0.0, centre - half)  # exact 0, not rounding noise
-            high = np.where(p >= 1, 1.0, centre + half)
-        elif method == "wilson_cc":
-            z2n = z * z / n
-            shift = 0.5 / n
-            pl = p - shift
-            ph = p + shift
-            low = (pl + z2n / 2 - z * np.sqrt(pl * (1 - pl) / n + z * z / (4 * n * n))) / (1 + z2n)
-            high = (ph + z2n / 2 + z * np.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n))) / (1 + z2n)
-            low = np.where(pl <= 0, 0.0, low)
-            high = np.where(ph >= 1, 1.0, high)
-        elif method == "agresti_coull":
-            n_tilde = n + z * z
-            p_tilde = (p * n + z * z / 2) / n_tilde
-            half = z * np.sqrt(p_tilde * (1 - p_tilde) / n_tilde)
-            low, high = p_tilde - half, p_tilde + half
-        elif method in ("clopper_pearson", "jeffreys"):
-            from scipy.special import betaincinv, ndtr
-
-            alpha = 2 * ndtr(-z)
-            x = p * n
-            if method == "jeffreys":
-                low = betaincinv(x + 0.5, n - x + 0.5, alpha / 2)
-                high = betaincinv(x + 0.5, n - x + 0.5, 1 - alpha / 2)
-            else:
-                low = betaincinv(x, n - x + 1, alpha / 2)
-                high = betaincinv(x + 1, n - x, 1 - alpha / 2)
-            # below the smallest normal float the true lower quantile underflows to 0, but
-            # betaincinv returns noise of order 1e-12 there (above the share itself)
-            tiny = np.finfo(float).tiny
-            low = np.where((p <= 0) | ((x < tiny) & (method == "clopper_pearson")), 0.0, low)
-            high = np.where(p >= 1, 1.0, high)
-        else:  # pragma: no cover - checked by the callers
-            raise InvalidArgumentError(f"method must be one of {METHODS}; got {method!r}")
-    # every interval contains its share (see the module notes)
-    return np.clip(np.minimum(low, p), 0.0, 1.0), np.clip(np.maximum(high, p), 0.0, 1.0)
-
-
-def _limits_rounded(
-    p: np.ndarray, n: np.ndarray, method: str, z: float, precision: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Limits allowing the true share anywhere within +/- precision/2 of the published ``p``.
-
-    The result is the envelope of the intervals at the two ends of that range (clipped to
-    [0, 1]) and at ``p`` itself; every method's limits rise with the share, so this is the union
-    of the intervals over the whole range.
-    """
-    low, high = _limits(p, n, method, z)
-    if precision is None:
-        return low, high
-    half = precision / 2
-    lo_a, hi_a = _limits(np.clip(p - half, 0, 1), n, method, z)
-    lo_b, hi_b = _limits(np.clip(p + half, 0, 1), n, method, z)
-    return np.minimum(np.minimum(low, lo_a), lo_b), np.maximum(np.maximum(high, hi_a), hi_b)
 
 
 # --------------------------------------------------------------------------- public
@@ -254,6 +156,70 @@ def proportion_ci(
     return ConfidenceInterval(_out(low, index, scalar), _out(high, index, scalar))
 
 
+@dataclass(frozen=True)
+class ProportionEstimate:
+    """A share with its interval, from :func:`polls.proportion_estimate`.
+
+    Attributes hold scalars, or numpy arrays for vectorised calls. ``n_eff`` is ``n / deff``;
+    ``precision`` is the rounding step taken into account (``None`` when rounding is ignored).
+    """
+
+    estimate: float | np.ndarray
+    low: float | np.ndarray
+    high: float | np.ndarray
+    n: float | np.ndarray
+    n_eff: float | np.ndarray
+    deff: float | np.ndarray
+    confidence_level: float
+    method: str
+    precision: float | np.ndarray | None = None
+
+    @property
+    def se(self) -> float | np.ndarray:
+        """The simple standard error ``sqrt(p (1 - p) / n_eff)``."""
+        p = np.asarray(self.estimate, dtype=float)
+        return _scalar(np.sqrt(p * (1 - p) / np.asarray(self.n_eff, dtype=float)))
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """The interval at ``confidence_level`` (default: the level the estimate was made at)."""
+        if confidence_level is None or confidence_level == self.confidence_level:
+            return ConfidenceInterval(self.low, self.high)
+        return proportion_ci(
+            self.estimate, self.n, method=self.method, confidence_level=confidence_level,
+            deff=self.deff, precision=self.precision,
+        )
+
+    def summary(self, lang: str = "en", *, what: str | None = None) -> str:
+        """The estimate in one sentence, in ``lang`` ("en", "ru", "sr" or "sr-Cyrl").
+
+        ``what`` names the share (default "Estimate"). Example: "Support: 74% (95% interval:
+        72% to 76%; n = 1,600)." Only for a single estimate (not a vectorised call).
+        """
+        from polls._summaries import proportion
+
+        return proportion(self, lang, what=what)
+
+    def __repr__(self) -> str:
+        from polls._summaries import short_repr
+
+        return short_repr(self)
+
+    def to_frame(self):
+        """A tidy frame: ``estimate, ci_low, ci_high, confidence_level, se, n, n_eff, method``."""
+        est = _column(self.estimate)
+        size = est.size
+        return pd.DataFrame({
+            "estimate": est,
+            "ci_low": np.broadcast_to(_column(self.low), size),
+            "ci_high": np.broadcast_to(_column(self.high), size),
+            "confidence_level": self.confidence_level,
+            "se": np.broadcast_to(_column(self.se), size),
+            "n": np.broadcast_to(_column(self.n), size),
+            "n_eff": np.broadcast_to(_column(self.n_eff), size),
+            "method": self.method,
+        })
+
+
 def proportion_estimate(
     share: Any,
     n: Any,
@@ -266,7 +232,7 @@ def proportion_estimate(
     """A published share with its interval, standard error and effective sample size.
 
     Takes the arguments of :func:`proportion_ci` and returns a
-    :class:`~polls.results.ProportionEstimate` with ``.confidence_interval(confidence_level=...)``
+    :class:`~polls.ProportionEstimate` with ``.confidence_interval(confidence_level=...)``
     and ``.to_frame()``.
 
     Examples

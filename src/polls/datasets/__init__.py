@@ -8,7 +8,9 @@ turns it into the canonical toplines frame. Nothing is read from the network.
 The files are built from the curated source material in ``data/curated/`` by
 ``scripts/build_datasets.py``. Users' own datasets (:func:`save_dataset`) live in a user data
 folder and are listed, searched and loaded by name beside the bundled ones; one with a bundled
-dataset's name extends it.
+dataset's name extends it. Two tables of another shape ship beside them: the margins of error
+pollsters state (:func:`stated_margins`) and the published summaries of list experiments
+(:func:`published_list_experiments`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from polls.errors import InvalidArgumentError, UnknownDatasetError
 from polls.schema import COLUMNS, FLAGS_COLUMN, coerce_dtypes
 
 __all__ = ["DatasetInfo", "add_waves", "data_as_of", "dataset_info", "list_datasets",
-           "load_dataset", "save_dataset", "stated_margins", "user_data_dir"]
+           "load_dataset", "published_list_experiments", "save_dataset", "stated_margins",
+           "user_data_dir"]
 
 _DATA = "data"
 
@@ -647,3 +650,35 @@ def stated_margins(pollster: str = "levada") -> pd.DataFrame:
         "source_url": raw["source_url"].astype("string"),
     })
     return out.sort_values("share_level", kind="stable").reset_index(drop=True)
+
+
+def published_list_experiments() -> pd.DataFrame:
+    """Published summary figures of Russian list experiments, as shipped with the package.
+
+    One row per study and arm (``control``, ``treatment``, ``direct``). Figures are as printed:
+    ``mean_count``; percentages as published in ``estimate_percent`` (and ``ci_low_percent``,
+    ``ci_high_percent``) with the same figures as proportions in ``estimate``, ``ci_low``,
+    ``ci_high``. A blank is a figure that was not found, never a zero. ``evidence`` says how
+    firm the figure is (printed, approximate, preliminary, secondary, design only), ``note``
+    what is missing, ``source_url`` where it was read. ``attrs["metadata"]`` holds the sidecar.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import polls
+    >>> df = polls.published_list_experiments()
+    >>> df.loc[(df.study_id == "CS2022") & (df.arm == "direct"), "estimate"].item()
+    0.71
+    """
+    base = _files()
+    with base.joinpath("list-experiments.csv").open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype={"study_id": "string", "arm": "string"})
+    with base.joinpath("list-experiments.json").open("r", encoding="utf-8") as fh:
+        meta = json.load(fh)
+    for col in ("n_control_items", "n"):
+        df[col] = df[col].astype("Int64")
+    df.attrs["metadata"] = meta
+    return df
