@@ -266,6 +266,19 @@ class _Raw:
             return rows
         return [r[:int(k)] for r, k in zip(rows, self.widths, strict=True)]
 
+    def maybe_table(self, head: int = 64) -> bool:
+        """Whether the records may be a release table, judged from the first ``head`` records
+        where they settle it (a long or wide file is then not turned into records at all)."""
+        if self.records is not None or len(self.cells) <= head:
+            return True
+        from polls._release import is_release_table
+
+        rows = self.cells.iloc[:head].fillna("").astype(str).to_numpy().tolist()
+        if self.widths is not None:
+            rows = [r[:int(k)] for r, k in zip(rows, self.widths[:head], strict=True)]
+        width = int(self.widths.max()) if self.widths is not None else self.cells.shape[1]
+        return is_release_table(rows, width, False, self.name, self.above) is not False
+
     def table(self, verbatim: Any = None) -> _Table:
         """The records as a table; ``verbatim(header)`` says whether cells are kept as written
         (else spaces around them are removed)."""
@@ -653,7 +666,7 @@ def read_toplines(
     sep = _text.check_sep(sep)
 
     raw = _read_source(path_or_buffer, encoding, sheet_name, sep, table)
-    if layout == "table" or (layout == "auto" and columns is None):
+    if layout == "table" or (layout == "auto" and columns is None and raw.maybe_table()):
         from polls._release import read_release_table
 
         frame = read_release_table(raw.record_list(), raw.name, raw.above, scale=scale,
