@@ -121,6 +121,27 @@ def _show(value: object) -> str:
     return repr(value)
 
 
+def _group_codes(frame: pd.DataFrame, columns: list[str],
+                 within: np.ndarray | None = None) -> np.ndarray:
+    """A number per distinct combination of ``columns`` (within each group of ``within``;
+    missing values are a value like any other), numbered 0, 1, ... in order of first
+    appearance: what ``groupby(..., dropna=False).ngroup()`` tells apart, from the codes of
+    each column."""
+    key = np.zeros(len(frame), dtype=np.int64) if within is None else within
+    size = int(key.max(initial=-1)) + 1
+    for col in columns:
+        if frame[col].isna().all():  # one value throughout: it tells nothing apart
+            continue
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        width = max(len(uniques), 1)
+        if size * width >= 2**62:  # the combined key would overflow: number it afresh
+            key, seen = pd.factorize(key)
+            size = len(seen)
+        key = key * width + np.asarray(codes, dtype=np.int64)
+        size *= width
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+
+
 def validate_toplines(
     frame: pd.DataFrame,
     *,
@@ -250,13 +271,11 @@ def validate_toplines(
         dup_cols.append("source_url")
     # each wave (and source) once as a number, then each response within it
     wave_cols = [c for c in dup_cols if c != "response"]
-    wave = (frame.groupby(wave_cols, dropna=False, observed=True, sort=False).ngroup()
-            if wave_cols else pd.Series(0, index=frame.index))
-    pairs = pd.DataFrame({"wave": wave.to_numpy(), "response": pd.factorize(
-        frame["response"], use_na_sentinel=False)[0]}, index=frame.index)
+    wave = pd.Series(_group_codes(frame, wave_cols), index=frame.index)
+    pairs = pd.Series(_group_codes(frame, ["response"], wave.to_numpy()), index=frame.index)
     dups = pairs.duplicated(keep="first")
     if dups.any():
-        group = pairs.groupby(["wave", "response"], sort=False).ngroup()
+        group = pairs
         first_of = pd.Series(frame.index, index=frame.index).groupby(group).transform("first")
         for idx in frame.index[dups]:
             earlier = _where(frame, first_of[idx], None)
@@ -277,14 +296,17 @@ def validate_toplines(
                              "_slack": (step / 2).where(~is_net, 0.0)}, index=frame.index)
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
-        grouped = work.groupby(wave.to_numpy(), sort=False)
-        tolerance = grouped["_slack"].transform("sum")
-        total = grouped["_share"].transform("sum")
+        codes = wave.to_numpy()
+        sums = work.groupby(codes, sort=True).sum()  # waves are numbered 0, 1, ...
+        tolerance = pd.Series(sums["_slack"].to_numpy()[codes], index=frame.index)
+        total = pd.Series(sums["_share"].to_numpy()[codes], index=frame.index)
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
         if "series" in frame.columns and mr_series:
             over &= ~frame["series"].isin(mr_series)
-        first_of_wave = ~wave.duplicated().to_numpy()
-        for idx in frame.index[over.to_numpy() & first_of_wave]:
+        over = over.to_numpy(dtype=bool, copy=True)
+        if over.any():  # name each wave once, at its first row
+            over &= ~wave.duplicated().to_numpy()
+        for idx in frame.index[over]:
             desc = ", ".join(f"{k}={_show(frame.loc[idx, k]).strip(chr(39))}"
                              for k in keys if k != "source_url")
             problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
