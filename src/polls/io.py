@@ -38,7 +38,14 @@ from polls.errors import (
     MissingFileError,
     PollsWarning,
 )
-from polls.schema import COLUMNS, DTYPES, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
+from polls.schema import (
+    COLUMNS,
+    DTYPES,
+    OPTIONAL_COLUMNS,
+    SOURCE_KINDS,
+    coerce_dtypes,
+    validate_toplines,
+)
 
 __all__ = ["ALIASES", "IGNORED_COLUMNS", "MISSING_MARKERS", "read_toplines", "write_toplines"]
 
@@ -772,7 +779,8 @@ def read_toplines(
 
 def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     share = table.codes[:, by_target["share"]]
-    missing = _missing_texts(table.texts, table.verbatim)[share]
+    lo, hi = table.blocks[by_target["share"]]  # the share column's own texts
+    missing = _missing_texts(table.texts[lo:hi], table.verbatim)[share - lo]
     keep = slice(None) if not missing.any() else ~missing
     out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
     out["_source_row"] = table.rows[keep]
@@ -850,6 +858,8 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
             frame[col] = published_date
         elif col == "date_precision":
             frame[col] = date_precision
+        elif col == "source_kind":
+            frame[col] = _source_kinds(*text.get(col, (np.full(n, -1), np.array([]))))
         elif col in text:
             frame[col] = _strings(*text[col])
         else:
@@ -945,6 +955,17 @@ def _response(codes: np.ndarray, texts: np.ndarray, categories: list[str] | None
     position = {lab: i for i, lab in enumerate(labels)}
     lookup = np.array([position.get(str(t), -1) for t in texts], dtype=np.int64)
     return pd.Categorical.from_codes(lookup[codes], categories=labels, ordered=True)
+
+
+def _source_kinds(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """The source kinds (code -1: missing) as :func:`~polls.schema.coerce_dtypes` makes them:
+    the known kinds, then any other text in order of first appearance (kept for
+    :func:`~polls.validate_toplines` to report)."""
+    seen = [str(t) for t in texts[pd.unique(codes[codes >= 0])]]
+    labels = [*SOURCE_KINDS, *(t for t in seen if t not in SOURCE_KINDS)]
+    position = {lab: i for i, lab in enumerate(labels)}
+    lookup = np.array([position.get(str(t), -1) for t in texts] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(lookup[codes], categories=labels)
 
 
 def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: str,
