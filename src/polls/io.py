@@ -466,7 +466,8 @@ def _fail(message: str, name: str, rows: np.ndarray, mask: np.ndarray, column: A
     first = int(mask.argmax())
     others = int(mask.sum()) - 1
     tail = f" ({others} more cell(s) like it)" if others else ""
-    col = column[first] if isinstance(column, np.ndarray | pd.Series | list) else column
+    col = (column[first] if isinstance(column, np.ndarray | pd.Series | list | _Texts)
+           else column)
     raise FileFormatError(message + tail, path=name, row=int(rows[first]), column=col,
                           value=value[first])
 
@@ -784,7 +785,9 @@ def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     keep = slice(None) if not missing.any() else ~missing
     out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
     out["_source_row"] = table.rows[keep]
-    out["_share_column"] = table.header[by_target["share"]]
+    out["_share_column"] = pd.Categorical.from_codes(  # one name: no text per row
+        np.zeros(len(out), dtype=np.int8),
+        categories=pd.Index([table.header[by_target["share"]]], dtype=object))
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
     return out
@@ -800,7 +803,8 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     out["response"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
                                                                             dtype=object))
     out["share"] = table.categorical(values[record, option])
-    out["_share_column"] = np.asarray(labels, dtype=object)[option]
+    out["_share_column"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
+                                                                                 dtype=object))
     out.attrs["categories"] = labels
     out.attrs["not_published"] = int(missing.sum())
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing.all(axis=1)]]
@@ -885,7 +889,8 @@ def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
     """(each share as a proportion, the scale, the finest step printed in each row's poll)."""
     codes, texts = _text_codes(long["share"])
     value, pct, decimals, clean = _numbers.parse_numbers(texts)  # per distinct text
-    columns = long["_share_column"].to_numpy(dtype=object) if len(long) else np.array([])
+    named = long["_share_column"].array  # the column of each share, looked up for messages
+    columns = _Texts(named.codes, np.asarray(named.categories, dtype=object))
     _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
           name, rows, np.isnan(value)[codes], columns, _Texts(codes, texts))
     used_scale = _decide_scale(scale, value[codes], pct[codes], wave, name, rows)
