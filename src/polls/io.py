@@ -334,7 +334,7 @@ def _read_source(path_or_buffer: Any, encoding: str | None, sheet_name: int | st
 
 
 def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
-    if not text.strip():
+    if not text or text.isspace():  # (no stripped copy of a large text)
         raise FileFormatError("is empty", path=name)
     sep = _text.sniff(text, name) if sep is None else sep
     got = _text.read_cells(text, sep, name, raw)
@@ -844,42 +844,43 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     sample = _sample_sizes(text, rows, name, header)
     start, end, date_precision, published_date = _build_dates(text, rows, name, header)
 
-    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    out: dict[str, Any] = {}  # the columns, made a frame at once
     for col in COLUMNS:
         if col == "response":
-            frame[col] = _response(r_codes, r_texts, categories, info)
+            out[col] = _response(r_codes, r_texts, categories, info)
         elif col == "share":
-            frame[col] = share
+            out[col] = share
         elif col == "precision":
-            frame[col] = np.asarray(precision, dtype=float)
+            out[col] = np.asarray(precision, dtype=float)
         elif col == "sample_size":
-            frame[col] = sample
+            out[col] = sample
         elif col == "fieldwork_start":
-            frame[col] = start
+            out[col] = start
         elif col == "fieldwork_end":
-            frame[col] = end
+            out[col] = end
         elif col == "published":
-            frame[col] = published_date
+            out[col] = published_date
         elif col == "date_precision":
-            frame[col] = date_precision
+            out[col] = date_precision
         elif col == "source_kind":
-            frame[col] = _source_kinds(*text.get(col, (np.full(n, -1), np.array([]))))
+            out[col] = _source_kinds(*text.get(col, (np.full(n, -1), np.array([]))))
         elif col in text:
-            frame[col] = _strings(*text[col])
+            out[col] = _strings(*text[col])
         else:
-            frame[col] = _strings(np.full(n, -1), np.array([], dtype=object))
+            out[col] = _strings(np.full(n, -1), np.array([], dtype=object))
+    for col in OPTIONAL_COLUMNS:
+        if col in text:
+            out[col] = _strings(*text[col])
+    out["_source_row"] = rows
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
     if pollster is not None:
         frame["pollster"] = frame["pollster"].fillna(pollster)
     if series is not None:
         frame["series"] = frame["series"].fillna(series)
-    for col in OPTIONAL_COLUMNS:
-        if col in text:
-            frame[col] = _strings(*text[col])
     wrong = [c for c, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items()
              if c in frame.columns and str(frame[c].dtype) != dtype]
     if wrong:  # the columns built above have their dtypes already
         frame[wrong] = coerce_dtypes(frame[wrong])
-    frame["_source_row"] = rows
     assert len(frame) == n
     return frame, used_scale
 
