@@ -1,11 +1,14 @@
-"""Waves told apart from column codes agree with pandas' groupby (synthetic frames)."""
+"""validate_toplines from column codes agrees with pandas and with per-row checks (synthetic)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from polls.schema import _group_codes
+import polls
+from polls.errors import SchemaError
+from polls.schema import _group_codes, _unknown_flags
 
 
 def test_group_codes_number_groups_as_groupby_ngroup():
@@ -24,3 +27,27 @@ def test_group_codes_number_groups_as_groupby_ngroup():
     np.testing.assert_array_equal(got, expected.to_numpy())
     pairs = frame.groupby([*cols, "response"], dropna=False, observed=True, sort=False).ngroup()
     np.testing.assert_array_equal(_group_codes(frame, ["response"], got), pairs.to_numpy())
+
+
+def test_unknown_flags_are_found_per_row_as_by_splitting_each_cell():
+    rng = np.random.default_rng(11)
+    cells = rng.choice(["secondary", "conflict;typo", "", "odd;secondary;odd", None], 300)
+    flags = pd.Series(cells, dtype="string", index=np.arange(300) * 2)
+    # the reference: every cell split on its own
+    expected = [(idx, flag) for idx, val in flags.dropna().items()
+                for flag in str(val).split(";") if flag and flag not in polls.schema.FLAGS]
+    assert _unknown_flags(flags) == expected
+    assert _unknown_flags(flags.astype(object)) == expected
+    assert len(expected) > 0
+
+
+def test_unknown_source_kinds_are_reported_for_categorical_and_text_columns():
+    frame = pd.DataFrame({"response": ["yes", "no", "yes"], "share": [0.5, 0.5, 0.4],
+                          "series": ["a", "a", "b"],
+                          "source_kind": pd.Categorical(["media", "blog", None])})
+    for kind in (frame["source_kind"], frame["source_kind"].astype(object)):
+        with pytest.raises(SchemaError) as err:
+            polls.validate_toplines(frame.assign(source_kind=kind))
+        assert err.value.problems == [
+            "index 1, column 'source_kind': 'blog' is not one of "
+            "('pollster', 'compilation', 'media', 'user')"]

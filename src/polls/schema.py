@@ -142,6 +142,20 @@ def _group_codes(frame: pd.DataFrame, columns: list[str],
     return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
 
+def _unknown_flags(flags: pd.Series) -> list[tuple[object, str]]:
+    """(index, flag) of each flag in ``flags`` that :data:`FLAGS` does not know, in row order;
+    a text column's distinct values are split once each."""
+    flags = flags.dropna()
+    if not pd.api.types.is_string_dtype(flags.dtype) or flags.dtype == object:
+        return [(idx, flag) for idx, val in flags.items() for flag in str(val).split(";")
+                if flag and flag not in FLAGS]
+    codes, values = pd.factorize(flags)
+    unknown = [[f for f in str(v).split(";") if f and f not in FLAGS] for v in values]
+    bad = np.array([bool(u) for u in unknown] + [False])[codes]
+    return [(idx, flag) for idx, c in zip(flags.index[bad], codes[bad], strict=True)
+            for flag in unknown[c]]
+
+
 def validate_toplines(
     frame: pd.DataFrame,
     *,
@@ -242,16 +256,21 @@ def validate_toplines(
                             f"{_show(frame.loc[idx, 'date_precision'])} is not one of "
                             f"{DATE_PRECISIONS}")
     if FLAGS_COLUMN in frame.columns:
-        for idx, val in frame[FLAGS_COLUMN].dropna().items():
-            for flag in str(val).split(";"):
-                if flag and flag not in FLAGS:
-                    problems.append(f"{_where(frame, idx, source)}, column '{FLAGS_COLUMN}': "
-                                    f"unknown flag {flag!r} (known: {tuple(FLAGS)})")
+        for idx, flag in _unknown_flags(frame[FLAGS_COLUMN]):
+            problems.append(f"{_where(frame, idx, source)}, column '{FLAGS_COLUMN}': "
+                            f"unknown flag {flag!r} (known: {tuple(FLAGS)})")
     if "source_kind" in frame.columns:
-        kind = frame["source_kind"].astype(object)
-        for idx in frame.index[kind.notna() & ~kind.isin(list(SOURCE_KINDS))]:
+        kind = frame["source_kind"]
+        if isinstance(kind.dtype, pd.CategoricalDtype):  # by category, not by row
+            known = np.append(kind.cat.categories.isin(list(SOURCE_KINDS)), True)
+            bad = ~known[kind.cat.codes.to_numpy()]
+        else:
+            kind = kind.astype(object)
+            bad = (kind.notna() & ~kind.isin(list(SOURCE_KINDS))).to_numpy(dtype=bool)
+        shown = kind.astype(object) if bad.any() else kind
+        for idx in frame.index[bad]:
             problems.append(f"{_where(frame, idx, source)}, column 'source_kind': "
-                            f"{_show(kind[idx])} is not one of {tuple(SOURCE_KINDS)}")
+                            f"{_show(shown[idx])} is not one of {tuple(SOURCE_KINDS)}")
 
     if {"fieldwork_start", "fieldwork_end"} <= set(frame.columns):
         start = pd.to_datetime(frame["fieldwork_start"], errors="coerce")
