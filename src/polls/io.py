@@ -939,12 +939,16 @@ def _sample_sizes(text: dict, rows: np.ndarray, name: str, header) -> pd.array:
 
 def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
     """Texts by code (-1: missing) as a pandas string array."""
-    if len(texts) == 0 or not (codes >= 0).any():
-        dtype = pd.StringDtype()
-        if dtype.storage == "pyarrow":  # all missing: no cell to take
-            import pyarrow as pa
+    dtype = pd.StringDtype()
+    if dtype.storage == "pyarrow":  # taken by pyarrow itself, without pandas' checks
+        import pyarrow as pa
 
+        if len(texts) == 0 or not (codes >= 0).any():  # all missing: no cell to take
             return pd.array(pa.nulls(len(codes), pa.large_string()), dtype=dtype)
+        table = pa.array(np.asarray(texts, dtype=object), type=pa.large_string(),
+                         from_pandas=True)
+        return pd.array(table.take(pa.array(codes, mask=codes < 0)), dtype=dtype)
+    if len(texts) == 0 or not (codes >= 0).any():
         return pd.array(np.full(len(codes), None, dtype=object), dtype=dtype)
     table = pd.array(np.append(texts, None), dtype="string")
     return table.take(np.where(codes < 0, len(texts), codes))
