@@ -392,7 +392,9 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
         seen[header[i]] = i
     last = len(cells)  # the file row of the last record
     cut = last if unterminated and not blank[last - 1] and last - 1 > first else None
-    table = _Table(name, [header[i] for i in named], codes[:, named], texts, rows, encoding,
+    if named != list(range(codes.shape[1])):  # (every column named: no copy)
+        codes = codes[:, named]
+    table = _Table(name, [header[i] for i in named], codes, texts, rows, encoding,
                    cut, [blocks[i] for i in named])
     table.short_rows = short_rows
     table.verbatim = keep
@@ -1019,7 +1021,7 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
             f"cannot read the date: {errors[codes[first]]}"
             + (f" ({others} more cell(s) like it)" if others else ""),
             path=name, row=int(rows[first]), column=column, value=texts[codes[first]])
-    at = np.where(codes >= 0, codes, len(texts))
+    at = codes  # -1 (missing) takes the last entry, the one appended: NaT, not a day
     nat = np.array(["NaT"], dtype="datetime64[ns]")
     day = parsed["precision"].eq("day").fillna(False).to_numpy(dtype=bool) | quick
     start = np.where(quick, days, parsed["start"].to_numpy(dtype="datetime64[ns]"))
@@ -1085,7 +1087,9 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
             if size * width >= 2**62:  # the combined key would overflow: number it afresh
                 key, uniques = pd.factorize(key)
                 key, size = np.asarray(key, dtype=np.int64), len(uniques)
-            key = key * width + (codes + 1)
+            key *= width  # in place: key is this function's own array
+            key += codes
+            key += 1
             size *= width
     return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
