@@ -51,3 +51,12 @@ def test_unknown_source_kinds_are_reported_for_categorical_and_text_columns():
         assert err.value.problems == [
             "index 1, column 'source_kind': 'blog' is not one of "
             "('pollster', 'compilation', 'media', 'user')"]
+
+
+def test_duplicates_are_named_with_their_first_row():
+    frame = pd.DataFrame({"pollster": ["a", "a", "a", "b"], "response": ["yes", "no", "yes", "yes"],
+                          "share": [0.3, 0.4, 0.3, 0.5]})
+    with pytest.raises(SchemaError) as err:
+        polls.validate_toplines(frame)
+    assert err.value.problems == ["index 2, column 'response': 'yes' duplicates index 0 "
+                                  "(same pollster, response)"]

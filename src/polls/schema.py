@@ -122,11 +122,12 @@ def _show(value: object) -> str:
 
 
 def _group_codes(frame: pd.DataFrame, columns: list[str],
-                 within: np.ndarray | None = None) -> np.ndarray:
+                 within: np.ndarray | None = None, dense: bool = True) -> np.ndarray:
     """A number per distinct combination of ``columns`` (within each group of ``within``;
     missing values are a value like any other), numbered 0, 1, ... in order of first
-    appearance: what ``groupby(..., dropna=False).ngroup()`` tells apart, from the codes of
-    each column."""
+    appearance (``dense``; else numbers as combined, equal exactly for equal combinations):
+    what ``groupby(..., dropna=False).ngroup()`` tells apart, from the codes of each
+    column."""
     key = np.zeros(len(frame), dtype=np.int64) if within is None else within
     size = int(key.max(initial=-1)) + 1
     for col in columns:
@@ -139,7 +140,7 @@ def _group_codes(frame: pd.DataFrame, columns: list[str],
             size = len(seen)
         key = key * width + np.asarray(codes, dtype=np.int64)
         size *= width
-    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64) if dense else key
 
 
 def _unknown_flags(flags: pd.Series) -> list[tuple[object, str]]:
@@ -291,7 +292,8 @@ def validate_toplines(
     # each wave (and source) once as a number, then each response within it
     wave_cols = [c for c in dup_cols if c != "response"]
     wave = pd.Series(_group_codes(frame, wave_cols), index=frame.index)
-    pairs = pd.Series(_group_codes(frame, ["response"], wave.to_numpy()), index=frame.index)
+    pairs = pd.Series(_group_codes(frame, ["response"], wave.to_numpy(), dense=False),
+                      index=frame.index)
     dups = pairs.duplicated(keep="first")
     if dups.any():
         group = pairs
