@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -134,7 +135,7 @@ def main() -> None:
     lines = [
         "# Reading speed: `read_toplines` against `pandas.read_csv`",
         "",
-        f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ",
+        f"Command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.  ",
