@@ -204,7 +204,7 @@ def _cell_codes(cells: pd.DataFrame, strip: bool
         codes, offset = np.empty((n, k), dtype=np.int64, order="F"), 0
         for j in range(k):
             texts, c, blank = _distinct(cells.iloc[:, j], strip)
-            codes[:, j] = c + offset
+            np.add(c, offset, out=codes[:, j])
             parts.append(texts)
             blanks.append(blank)
             blocks.append((offset, offset + len(texts)))
@@ -830,7 +830,9 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
         if col.startswith("_") or col in ("response", "share"):
             continue
         codes, texts = _text_codes(long[col])
-        text[col] = (np.where(_missing_texts(texts, canonical)[codes], -1, codes), texts)
+        # one lookup per cell: the code of its text, -1 for a text that is not published
+        remap = np.where(_missing_texts(texts, canonical), -1, np.arange(len(texts)))
+        text[col] = (remap[codes], texts)
 
     # response
     r_codes, r_texts = _text_codes(long["response"])
