@@ -8,7 +8,7 @@ import pytest
 
 import polls
 from polls.errors import SchemaError
-from polls.schema import _group_codes, _unknown_flags
+from polls.schema import _group_codes, _unknown_flags, _validate
 
 
 def test_group_codes_number_groups_as_groupby_ngroup():
@@ -60,3 +60,26 @@ def test_duplicates_are_named_with_their_first_row():
         polls.validate_toplines(frame)
     assert err.value.problems == ["index 2, column 'response': 'yes' duplicates index 0 "
                                   "(same pollster, response)"]
+
+
+def test_a_finer_grouping_of_rows_gives_the_same_problems():
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({
+        "pollster": pd.array(rng.choice(["a", "b"], n), dtype="string"),
+        "series": pd.array(rng.choice(["s1", "s2"], n), dtype="string"),
+        "fieldwork_end": pd.to_datetime(rng.choice(["2022-01-31", "2022-02-28"], n)),
+        "response": pd.Categorical(rng.choice(["yes", "no", "dk"], n)),
+        "share": rng.choice([0.2, 0.3, 0.5], n),
+        "source_url": pd.array(rng.choice(["u1", "u2", None], n), dtype="string"),
+    })
+    # finer than the waves: the wave columns but source_url, and a column of its own
+    extra = rng.integers(0, 3, n)
+    finer = (frame[["pollster", "series", "fieldwork_end"]].assign(extra=extra)
+             .groupby(["pollster", "series", "fieldwork_end", "extra"], sort=False).ngroup())
+    with pytest.raises(SchemaError) as plain:
+        polls.validate_toplines(frame)
+    with pytest.raises(SchemaError) as hinted:
+        _validate(frame, finer=finer.to_numpy())
+    assert len(plain.value.problems) > 10
+    assert hinted.value.problems == plain.value.problems

@@ -43,6 +43,7 @@ from polls.schema import (
     DTYPES,
     OPTIONAL_COLUMNS,
     SOURCE_KINDS,
+    _validate,
     coerce_dtypes,
     validate_toplines,
 )
@@ -757,10 +758,11 @@ def read_toplines(
         warnings.warn(f"{name}: {len(skipped)} row(s) with no published share were skipped "
                       f"(rows {shown})", PollsWarning, stacklevel=2)
     not_published = info.get("not_published", 0)
-    frame, used_scale = _build(long, name, scale="proportion" if canonical and scale is None
-                               else scale, pollster=pollster, series=series,
-                               categories=sidecar.get("response_categories") if sidecar else None,
-                               canonical=canonical, info=info)
+    frame, used_scale, waves = _build(long, name, scale="proportion" if canonical and scale is None
+                                      else scale, pollster=pollster, series=series,
+                                      categories=sidecar.get("response_categories")
+                                      if sidecar else None,
+                                      canonical=canonical, info=info)
     if question is not None:
         frame["question"] = frame["question"].fillna(question)
     side = sidecar or {}
@@ -768,8 +770,9 @@ def read_toplines(
         multiple_response = bool(side.get("multiple_response", False))
     nets = list(side.get("net_responses", []) if net_responses is None else net_responses)
     if validate:
-        validate_toplines(frame, source=name, multiple_response=multiple_response,
-                          net_responses=nets)
+        # the file's waves (by their texts) are finer than validate_toplines' (by value)
+        _validate(frame, source=name, multiple_response=multiple_response,
+                  net_responses=nets, finer=waves)
     del frame["_source_row"]  # in place: no copy of the frame
     frame.attrs = {"source": name, "layout": layout, "scale": used_scale,
                    "skipped_rows": skipped, "not_published": not_published,
@@ -816,7 +819,7 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
 
 def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | None,
            series: str | None, categories: list[str] | None,
-           canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+           canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str, np.ndarray]:
     n = len(long)
     headers = info.get("headers", {})
     rows = long["_source_row"].to_numpy(dtype=np.int64)
@@ -886,7 +889,7 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     if wrong:  # the columns built above have their dtypes already
         frame[wrong] = coerce_dtypes(frame[wrong])
     assert len(frame) == n
-    return frame, used_scale
+    return frame, used_scale, wave
 
 
 def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
@@ -1080,7 +1083,8 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
     """A number per poll wave: each file row in the wide layout, else each distinct combination
     of the wave's text columns, numbered in order of first appearance."""
     if wide:
-        return long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
+        rows = long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
+        return np.asarray(pd.factorize(rows)[0], dtype=np.int64)
     key, size = np.zeros(len(long), dtype=np.int64), 1
     for col in _WAVE_TEXT:
         if col in text:

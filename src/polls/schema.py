@@ -202,6 +202,29 @@ def validate_toplines(
     >>> polls.validate_toplines(df) is df
     True
     """
+    return _validate(frame, source=source, multiple_response=multiple_response,
+                     net_responses=net_responses, max_span_days=max_span_days)
+
+
+def _wave_codes(frame: pd.DataFrame, columns: list[str], finer: np.ndarray | None) -> np.ndarray:
+    """:func:`_group_codes` of ``columns``; ``finer`` (if given) numbers groups of rows 0, 1,
+    ... within which every column but ``source_url`` holds one value, so one row of each
+    group is enough to tell the waves apart."""
+    if finer is None or not columns or not len(frame):
+        return _group_codes(frame, columns)
+    if "source_url" in columns:
+        finer = _group_codes(frame, ["source_url"], finer)
+    first = np.full(int(finer.max()) + 1, len(frame), dtype=np.int64)
+    np.minimum.at(first, finer, np.arange(len(frame), dtype=np.int64))
+    return _group_codes(frame[columns].take(first), columns)[finer]
+
+
+def _validate(frame: pd.DataFrame, *, source: str | None = None,
+              multiple_response: bool | Iterable[str] | None = None,
+              net_responses: Iterable[str] | None = None, max_span_days: int = 366,
+              finer: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`validate_toplines`, with ``finer`` as :func:`_wave_codes` takes it (the reader
+    knows its waves)."""
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgumentError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if multiple_response is None:
@@ -291,7 +314,7 @@ def validate_toplines(
         dup_cols.append("source_url")
     # each wave (and source) once as a number, then each response within it
     wave_cols = [c for c in dup_cols if c != "response"]
-    wave = pd.Series(_group_codes(frame, wave_cols), index=frame.index)
+    wave = pd.Series(_wave_codes(frame, wave_cols, finer), index=frame.index)
     pairs = pd.Series(_group_codes(frame, ["response"], wave.to_numpy(), dense=False),
                       index=frame.index)
     dups = pairs.duplicated(keep="first")
