@@ -9,9 +9,8 @@ Files (synthetic, seeded, written to a temporary folder):
 Each reader runs ``--repeat`` times, the two interleaved, and the best time counts; the ratio
 is polls' time over pandas' (wall-clock; the CPU time of this process is shown beside it, as
 the machine may be busy with other work). pandas parses the cells only (numbers and text, no
-checks);
-read_toplines also checks every record against the header, parses the dates and figures,
-infers nothing it is not told (``scale="percent"``) and validates the frame. Run from the
+checks); read_toplines also checks every record against the header, parses the dates and
+figures, infers nothing it is not told (``scale="percent"``) and validates the frame. Run from the
 repository root::
 
     .venv/bin/python benchmarks/bench_read_long.py --out benchmarks/results/read_long.md
