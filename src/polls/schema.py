@@ -212,7 +212,7 @@ def _wave_codes(frame: pd.DataFrame, columns: list[str], finer: np.ndarray | Non
     group is enough to tell the waves apart."""
     if finer is None or not columns or not len(frame):
         return _group_codes(frame, columns)
-    if "source_url" in columns:
+    if "source_url" in columns and not frame["source_url"].isna().all():
         finer = _group_codes(frame, ["source_url"], finer)
     first = np.full(int(finer.max()) + 1, len(frame), dtype=np.int64)
     np.minimum.at(first, finer, np.arange(len(frame), dtype=np.int64))
