@@ -149,7 +149,6 @@ class _Table:
         self.header_row = int(rows[0]) - 1 if len(rows) else 1
         self.short_rows: list[int] = []  # text rows with fewer cells than the header
         self.verbatim = False  # a canonical file: cells as written, only "" is missing
-        self._index: dict[tuple[int, int], pd.Index] = {}  # each block as categories
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -157,13 +156,12 @@ class _Table:
         return pd.DataFrame({j: self.texts[self.codes[:, j]] for j in range(len(self.header))},
                             index=range(len(self.rows)), dtype=object)
 
-    def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
-        """Column ``j`` (its records ``which``) as a categorical of its texts."""
+    def column(self, j: int, which: Any = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` (its records ``which``): the code of each cell into the column's
+        distinct texts, and those texts."""
         lo, hi = self.blocks[j]
-        if (lo, hi) not in self._index:
-            self._index[lo, hi] = pd.Index(self.texts[lo:hi], dtype=object)
-        return pd.Categorical.from_codes(self.codes[which, j] - lo,
-                                         categories=self._index[lo, hi], validate=False)
+        codes = self.codes[which, j]
+        return (codes - lo if lo else codes.copy()), self.texts[lo:hi]
 
     def categorical(self, codes: np.ndarray) -> pd.Categorical:
         """Cells of any columns (their codes) as a categorical of their texts."""
@@ -457,6 +455,15 @@ def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndar
     plain = pd.Series(values, dtype=object)
     texts, codes = _factorize(plain.where(plain.notna(), "").astype(str))
     return codes, texts
+
+
+def _codes_of(long: pd.DataFrame, col: str, coded: dict[str, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each cell, distinct texts) of a text column of the long frame: the codes it
+    holds when ``coded`` gives the column's texts, else as :func:`_text_codes` finds them."""
+    if col in coded:
+        return long[col].to_numpy(dtype=np.int64), np.append(coded[col], "")
+    return _text_codes(long[col])
 
 
 def _fail(message: str, name: str, rows: np.ndarray, mask: np.ndarray, column: Any,
@@ -788,13 +795,15 @@ def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     lo, hi = table.blocks[by_target["share"]]  # the share column's own texts
     missing = _missing_texts(table.texts[lo:hi], table.verbatim)[share - lo]
     keep = slice(None) if not missing.any() else ~missing
-    out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
+    coded = {t: table.column(p, keep) for t, p in by_target.items()}
+    out = pd.DataFrame({t: c for t, (c, _) in coded.items()}, copy=False)
     out["_source_row"] = table.rows[keep]
     out["_share_column"] = pd.Categorical.from_codes(  # one name: no text per row
         np.zeros(len(out), dtype=np.int8),
         categories=pd.Index([table.header[by_target["share"]]], dtype=object))
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
+    out.attrs["coded"] = {t: texts for t, (_, texts) in coded.items()}  # set last: no copies
     return out
 
 
@@ -803,7 +812,9 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     values = table.codes[:, options]  # records x options, in file order
     missing = _missing_texts(table.texts, table.verbatim)[values]
     record, option = np.nonzero(~missing)  # row-major: each poll's options in column order
-    out = pd.DataFrame({t: table.column(p, record) for t, p in by_target.items()})
+    coded = {t: table.column(p, record) for t, p in by_target.items()}
+    out = pd.DataFrame({t: c for t, (c, _) in coded.items()}, index=pd.RangeIndex(len(record)),
+                       copy=False)
     out["_source_row"] = table.rows[record]
     out["response"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
                                                                             dtype=object))
@@ -814,6 +825,7 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     out.attrs["not_published"] = int(missing.sum())
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing.all(axis=1)]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
+    out.attrs["coded"] = {t: texts for t, (_, texts) in coded.items()}  # set last: no copies
     return out
 
 
@@ -822,6 +834,7 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
            canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str, np.ndarray]:
     n = len(long)
     headers = info.get("headers", {})
+    coded = info.get("coded", {})  # texts of the columns that hold codes
     rows = long["_source_row"].to_numpy(dtype=np.int64)
 
     def header(target: str) -> str:
@@ -832,18 +845,18 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     for col in long.columns:
         if col.startswith("_") or col in ("response", "share"):
             continue
-        codes, texts = _text_codes(long[col])
+        codes, texts = _codes_of(long, col, coded)
         # one lookup per cell: the code of its text, -1 for a text that is not published
         remap = np.where(_missing_texts(texts, canonical), -1, np.arange(len(texts)))
         text[col] = (remap[codes], texts)
 
     # response
-    r_codes, r_texts = _text_codes(long["response"])
+    r_codes, r_texts = _codes_of(long, "response", coded)
     _fail("the response is missing", name, rows, _missing_texts(r_texts, canonical)[r_codes],
           "response", _Texts(r_codes, r_texts))
 
     wave = _wave_ids(long, text, wide=info.get("categories") is not None)
-    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical)
+    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical, coded)
     if "precision" in text:  # published, else the finest step printed in the poll
         got = _published_precision(*text["precision"], used_scale, rows, name,
                                    header("precision"))
@@ -893,9 +906,10 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
 
 
 def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
-            wave: np.ndarray, canonical: bool) -> tuple[np.ndarray, str, np.ndarray]:
+            wave: np.ndarray, canonical: bool, coded: dict[str, np.ndarray]
+            ) -> tuple[np.ndarray, str, np.ndarray]:
     """(each share as a proportion, the scale, the finest step printed in each row's poll)."""
-    codes, texts = _text_codes(long["share"])
+    codes, texts = _codes_of(long, "share", coded)
     value, pct, decimals, clean = _numbers.parse_numbers(texts)  # per distinct text
     named = long["_share_column"].array  # the column of each share, looked up for messages
     columns = _Texts(named.codes, np.asarray(named.categories, dtype=object))
