@@ -1006,8 +1006,9 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
     pandas timestamp can hold, raises naming its first row."""
     from polls._dates import parse_date_series, parse_date_text  # month tables on first use
 
-    used = np.zeros(len(texts), dtype=bool)
-    used[codes[codes >= 0]] = True
+    used = np.zeros(len(texts) + 1, dtype=bool)
+    used[codes] = True  # a missing cell (-1) marks the extra last entry
+    used = used[:-1]
     distinct = pd.Series(np.where(used, texts, None), dtype=object)
     # ISO days, the usual form in large files, in one vectorised step (the rest one by one)
     iso = distinct.str.fullmatch(r"(?:1[7-9]|2[01])\d{2}-\d{2}-\d{2}").fillna(False).astype(
