@@ -7,9 +7,10 @@ Files (synthetic, seeded, written to a temporary folder):
 * ``wide``: a one-row wide CSV with 50,000 response columns (each 0.001 percent).
 
 Each reader runs ``--repeat`` times, the two interleaved, and the best time counts; the ratio
-is polls' time over pandas'. pandas parses the cells only (numbers and text, no checks);
-read_toplines also checks every record against the header, parses the dates and figures,
-infers nothing it is not told (``scale="percent"``) and validates the frame. Run from the
+is polls' time over pandas' (wall-clock; the CPU time of this process is shown beside it, as
+the machine may be busy with other work). pandas parses the cells only (numbers and text, no
+checks); read_toplines also checks every record against the header, parses the dates and
+figures, infers nothing it is not told (``scale="percent"``) and validates the frame. Run from the
 repository root::
 
     .venv/bin/python benchmarks/bench_read_long.py --out benchmarks/results/read_long.md
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -73,13 +75,15 @@ CASES = {
 }
 
 
-def best(fn, repeat: int) -> float:
-    times = []
+def best(fn, repeat: int) -> tuple[float, float]:
+    """The best wall-clock time and the best CPU time (this process) of ``repeat`` calls."""
+    times, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+        cpu.append(time.process_time() - c)
+    return min(times), min(cpu)
 
 
 def time_baseline(src: str, path: Path, kwargs: dict, repeat: int) -> float:
@@ -111,41 +115,48 @@ def main() -> None:
         for case, (write, kwargs) in CASES.items():
             path = Path(tmp) / f"synthetic-{case}.csv"
             size = write(path)
-            t_pandas = t_polls = float("inf")
+            t_pandas = t_polls = c_pandas = c_polls = float("inf")
             for _ in range(args.repeat):  # interleaved, so both see the same machine load
-                t_pandas = min(t_pandas, best(lambda p=path: pd.read_csv(p), 1))
-                t_polls = min(t_polls, best(lambda p=path, k=kwargs: polls.read_toplines(p, **k),
-                                            1))
+                t, c = best(lambda p=path: pd.read_csv(p), 1)
+                t_pandas, c_pandas = min(t_pandas, t), min(c_pandas, c)
+                t, c = best(lambda p=path, k=kwargs: polls.read_toplines(p, **k), 1)
+                t_polls, c_polls = min(t_polls, t), min(c_polls, c)
             base = None
             if args.baseline and not (case == "wide" and args.skip_baseline_wide):
-                base = time_baseline(args.baseline, path, kwargs, 1)
+                base = time_baseline(args.baseline, path, kwargs, args.repeat)
             rows.append({"case": case, "size": size, "MB": path.stat().st_size / 1e6,
                          "pandas_s": t_pandas, "polls_s": t_polls,
-                         "ratio": t_polls / t_pandas, "baseline_s": base})
+                         "ratio": t_polls / t_pandas, "pandas_cpu_s": c_pandas,
+                         "polls_cpu_s": c_polls, "cpu_ratio": c_polls / c_pandas,
+                         "baseline_s": base})
             print(json.dumps(rows[-1]), flush=True)
     load = os.getloadavg()
     lines = [
         "# Reading speed: `read_toplines` against `pandas.read_csv`",
         "",
-        f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ",
+        f"Command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.  ",
-        f"Best of {args.repeat} interleaved runs; synthetic files (see the script)."
+        f"Best of {args.repeat} interleaved runs (wall-clock and, apart, CPU time of this "
+        "process); synthetic files (see the script)."
         + (" Other work ran on the machine meanwhile (load above its core count): absolute "
            "times are slow, ratios less so." if load[0] > (os.cpu_count() or 1) else ""),
         "",
-        "| file | size | pandas.read_csv (s) | read_toplines (s) | ratio |"
-        + (" before (s) |" if args.baseline else ""),
-        "|---|---|---|---|---|" + ("---|" if args.baseline else ""),
+        "| file | size | pandas.read_csv (s) | read_toplines (s) | ratio | CPU pandas (s) "
+        "| CPU read_toplines (s) | CPU ratio |" + (" before (s) | before ratio |"
+                                                if args.baseline else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|---|" if args.baseline else ""),
     ]
     for r in rows:
         what = (f"long, {r['size']:,} rows" if r["case"] == "long"
                 else f"wide, 1 row x {r['size']:,} columns")
         base = "" if not args.baseline else (
-            f" {r['baseline_s']:.2f} |" if r["baseline_s"] is not None else " not run |")
+            f" {r['baseline_s']:.2f} | {r['baseline_s'] / r['pandas_s']:.1f}x |"
+            if r["baseline_s"] is not None else " not run | |")
         lines.append(f"| {what} | {r['MB']:.1f} MB | {r['pandas_s']:.3f} | {r['polls_s']:.3f} "
-                     f"| {r['ratio']:.1f}x |{base}")
+                     f"| {r['ratio']:.1f}x | {r['pandas_cpu_s']:.3f} | {r['polls_cpu_s']:.3f} "
+                     f"| {r['cpu_ratio']:.1f}x |{base}")
     lines += [
         "",
         "pandas only splits the cells and types them; `read_toplines` also checks every record",
@@ -156,7 +167,8 @@ def main() -> None:
     if args.baseline:
         lines += ["", f"`before`: the `polls` package in `{args.baseline}` (`--baseline`)"
                   + (f", {args.baseline_label}" if args.baseline_label else "")
-                  + ", timed once in a subprocess on the same file."]
+                  + f", best of {args.repeat} in a subprocess on the same file, run after the "
+                  "others (its ratio is over the pandas time above)."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

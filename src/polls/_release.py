@@ -131,8 +131,8 @@ class _Layout:
     printed_titles: int = 0  # title lines in the records themselves (not text around a page)
 
 
-def _pad(records: list[list[str]]) -> list[list[str]]:
-    width = max((len(r) for r in records), default=0)
+def _pad(records: list[list[str]], width: int | None = None) -> list[list[str]]:
+    width = max((len(r) for r in records), default=0) if width is None else width
     return [[str(c).strip() for c in r] + [""] * (width - len(r)) for r in records]
 
 
@@ -168,8 +168,9 @@ def _years_over_months(grid: list[list[str]], i: int) -> list[str] | None:
     return combined
 
 
-def _locate(records: list[list[str]], name: str, above: list[str]) -> _Layout | None:
-    grid = _pad(records)
+def _locate(records: list[list[str]], name: str, above: list[str],
+            width: int | None = None) -> _Layout | None:
+    grid = _pad(records, width)
     for i, row in enumerate(grid):
         if not _is_title(row):
             printed = [c for r in grid[:i] for c in r if c]
@@ -570,6 +571,17 @@ def _frame(waves: _Waves, rows: _Rows, n: list[int | None], *, question: str | N
     out = pd.DataFrame({col: columns[col] for col in COLUMNS})
     out["_source_row"] = rows.row
     return out
+
+
+def is_release_table(head: list[list[str]], width: int, whole: bool, name: str,
+                     above: list[str]) -> bool | None:
+    """Whether :func:`read_release_table` with ``detect=True`` reads records beginning with
+    ``head`` as a table (records of at most ``width`` cells; ``whole``: ``head`` is all of
+    them), decided from the head alone; None when the head does not settle it."""
+    layout = _locate(head, name, above, width)
+    if layout is None or not (whole or layout.header + 1 < len(head)):
+        return None
+    return bool(layout.printed_titles) or _dated_header(layout)
 
 
 def read_release_table(records: list[list[str]], name: str, above: list[str], *,

@@ -38,7 +38,15 @@ from polls.errors import (
     MissingFileError,
     PollsWarning,
 )
-from polls.schema import COLUMNS, DTYPES, OPTIONAL_COLUMNS, coerce_dtypes, validate_toplines
+from polls.schema import (
+    COLUMNS,
+    DTYPES,
+    OPTIONAL_COLUMNS,
+    SOURCE_KINDS,
+    _validate,
+    coerce_dtypes,
+    validate_toplines,
+)
 
 __all__ = ["ALIASES", "IGNORED_COLUMNS", "MISSING_MARKERS", "read_toplines", "write_toplines"]
 
@@ -141,7 +149,6 @@ class _Table:
         self.header_row = int(rows[0]) - 1 if len(rows) else 1
         self.short_rows: list[int] = []  # text rows with fewer cells than the header
         self.verbatim = False  # a canonical file: cells as written, only "" is missing
-        self._index: dict[tuple[int, int], pd.Index] = {}  # each block as categories
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -149,13 +156,12 @@ class _Table:
         return pd.DataFrame({j: self.texts[self.codes[:, j]] for j in range(len(self.header))},
                             index=range(len(self.rows)), dtype=object)
 
-    def column(self, j: int, which: Any = slice(None)) -> pd.Categorical:
-        """Column ``j`` (its records ``which``) as a categorical of its texts."""
+    def column(self, j: int, which: Any = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` (its records ``which``): the code of each cell into the column's
+        distinct texts, and those texts."""
         lo, hi = self.blocks[j]
-        if (lo, hi) not in self._index:
-            self._index[lo, hi] = pd.Index(self.texts[lo:hi], dtype=object)
-        return pd.Categorical.from_codes(self.codes[which, j] - lo,
-                                         categories=self._index[lo, hi], validate=False)
+        codes = self.codes[which, j]
+        return (codes - lo if lo else codes.copy()), self.texts[lo:hi]
 
     def categorical(self, codes: np.ndarray) -> pd.Categorical:
         """Cells of any columns (their codes) as a categorical of their texts."""
@@ -197,7 +203,7 @@ def _cell_codes(cells: pd.DataFrame, strip: bool
         codes, offset = np.empty((n, k), dtype=np.int64, order="F"), 0
         for j in range(k):
             texts, c, blank = _distinct(cells.iloc[:, j], strip)
-            codes[:, j] = c + offset
+            np.add(c, offset, out=codes[:, j])
             parts.append(texts)
             blanks.append(blank)
             blocks.append((offset, offset + len(texts)))
@@ -266,6 +272,19 @@ class _Raw:
             return rows
         return [r[:int(k)] for r, k in zip(rows, self.widths, strict=True)]
 
+    def maybe_table(self, head: int = 64) -> bool:
+        """Whether the records may be a release table, judged from the first ``head`` records
+        where they settle it (a long or wide file is then not turned into records at all)."""
+        if self.records is not None or len(self.cells) <= head:
+            return True
+        from polls._release import is_release_table
+
+        rows = self.cells.iloc[:head].fillna("").astype(str).to_numpy().tolist()
+        if self.widths is not None:
+            rows = [r[:int(k)] for r, k in zip(rows, self.widths[:head], strict=True)]
+        width = int(self.widths.max()) if self.widths is not None else self.cells.shape[1]
+        return is_release_table(rows, width, False, self.name, self.above) is not False
+
     def table(self, verbatim: Any = None) -> _Table:
         """The records as a table; ``verbatim(header)`` says whether cells are kept as written
         (else spaces around them are removed)."""
@@ -314,7 +333,7 @@ def _read_source(path_or_buffer: Any, encoding: str | None, sheet_name: int | st
 
 
 def _text_cells(text: str, name: str, sep: str | None, raw: bytes | None):
-    if not text.strip():
+    if not text or text.isspace():  # (no stripped copy of a large text)
         raise FileFormatError("is empty", path=name)
     sep = _text.sniff(text, name) if sep is None else sep
     got = _text.read_cells(text, sep, name, raw)
@@ -372,7 +391,9 @@ def _table(cells: pd.DataFrame, widths: np.ndarray | None, name: str, sep: str,
         seen[header[i]] = i
     last = len(cells)  # the file row of the last record
     cut = last if unterminated and not blank[last - 1] and last - 1 > first else None
-    table = _Table(name, [header[i] for i in named], codes[:, named], texts, rows, encoding,
+    if named != list(range(codes.shape[1])):  # (every column named: no copy)
+        codes = codes[:, named]
+    table = _Table(name, [header[i] for i in named], codes, texts, rows, encoding,
                    cut, [blocks[i] for i in named])
     table.short_rows = short_rows
     table.verbatim = keep
@@ -436,6 +457,15 @@ def _text_codes(values: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndar
     return codes, texts
 
 
+def _codes_of(long: pd.DataFrame, col: str, coded: dict[str, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each cell, distinct texts) of a text column of the long frame: the codes it
+    holds when ``coded`` gives the column's texts, else as :func:`_text_codes` finds them."""
+    if col in coded:
+        return long[col].to_numpy(dtype=np.int64), np.append(coded[col], "")
+    return _text_codes(long[col])
+
+
 def _fail(message: str, name: str, rows: np.ndarray, mask: np.ndarray, column: Any,
           value: Any) -> None:
     """Raise for the first row of ``mask``, counting the others; ``column`` and ``value`` are
@@ -446,7 +476,8 @@ def _fail(message: str, name: str, rows: np.ndarray, mask: np.ndarray, column: A
     first = int(mask.argmax())
     others = int(mask.sum()) - 1
     tail = f" ({others} more cell(s) like it)" if others else ""
-    col = column[first] if isinstance(column, np.ndarray | pd.Series | list) else column
+    col = (column[first] if isinstance(column, np.ndarray | pd.Series | list | _Texts)
+           else column)
     raise FileFormatError(message + tail, path=name, row=int(rows[first]), column=col,
                           value=value[first])
 
@@ -653,7 +684,7 @@ def read_toplines(
     sep = _text.check_sep(sep)
 
     raw = _read_source(path_or_buffer, encoding, sheet_name, sep, table)
-    if layout == "table" or (layout == "auto" and columns is None):
+    if layout == "table" or (layout == "auto" and columns is None and raw.maybe_table()):
         from polls._release import read_release_table
 
         frame = read_release_table(raw.record_list(), raw.name, raw.above, scale=scale,
@@ -734,10 +765,11 @@ def read_toplines(
         warnings.warn(f"{name}: {len(skipped)} row(s) with no published share were skipped "
                       f"(rows {shown})", PollsWarning, stacklevel=2)
     not_published = info.get("not_published", 0)
-    frame, used_scale = _build(long, name, scale="proportion" if canonical and scale is None
-                               else scale, pollster=pollster, series=series,
-                               categories=sidecar.get("response_categories") if sidecar else None,
-                               canonical=canonical, info=info)
+    frame, used_scale, waves = _build(long, name, scale="proportion" if canonical and scale is None
+                                      else scale, pollster=pollster, series=series,
+                                      categories=sidecar.get("response_categories")
+                                      if sidecar else None,
+                                      canonical=canonical, info=info)
     if question is not None:
         frame["question"] = frame["question"].fillna(question)
     side = sidecar or {}
@@ -745,8 +777,9 @@ def read_toplines(
         multiple_response = bool(side.get("multiple_response", False))
     nets = list(side.get("net_responses", []) if net_responses is None else net_responses)
     if validate:
-        validate_toplines(frame, source=name, multiple_response=multiple_response,
-                          net_responses=nets)
+        # the file's waves (by their texts) are finer than validate_toplines' (by value)
+        _validate(frame, source=name, multiple_response=multiple_response,
+                  net_responses=nets, finer=waves)
     del frame["_source_row"]  # in place: no copy of the frame
     frame.attrs = {"source": name, "layout": layout, "scale": used_scale,
                    "skipped_rows": skipped, "not_published": not_published,
@@ -759,13 +792,18 @@ def read_toplines(
 
 def _select_long(table: _Table, by_target: dict[str, int]) -> pd.DataFrame:
     share = table.codes[:, by_target["share"]]
-    missing = _missing_texts(table.texts, table.verbatim)[share]
+    lo, hi = table.blocks[by_target["share"]]  # the share column's own texts
+    missing = _missing_texts(table.texts[lo:hi], table.verbatim)[share - lo]
     keep = slice(None) if not missing.any() else ~missing
-    out = pd.DataFrame({t: table.column(p, keep) for t, p in by_target.items()})
+    coded = {t: table.column(p, keep) for t, p in by_target.items()}
+    out = pd.DataFrame({t: c for t, (c, _) in coded.items()}, copy=False)
     out["_source_row"] = table.rows[keep]
-    out["_share_column"] = table.header[by_target["share"]]
+    out["_share_column"] = pd.Categorical.from_codes(  # one name: no text per row
+        np.zeros(len(out), dtype=np.int8),
+        categories=pd.Index([table.header[by_target["share"]]], dtype=object))
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
+    out.attrs["coded"] = {t: texts for t, (_, texts) in coded.items()}  # set last: no copies
     return out
 
 
@@ -774,24 +812,29 @@ def _melt_wide(table: _Table, by_target: dict[str, int], options: list[int]) -> 
     values = table.codes[:, options]  # records x options, in file order
     missing = _missing_texts(table.texts, table.verbatim)[values]
     record, option = np.nonzero(~missing)  # row-major: each poll's options in column order
-    out = pd.DataFrame({t: table.column(p, record) for t, p in by_target.items()})
+    coded = {t: table.column(p, record) for t, p in by_target.items()}
+    out = pd.DataFrame({t: c for t, (c, _) in coded.items()}, index=pd.RangeIndex(len(record)),
+                       copy=False)
     out["_source_row"] = table.rows[record]
     out["response"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
                                                                             dtype=object))
     out["share"] = table.categorical(values[record, option])
-    out["_share_column"] = np.asarray(labels, dtype=object)[option]
+    out["_share_column"] = pd.Categorical.from_codes(option, categories=pd.Index(labels,
+                                                                                 dtype=object))
     out.attrs["categories"] = labels
     out.attrs["not_published"] = int(missing.sum())
     out.attrs["skipped_rows"] = [int(r) for r in table.rows[missing.all(axis=1)]]
     out.attrs["headers"] = {t: table.header[p] for t, p in by_target.items()}
+    out.attrs["coded"] = {t: texts for t, (_, texts) in coded.items()}  # set last: no copies
     return out
 
 
 def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | None,
            series: str | None, categories: list[str] | None,
-           canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+           canonical: bool, info: dict[str, Any]) -> tuple[pd.DataFrame, str, np.ndarray]:
     n = len(long)
     headers = info.get("headers", {})
+    coded = info.get("coded", {})  # texts of the columns that hold codes
     rows = long["_source_row"].to_numpy(dtype=np.int64)
 
     def header(target: str) -> str:
@@ -802,16 +845,18 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     for col in long.columns:
         if col.startswith("_") or col in ("response", "share"):
             continue
-        codes, texts = _text_codes(long[col])
-        text[col] = (np.where(_missing_texts(texts, canonical)[codes], -1, codes), texts)
+        codes, texts = _codes_of(long, col, coded)
+        # one lookup per cell: the code of its text, -1 for a text that is not published
+        remap = np.where(_missing_texts(texts, canonical), -1, np.arange(len(texts)))
+        text[col] = (remap[codes], texts)
 
     # response
-    r_codes, r_texts = _text_codes(long["response"])
+    r_codes, r_texts = _codes_of(long, "response", coded)
     _fail("the response is missing", name, rows, _missing_texts(r_texts, canonical)[r_codes],
           "response", _Texts(r_codes, r_texts))
 
     wave = _wave_ids(long, text, wide=info.get("categories") is not None)
-    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical)
+    share, used_scale, precision = _shares(long, name, rows, scale, wave, canonical, coded)
     if "precision" in text:  # published, else the finest step printed in the poll
         got = _published_precision(*text["precision"], used_scale, rows, name,
                                    header("precision"))
@@ -819,50 +864,55 @@ def _build(long: pd.DataFrame, name: str, *, scale: str | None, pollster: str | 
     sample = _sample_sizes(text, rows, name, header)
     start, end, date_precision, published_date = _build_dates(text, rows, name, header)
 
-    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    out: dict[str, Any] = {}  # the columns, made a frame at once
     for col in COLUMNS:
         if col == "response":
-            frame[col] = _response(r_codes, r_texts, categories, info)
+            out[col] = _response(r_codes, r_texts, categories, info)
         elif col == "share":
-            frame[col] = share
+            out[col] = share
         elif col == "precision":
-            frame[col] = np.asarray(precision, dtype=float)
+            out[col] = np.asarray(precision, dtype=float)
         elif col == "sample_size":
-            frame[col] = sample
+            out[col] = sample
         elif col == "fieldwork_start":
-            frame[col] = start
+            out[col] = start
         elif col == "fieldwork_end":
-            frame[col] = end
+            out[col] = end
         elif col == "published":
-            frame[col] = published_date
+            out[col] = published_date
         elif col == "date_precision":
-            frame[col] = date_precision
+            out[col] = date_precision
+        elif col == "source_kind":
+            out[col] = _source_kinds(*text.get(col, (np.full(n, -1), np.array([]))))
         elif col in text:
-            frame[col] = _strings(*text[col])
+            out[col] = _strings(*text[col])
         else:
-            frame[col] = _strings(np.full(n, -1), np.array([], dtype=object))
+            out[col] = _strings(np.full(n, -1), np.array([], dtype=object))
+    for col in OPTIONAL_COLUMNS:
+        if col in text:
+            out[col] = _strings(*text[col])
+    out["_source_row"] = rows
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
     if pollster is not None:
         frame["pollster"] = frame["pollster"].fillna(pollster)
     if series is not None:
         frame["series"] = frame["series"].fillna(series)
-    for col in OPTIONAL_COLUMNS:
-        if col in text:
-            frame[col] = _strings(*text[col])
     wrong = [c for c, dtype in {**DTYPES, **OPTIONAL_COLUMNS}.items()
              if c in frame.columns and str(frame[c].dtype) != dtype]
     if wrong:  # the columns built above have their dtypes already
         frame[wrong] = coerce_dtypes(frame[wrong])
-    frame["_source_row"] = rows
     assert len(frame) == n
-    return frame, used_scale
+    return frame, used_scale, wave
 
 
 def _shares(long: pd.DataFrame, name: str, rows: np.ndarray, scale: str | None,
-            wave: np.ndarray, canonical: bool) -> tuple[np.ndarray, str, np.ndarray]:
+            wave: np.ndarray, canonical: bool, coded: dict[str, np.ndarray]
+            ) -> tuple[np.ndarray, str, np.ndarray]:
     """(each share as a proportion, the scale, the finest step printed in each row's poll)."""
-    codes, texts = _text_codes(long["share"])
+    codes, texts = _codes_of(long, "share", coded)
     value, pct, decimals, clean = _numbers.parse_numbers(texts)  # per distinct text
-    columns = long["_share_column"].to_numpy(dtype=object) if len(long) else np.array([])
+    named = long["_share_column"].array  # the column of each share, looked up for messages
+    columns = _Texts(named.codes, np.asarray(named.categories, dtype=object))
     _fail("the share is not a number (write a number, or mark an unpublished figure N/A)",
           name, rows, np.isnan(value)[codes], columns, _Texts(codes, texts))
     used_scale = _decide_scale(scale, value[codes], pct[codes], wave, name, rows)
@@ -910,12 +960,16 @@ def _sample_sizes(text: dict, rows: np.ndarray, name: str, header) -> pd.array:
 
 def _strings(codes: np.ndarray, texts: np.ndarray) -> pd.array:
     """Texts by code (-1: missing) as a pandas string array."""
-    if len(texts) == 0 or not (codes >= 0).any():
-        dtype = pd.StringDtype()
-        if dtype.storage == "pyarrow":  # all missing: no cell to take
-            import pyarrow as pa
+    dtype = pd.StringDtype()
+    if dtype.storage == "pyarrow":  # taken by pyarrow itself, without pandas' checks
+        import pyarrow as pa
 
+        if len(texts) == 0 or not (codes >= 0).any():  # all missing: no cell to take
             return pd.array(pa.nulls(len(codes), pa.large_string()), dtype=dtype)
+        table = pa.array(np.asarray(texts, dtype=object), type=pa.large_string(),
+                         from_pandas=True)
+        return pd.array(table.take(pa.array(codes, mask=codes < 0)), dtype=dtype)
+    if len(texts) == 0 or not (codes >= 0).any():
         return pd.array(np.full(len(codes), None, dtype=object), dtype=dtype)
     table = pd.array(np.append(texts, None), dtype="string")
     return table.take(np.where(codes < 0, len(texts), codes))
@@ -934,6 +988,17 @@ def _response(codes: np.ndarray, texts: np.ndarray, categories: list[str] | None
     return pd.Categorical.from_codes(lookup[codes], categories=labels, ordered=True)
 
 
+def _source_kinds(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """The source kinds (code -1: missing) as :func:`~polls.schema.coerce_dtypes` makes them:
+    the known kinds, then any other text in order of first appearance (kept for
+    :func:`~polls.validate_toplines` to report)."""
+    seen = [str(t) for t in texts[pd.unique(codes[codes >= 0])]]
+    labels = [*SOURCE_KINDS, *(t for t in seen if t not in SOURCE_KINDS)]
+    position = {lab: i for i, lab in enumerate(labels)}
+    lookup = np.array([position.get(str(t), -1) for t in texts] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(lookup[codes], categories=labels)
+
+
 def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: str,
                  column: str) -> dict[str, np.ndarray]:
     """Start, end (datetime64[ns], NaT where missing) and whether the date gives a day, of each
@@ -941,8 +1006,9 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
     pandas timestamp can hold, raises naming its first row."""
     from polls._dates import parse_date_series, parse_date_text  # month tables on first use
 
-    used = np.zeros(len(texts), dtype=bool)
-    used[codes[codes >= 0]] = True
+    used = np.zeros(len(texts) + 1, dtype=bool)
+    used[codes] = True  # a missing cell (-1) marks the extra last entry
+    used = used[:-1]
     distinct = pd.Series(np.where(used, texts, None), dtype=object)
     # ISO days, the usual form in large files, in one vectorised step (the rest one by one)
     iso = distinct.str.fullmatch(r"(?:1[7-9]|2[01])\d{2}-\d{2}-\d{2}").fillna(False).astype(
@@ -975,7 +1041,7 @@ def _parse_dates(codes: np.ndarray, texts: np.ndarray, rows: np.ndarray, name: s
             f"cannot read the date: {errors[codes[first]]}"
             + (f" ({others} more cell(s) like it)" if others else ""),
             path=name, row=int(rows[first]), column=column, value=texts[codes[first]])
-    at = np.where(codes >= 0, codes, len(texts))
+    at = codes  # -1 (missing) takes the last entry, the one appended: NaT, not a day
     nat = np.array(["NaT"], dtype="datetime64[ns]")
     day = parsed["precision"].eq("day").fillna(False).to_numpy(dtype=bool) | quick
     start = np.where(quick, days, parsed["start"].to_numpy(dtype="datetime64[ns]"))
@@ -1032,7 +1098,8 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
     """A number per poll wave: each file row in the wide layout, else each distinct combination
     of the wave's text columns, numbered in order of first appearance."""
     if wide:
-        return long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
+        rows = long["_source_row"].to_numpy(dtype=np.int64)  # one poll per row
+        return np.asarray(pd.factorize(rows)[0], dtype=np.int64)
     key, size = np.zeros(len(long), dtype=np.int64), 1
     for col in _WAVE_TEXT:
         if col in text:
@@ -1041,7 +1108,9 @@ def _wave_ids(long: pd.DataFrame, text: dict[str, tuple[np.ndarray, np.ndarray]]
             if size * width >= 2**62:  # the combined key would overflow: number it afresh
                 key, uniques = pd.factorize(key)
                 key, size = np.asarray(key, dtype=np.int64), len(uniques)
-            key = key * width + (codes + 1)
+            key *= width  # in place: key is this function's own array
+            key += codes
+            key += 1
             size *= width
     return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 

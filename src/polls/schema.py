@@ -121,6 +121,42 @@ def _show(value: object) -> str:
     return repr(value)
 
 
+def _group_codes(frame: pd.DataFrame, columns: list[str],
+                 within: np.ndarray | None = None, dense: bool = True) -> np.ndarray:
+    """A number per distinct combination of ``columns`` (within each group of ``within``;
+    missing values are a value like any other), numbered 0, 1, ... in order of first
+    appearance (``dense``; else numbers as combined, equal exactly for equal combinations):
+    what ``groupby(..., dropna=False).ngroup()`` tells apart, from the codes of each
+    column."""
+    key = np.zeros(len(frame), dtype=np.int64) if within is None else within
+    size = int(key.max(initial=-1)) + 1
+    for col in columns:
+        if frame[col].isna().all():  # one value throughout: it tells nothing apart
+            continue
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        width = max(len(uniques), 1)
+        if size * width >= 2**62:  # the combined key would overflow: number it afresh
+            key, seen = pd.factorize(key)
+            size = len(seen)
+        key = key * width + np.asarray(codes, dtype=np.int64)
+        size *= width
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64) if dense else key
+
+
+def _unknown_flags(flags: pd.Series) -> list[tuple[object, str]]:
+    """(index, flag) of each flag in ``flags`` that :data:`FLAGS` does not know, in row order;
+    a text column's distinct values are split once each."""
+    flags = flags.dropna()
+    if not pd.api.types.is_string_dtype(flags.dtype) or flags.dtype == object:
+        return [(idx, flag) for idx, val in flags.items() for flag in str(val).split(";")
+                if flag and flag not in FLAGS]
+    codes, values = pd.factorize(flags)
+    unknown = [[f for f in str(v).split(";") if f and f not in FLAGS] for v in values]
+    bad = np.array([bool(u) for u in unknown] + [False])[codes]
+    return [(idx, flag) for idx, c in zip(flags.index[bad], codes[bad], strict=True)
+            for flag in unknown[c]]
+
+
 def validate_toplines(
     frame: pd.DataFrame,
     *,
@@ -166,6 +202,29 @@ def validate_toplines(
     >>> polls.validate_toplines(df) is df
     True
     """
+    return _validate(frame, source=source, multiple_response=multiple_response,
+                     net_responses=net_responses, max_span_days=max_span_days)
+
+
+def _wave_codes(frame: pd.DataFrame, columns: list[str], finer: np.ndarray | None) -> np.ndarray:
+    """:func:`_group_codes` of ``columns``; ``finer`` (if given) numbers groups of rows 0, 1,
+    ... within which every column but ``source_url`` holds one value, so one row of each
+    group is enough to tell the waves apart."""
+    if finer is None or not columns or not len(frame):
+        return _group_codes(frame, columns)
+    if "source_url" in columns and not frame["source_url"].isna().all():
+        finer = _group_codes(frame, ["source_url"], finer)
+    first = np.full(int(finer.max()) + 1, len(frame), dtype=np.int64)
+    np.minimum.at(first, finer, np.arange(len(frame), dtype=np.int64))
+    return _group_codes(frame[columns].take(first), columns)[finer]
+
+
+def _validate(frame: pd.DataFrame, *, source: str | None = None,
+              multiple_response: bool | Iterable[str] | None = None,
+              net_responses: Iterable[str] | None = None, max_span_days: int = 366,
+              finer: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`validate_toplines`, with ``finer`` as :func:`_wave_codes` takes it (the reader
+    knows its waves)."""
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgumentError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if multiple_response is None:
@@ -221,16 +280,21 @@ def validate_toplines(
                             f"{_show(frame.loc[idx, 'date_precision'])} is not one of "
                             f"{DATE_PRECISIONS}")
     if FLAGS_COLUMN in frame.columns:
-        for idx, val in frame[FLAGS_COLUMN].dropna().items():
-            for flag in str(val).split(";"):
-                if flag and flag not in FLAGS:
-                    problems.append(f"{_where(frame, idx, source)}, column '{FLAGS_COLUMN}': "
-                                    f"unknown flag {flag!r} (known: {tuple(FLAGS)})")
+        for idx, flag in _unknown_flags(frame[FLAGS_COLUMN]):
+            problems.append(f"{_where(frame, idx, source)}, column '{FLAGS_COLUMN}': "
+                            f"unknown flag {flag!r} (known: {tuple(FLAGS)})")
     if "source_kind" in frame.columns:
-        kind = frame["source_kind"].astype(object)
-        for idx in frame.index[kind.notna() & ~kind.isin(list(SOURCE_KINDS))]:
+        kind = frame["source_kind"]
+        if isinstance(kind.dtype, pd.CategoricalDtype):  # by category, not by row
+            known = np.append(kind.cat.categories.isin(list(SOURCE_KINDS)), True)
+            bad = ~known[kind.cat.codes.to_numpy()]
+        else:
+            kind = kind.astype(object)
+            bad = (kind.notna() & ~kind.isin(list(SOURCE_KINDS))).to_numpy(dtype=bool)
+        shown = kind.astype(object) if bad.any() else kind
+        for idx in frame.index[bad]:
             problems.append(f"{_where(frame, idx, source)}, column 'source_kind': "
-                            f"{_show(kind[idx])} is not one of {tuple(SOURCE_KINDS)}")
+                            f"{_show(shown[idx])} is not one of {tuple(SOURCE_KINDS)}")
 
     if {"fieldwork_start", "fieldwork_end"} <= set(frame.columns):
         start = pd.to_datetime(frame["fieldwork_start"], errors="coerce")
@@ -250,13 +314,12 @@ def validate_toplines(
         dup_cols.append("source_url")
     # each wave (and source) once as a number, then each response within it
     wave_cols = [c for c in dup_cols if c != "response"]
-    wave = (frame.groupby(wave_cols, dropna=False, observed=True, sort=False).ngroup()
-            if wave_cols else pd.Series(0, index=frame.index))
-    pairs = pd.DataFrame({"wave": wave.to_numpy(), "response": pd.factorize(
-        frame["response"], use_na_sentinel=False)[0]}, index=frame.index)
+    wave = pd.Series(_wave_codes(frame, wave_cols, finer), index=frame.index)
+    pairs = pd.Series(_group_codes(frame, ["response"], wave.to_numpy(), dense=False),
+                      index=frame.index)
     dups = pairs.duplicated(keep="first")
     if dups.any():
-        group = pairs.groupby(["wave", "response"], sort=False).ngroup()
+        group = pairs
         first_of = pd.Series(frame.index, index=frame.index).groupby(group).transform("first")
         for idx in frame.index[dups]:
             earlier = _where(frame, first_of[idx], None)
@@ -277,14 +340,17 @@ def validate_toplines(
                              "_slack": (step / 2).where(~is_net, 0.0)}, index=frame.index)
         if "source_url" in frame.columns:
             keys = [*keys, "source_url"]
-        grouped = work.groupby(wave.to_numpy(), sort=False)
-        tolerance = grouped["_slack"].transform("sum")
-        total = grouped["_share"].transform("sum")
+        codes = wave.to_numpy()
+        sums = work.groupby(codes, sort=True).sum()  # waves are numbered 0, 1, ...
+        tolerance = pd.Series(sums["_slack"].to_numpy()[codes], index=frame.index)
+        total = pd.Series(sums["_share"].to_numpy()[codes], index=frame.index)
         over = (total > 1 + tolerance + 1e-9) & ~mr_all
         if "series" in frame.columns and mr_series:
             over &= ~frame["series"].isin(mr_series)
-        first_of_wave = ~wave.duplicated().to_numpy()
-        for idx in frame.index[over.to_numpy() & first_of_wave]:
+        over = over.to_numpy(dtype=bool, copy=True)
+        if over.any():  # name each wave once, at its first row
+            over &= ~wave.duplicated().to_numpy()
+        for idx in frame.index[over]:
             desc = ", ".join(f"{k}={_show(frame.loc[idx, k]).strip(chr(39))}"
                              for k in keys if k != "source_url")
             problems.append(f"{_where(frame, idx, source)}, column 'share': shares of the "
