@@ -1,0 +1,207 @@
+#!/usr/bin/env Rscript
+# Reference values for tests/test_replicate_models.py: svyglm, regTermTest and svyquantile on
+# replicate-weight designs, from R's survey package (Lumley), 4.1.1.
+#
+# Data: the survey package's own example data (see tests/fixtures/README.md): apistrat and
+# apiclus1 (the rows of tests/fixtures/r_survey_apistrat.csv and r_survey_apiclus1.csv, checked
+# here), nhanes (tests/fixtures/r_models_nhanes.csv: 15 strata of two PSUs once the third PSU of
+# stratum 86 is merged into its second, for BRR and Fay) and scd. The replicate designs:
+#   strat_JKn    as.svrepdesign(dstrat, type = "JKn")
+#   clus1_JK1    as.svrepdesign(dclus1, type = "JK1")
+#   clus1_boot   the bootstrap replicates of apiclus1 that engine_reference.R drew with
+#                set.seed(20261204) (tests/fixtures/r_engine_repweights_boot.csv), read back so
+#                that R and Python use the same numbers; also with mse = TRUE
+#   nhanes_BRR, nhanes_Fay   as.svrepdesign(dnhanes, type = "BRR" / "Fay", fay.rho = 0.3), with
+#                R's hadamard(15) (exported)
+#   scd_Fay      as.svrepdesign(scddes, type = "Fay", fay.rho = 0.3) (hadamard(3) is exported
+#                by engine_reference.R)
+#
+# Writes, under tests/fixtures/:
+#   r_replicate_models_reference.csv   fixture, call, term, stat, value: every reference value
+#                                      with the R call that produced it
+#   r_replicate_models_hadamard15.csv  R's hadamard(15), used by R for the nhanes half-samples
+#
+# Run from the repository root:  Rscript scripts/r/replicate_models_reference.R
+suppressMessages(library(survey))
+options(survey.lonely.psu = "fail")
+Sys.setlocale("LC_COLLATE", "C")
+out_dir <- file.path("tests", "fixtures")
+stopifnot(dir.exists(out_dir))
+fmt <- function(x) sprintf("%.17g", x)
+
+data(api)
+data(nhanes)
+data(scd)
+same <- function(file, df) {
+  saved <- read.csv(file.path(out_dir, file), stringsAsFactors = FALSE)
+  stopifnot(nrow(saved) == nrow(df), all(saved$snum == df$snum),
+            isTRUE(all.equal(saved$api00, df$api00)), isTRUE(all.equal(saved$pw, df$pw)))
+}
+same("r_survey_apistrat.csv", apistrat)
+same("r_survey_apiclus1.csv", apiclus1)
+
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+# BRR needs two PSUs per stratum: stratum 86 has three, and its third is merged into its second
+nhanes$psu2 <- pmin(nhanes$SDMVPSU, 2)
+dnhanes <- svydesign(id = ~psu2, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE,
+                     data = nhanes)
+scddes <- svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE)
+
+# the bootstrap of engine_reference.R, redrawn to check the exported weights, then read back
+set.seed(20261204)
+boot0 <- as.svrepdesign(dclus1, type = "bootstrap", replicates = 50)
+bootw <- as.matrix(read.csv(file.path(out_dir, "r_engine_repweights_boot.csv"))[, -1])
+stopifnot(isTRUE(all.equal(unname(bootw), unname(weights(boot0, "analysis")), tolerance = 1e-14)))
+h15 <- hadamard(15)
+write.csv(h15, file.path(out_dir, "r_replicate_models_hadamard15.csv"), row.names = FALSE)
+
+designs <- list(
+  strat_JKn = as.svrepdesign(dstrat, type = "JKn"),
+  clus1_JK1 = as.svrepdesign(dclus1, type = "JK1"),
+  clus1_boot = svrepdesign(data = apiclus1, repweights = bootw, weights = ~pw,
+                           type = "bootstrap", scale = boot0$scale),
+  clus1_boot_mse = svrepdesign(data = apiclus1, repweights = bootw, weights = ~pw,
+                               type = "bootstrap", scale = boot0$scale, mse = TRUE),
+  nhanes_BRR = as.svrepdesign(dnhanes, type = "BRR"),
+  nhanes_Fay = as.svrepdesign(dnhanes, type = "Fay", fay.rho = 0.3),
+  scd_Fay = as.svrepdesign(scddes, type = "Fay", fay.rho = 0.3)
+)
+calls <- c(
+  strat_JKn = 'as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat), type = "JKn")',
+  clus1_JK1 = 'as.svrepdesign(svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1), type = "JK1")',
+  clus1_boot = 'svrepdesign(data = apiclus1, repweights = <r_engine_repweights_boot.csv>, weights = ~pw, type = "bootstrap", scale = boot$scale)',
+  clus1_boot_mse = 'svrepdesign(data = apiclus1, repweights = <r_engine_repweights_boot.csv>, weights = ~pw, type = "bootstrap", scale = boot$scale, mse = TRUE)',
+  nhanes_BRR = 'as.svrepdesign(svydesign(id = ~pmin(SDMVPSU, 2), strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE, data = nhanes), type = "BRR")',
+  nhanes_Fay = 'as.svrepdesign(svydesign(id = ~pmin(SDMVPSU, 2), strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE, data = nhanes), type = "Fay", fay.rho = 0.3)',
+  scd_Fay = 'as.svrepdesign(svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE), type = "Fay", fay.rho = 0.3)'
+)
+
+out <- list()
+add <- function(fixture, call, term, stat, value) {
+  out[[length(out) + 1]] <<- data.frame(fixture = fixture, call = call, term = term,
+                                        stat = stat, value = fmt(value))
+}
+for (d in names(designs)) add(d, sprintf("degf(%s)", calls[[d]]), "", "degf", degf(designs[[d]]))
+
+# ---- svyglm and regTermTest --------------------------------------------------------------------
+# control: iterate until the deviance stops changing, for the full fit and (svyglm passes the
+# same control on) every replicate fit, so that the coefficients are exact to rounding
+ctl <- "control = glm.control(epsilon = 1e-30, maxit = 100)"
+models <- list(
+  gaussian_strat_JKn = list(design = "strat_JKn", formula = "api00 ~ meals + enroll + stype",
+                            family = "gaussian()", terms = "~stype"),
+  binomial_strat_JKn = list(design = "strat_JKn",
+                            formula = 'I(sch.wide == "Yes") ~ meals + stype',
+                            family = "quasibinomial()", terms = "~stype"),
+  gaussian_clus1_JK1 = list(design = "clus1_JK1", formula = "api00 ~ meals + stype",
+                            family = "gaussian()", terms = "~stype"),
+  binomial_clus1_JK1 = list(design = "clus1_JK1", formula = 'I(awards == "Yes") ~ api99 + stype',
+                            family = "quasibinomial()", terms = "~stype"),
+  gaussian_clus1_JK1_subset = list(design = "clus1_JK1_subset",
+                                   formula = "api00 ~ meals + stype", family = "gaussian()",
+                                   terms = "~stype"),
+  gaussian_clus1_boot = list(design = "clus1_boot", formula = "api00 ~ meals * stype",
+                             family = "gaussian()", terms = "~meals:stype"),
+  binomial_clus1_boot = list(design = "clus1_boot",
+                             formula = 'I(awards == "Yes") ~ api99 + stype',
+                             family = "quasibinomial()", terms = "~stype"),
+  poisson_clus1_boot_mse = list(design = "clus1_boot_mse", formula = "enroll ~ meals + stype",
+                                family = "quasipoisson()", terms = "~stype"),
+  binomial_nhanes_BRR = list(design = "nhanes_BRR",
+                             formula = "HI_CHOL ~ factor(race) + agecat + RIAGENDR",
+                             family = "quasibinomial()", terms = "~agecat"),
+  binomial_nhanes_Fay = list(design = "nhanes_Fay",
+                             formula = "HI_CHOL ~ factor(race) + agecat + RIAGENDR",
+                             family = "quasibinomial()", terms = "~factor(race)"),
+  gaussian_scd_Fay = list(design = "scd_Fay", formula = "alive ~ arrests",
+                          family = "gaussian()", terms = "~arrests")
+)
+design_of <- function(name) {
+  if (name == "clus1_JK1_subset") return(subset(designs$clus1_JK1, comp.imp == "Yes"))
+  designs[[name]]
+}
+call_of <- function(name) {
+  if (name == "clus1_JK1_subset") return(sprintf('subset(%s, comp.imp == "Yes")', calls[["clus1_JK1"]]))
+  calls[[name]]
+}
+for (name in names(models)) {
+  m <- models[[name]]
+  d <- design_of(m$design)
+  call <- sprintf("svyglm(%s, design = %s, family = %s, %s)", m$formula, call_of(m$design),
+                  m$family, ctl)
+  fit <- suppressWarnings(eval(parse(
+    text = sprintf("svyglm(%s, design = d, family = %s, %s)", m$formula, m$family, ctl))))
+  ci <- confint(fit)
+  for (j in seq_along(coef(fit))) {
+    term <- names(coef(fit))[j]
+    add(name, call, term, "coef", coef(fit)[j])
+    add(name, call, term, "se", SE(fit)[j])
+    add(name, call, term, "ci_low", ci[j, 1])
+    add(name, call, term, "ci_high", ci[j, 2])
+    add(name, call, term, "pvalue", summary(fit)$coefficients[j, 4])
+  }
+  add(name, call, "", "df_residual", fit$df.residual)
+  add(name, call, "", "n", nobs(fit))
+  v <- vcov(fit)
+  for (a in seq_len(nrow(v))) for (b in seq_len(ncol(v)))
+    add(name, call, paste(rownames(v)[a], colnames(v)[b], sep = "|"), "vcov", v[a, b])
+  tcall <- sprintf("regTermTest(%s, %s)", call, m$terms)
+  tt <- regTermTest(fit, as.formula(m$terms))
+  add(name, tcall, m$terms, "F", tt$Ftest)
+  add(name, tcall, m$terms, "df", tt$df)
+  add(name, tcall, m$terms, "ddf", tt$ddf)
+  add(name, tcall, m$terms, "pvalue", tt$p)
+}
+
+# ---- svyquantile (survey 4.1.1 on replicate designs) -------------------------------------------
+# interval.type = "mean" (the default): Woodruff's interval from the replicate variance of the
+# share below the quantile; "quantile": the replicate variance of the quantile itself
+qs <- c(0.1, 0.25, 0.5, 0.75, 0.9)
+qcases <- list(
+  list(design = "strat_JKn", var = "api00", args = ""),
+  list(design = "strat_JKn", var = "api00", args = ', interval.type = "xlogit"'),
+  list(design = "strat_JKn", var = "api00", args = ', interval.type = "beta"'),
+  list(design = "clus1_JK1", var = "api00", args = ""),
+  list(design = "clus1_JK1", var = "api00", args = ', qrule = "hf7"'),
+  list(design = "clus1_boot", var = "api00", args = ""),
+  list(design = "clus1_boot", var = "api00", args = ', interval.type = "quantile"'),
+  list(design = "clus1_boot", var = "api00", args = ', interval.type = "quantile", qrule = "school"'),
+  list(design = "clus1_boot_mse", var = "api00", args = ', interval.type = "quantile"'),
+  list(design = "clus1_boot", var = "enroll", args = ', interval.type = "asin"'),
+  list(design = "scd_Fay", var = "arrests", args = ""),
+  list(design = "scd_Fay", var = "arrests", args = ', interval.type = "quantile"')
+)
+for (case in qcases) {
+  d <- designs[[case$design]]
+  call <- sprintf("svyquantile(~%s, %s, quantiles = c(%s)%s)", case$var, calls[[case$design]],
+                  paste(qs, collapse = ", "), case$args)
+  res <- suppressWarnings(eval(parse(text = sprintf(
+    "svyquantile(~%s, d, quantiles = qs%s)", case$var, case$args))))[[1]]
+  fixture <- paste("quantile", case$design, case$var, sep = "_")
+  for (i in seq_along(qs)) for (k in 1:4)
+    add(fixture, call, as.character(qs[i]), c("estimate", "ci_low", "ci_high", "se")[k],
+        res[i, k])
+}
+# domains: svyby subsets the replicate design (its degf recomputed on the domain)
+for (dn in c("strat_JKn", "clus1_JK1")) {
+  for (itype in c("mean", "quantile")) {
+    d <- designs[[dn]]
+    call <- sprintf('svyby(~api00, ~comp.imp, %s, svyquantile, quantiles = c(0.25, 0.5), interval.type = "%s", vartype = c("se", "ci"))',
+                    calls[[dn]], itype)
+    b <- suppressWarnings(svyby(~api00, ~comp.imp, d, svyquantile, quantiles = c(0.25, 0.5),
+                                interval.type = itype, vartype = c("se", "ci")))
+    for (i in seq_len(nrow(b))) for (q in c("0.25", "0.5")) {
+      term <- paste(b[i, 1], q, sep = "|")
+      fixture <- paste("quantile_by", dn, itype, sep = "_")
+      for (stat in c("estimate", "se", "ci_low", "ci_high")) {
+        prefix <- c(estimate = "", se = "se.", ci_low = "ci_l.", ci_high = "ci_u.")[[stat]]
+        add(fixture, call, term, stat, b[i, paste0(prefix, "api00.", q)])
+      }
+    }
+  }
+}
+
+ref <- do.call(rbind, out)
+write.csv(ref, file.path(out_dir, "r_replicate_models_reference.csv"), row.names = FALSE)
+cat("wrote", nrow(ref), "reference values\n")
