@@ -161,7 +161,9 @@ def fit_glm(
         # singular values of the weighted model matrix with unit-length columns)
         diag = np.sqrt(np.abs(np.diag(A)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
+            scaled = A / np.outer(diag, diag)
+        # a column that is zero on the rows used makes the scaled matrix NaN
+        eig = np.linalg.eigvalsh(scaled) if np.isfinite(scaled).all() else np.array([0.0, 1.0])
         if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
             raise InvalidArgumentError(
                 "the model matrix is rank deficient (a predictor is constant or a combination "
