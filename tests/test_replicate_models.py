@@ -277,3 +277,56 @@ def test_both_designs_offer_the_same_estimators():
     for name in ("mean", "total", "proportion", "crosstab", "chisq", "glm", "quantile"):
         assert name in public and name in rep
     assert polls.ReplicateDesign is ReplicateDesign
+
+
+# ---------------------------------------------------------------------------- calibrate
+TOTALS = {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069}  # apipop's (R script)
+CALIBRATIONS = {
+    "cal_linear_JK1": ("clus1_JK1", {}),
+    "cal_bounded_JK1": ("clus1_JK1", {"bounds": (0.3, 3), "tol": 1e-12, "max_iter": 200}),
+    "cal_raking_boot": ("clus1_boot", {"method": "raking", "tol": 1e-12, "max_iter": 200}),
+}
+
+
+@functools.cache
+def calibrated(name: str) -> ReplicateDesign:
+    dname, kwargs = CALIBRATIONS[name]
+    return design(dname).calibrate(TOTALS, **kwargs)
+
+
+@pytest.mark.parametrize("name", list(CALIBRATIONS))
+def test_calibrated_replicate_design_matches_r(name):
+    ref = reference()[reference()["fixture"] == name]
+    cal = calibrated(name)
+    assert cal.degrees_of_freedom == ref.query("stat == 'degf'")["value"].iloc[0]
+    check(cal.weights.sum(), ref.query("stat == 'weight_sum'")["value"].iloc[0], name)
+    for row in ref.query("stat in ['estimate', 'se']").itertuples():
+        est = cal.total(row.term) if row.call.startswith("svytotal") else cal.mean(row.term)
+        check(float(est[row.stat].iloc[0]), row.value, f"{row.stat}: R `{row.call}`")
+    by = cal.mean("api00", by="stype").set_index("stype")
+    for row in ref.query("stat in ['estimate_by', 'se_by']").itertuples():
+        column = "estimate" if row.stat == "estimate_by" else "se"
+        check(by.loc[row.term, column], row.value, f"{row.stat}: R `{row.call}`")
+    fit = cal.glm("api00 ~ meals")
+    for row in ref.query("stat in ['glm_coef', 'glm_se']").itertuples():
+        term = "Intercept" if row.term == "(Intercept)" else row.term
+        got = fit.params[term] if row.stat == "glm_coef" else fit.bse[term]
+        check(got, row.value, f"{row.stat}: R `{row.call}`")
+    q = cal.quantile("api00", 0.5).iloc[0]
+    for row in ref[ref["stat"].str.startswith("q_")].itertuples():
+        check(q[row.stat.removeprefix("q_")], row.value, f"{row.stat}: R `{row.call}`")
+
+
+def test_calibration_keeps_the_design_and_reports_the_full_sample_fit():
+    cal = calibrated("cal_raking_boot")
+    base = design("clus1_boot")
+    assert (cal.type, cal.scale, cal.n_replicates) == (base.type, base.scale,
+                                                      base.n_replicates)
+    assert cal.calibration_result.method == "raking"
+    np.testing.assert_allclose(cal.calibration_result.totals["after"],
+                               cal.calibration_result.totals["target"], rtol=1e-12)
+    # every replicate meets the totals too
+    reps = cal.replicate_weights
+    stype = cal.data["stype"].to_numpy()
+    np.testing.assert_allclose(reps[stype == "H"].sum(axis=0), 755, rtol=1e-10)
+    assert base.calibration_result is None

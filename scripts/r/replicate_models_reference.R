@@ -21,6 +21,9 @@
 #                                      with the R call that produced it
 #   r_replicate_models_hadamard15.csv  R's hadamard(15), used by R for the nhanes half-samples
 #
+# and the calibrations of apiclus1 (JK1, bootstrap) to apipop's totals, as R calibrates
+# replicate designs (each replicate's weights calibrated too).
+#
 # Run from the repository root:  Rscript scripts/r/replicate_models_reference.R
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
@@ -218,6 +221,46 @@ for (dn in c("strat_JKn", "clus1_JK1")) {
       }
     }
   }
+}
+
+# ---- calibrate (each replicate calibrated too) ---------------------------------------------------
+pop <- c(`(Intercept)` = nrow(apipop), stypeH = sum(apipop$stype == "H"),
+         stypeM = sum(apipop$stype == "M"), api99 = sum(apipop$api99))
+stopifnot(all(pop == c(6194, 755, 1018, 3914069)))
+cals <- list(
+  cal_linear_JK1 = list(design = "clus1_JK1", args = ""),
+  cal_bounded_JK1 = list(design = "clus1_JK1",
+                         args = ", bounds = c(0.3, 3), epsilon = 1e-12, maxit = 200"),
+  # (compress = FALSE: with its default NA, survey 4.1.1 stops on replicate weights that are not
+  # stored compressed)
+  cal_raking_boot = list(design = "clus1_boot",
+                         args = ', calfun = "raking", epsilon = 1e-12, maxit = 200, compress = FALSE')
+)
+for (name in names(cals)) {
+  cc <- cals[[name]]
+  rcall <- sprintf("calibrate(%s, ~stype + api99, pop%s)", calls[[cc$design]], cc$args)
+  cal <- eval(parse(text = sprintf("calibrate(designs[[cc$design]], ~stype + api99, pop%s)",
+                                   cc$args)))
+  add(name, sprintf("degf(%s)", rcall), "", "degf", degf(cal))
+  add(name, sprintf("weights(%s)", rcall), "", "weight_sum", sum(weights(cal, "sampling")))
+  for (est in c("svymean(~api00, %s)", "svytotal(~enroll, %s)")) {
+    call <- sprintf(est, rcall)
+    e <- eval(parse(text = sprintf(est, "cal")))
+    add(name, call, names(coef(e)), "estimate", coef(e))
+    add(name, call, names(coef(e)), "se", SE(e))
+  }
+  call <- sprintf("svyby(~api00, ~stype, %s, svymean)", rcall)
+  e <- svyby(~api00, ~stype, cal, svymean)
+  add(name, call, rownames(e), "estimate_by", coef(e))
+  add(name, call, rownames(e), "se_by", SE(e))
+  call <- sprintf("svyglm(api00 ~ meals, design = %s)", rcall)
+  fit <- svyglm(api00 ~ meals, design = cal)
+  add(name, call, names(coef(fit)), "glm_coef", coef(fit))
+  add(name, call, names(coef(fit)), "glm_se", SE(fit))
+  call <- sprintf("svyquantile(~api00, %s, quantiles = 0.5)", rcall)
+  res <- svyquantile(~api00, cal, quantiles = 0.5)[[1]]
+  for (k in 1:4) add(name, call, "0.5", c("q_estimate", "q_ci_low", "q_ci_high", "q_se")[k],
+                     res[1, k])
 }
 
 ref <- do.call(rbind, out)

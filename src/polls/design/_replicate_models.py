@@ -21,13 +21,17 @@ the Taylor design, fed different variances:
   warn about for jackknife replicates, whose quantile variance is not consistent). Domains
   (``by=``) take the degrees of freedom of their own rows, as ``svyby`` recomputes ``degf`` on
   the subset design.
+- ``calibrate``: as R's ``calibrate`` on a replicate design, the full-sample weights and each
+  replicate's weights are calibrated to the same totals (by :mod:`polls.calibration`), so that
+  the replicate variance of every later estimate carries the calibration. The new design holds
+  the calibrated replicate weights as an ``(n, R)`` array.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +49,20 @@ REPLICATE_QUANTILE_INTERVALS = ("mean", "xlogit", "asin", "beta", "quantile")
 
 class ReplicateModels:
     """glm and quantile for :class:`polls.ReplicateDesign` (see the module docstring)."""
+
+    #: Diagnostics of the last :meth:`calibrate` (None for a design that was not calibrated).
+    calibration_result: Any = None
+
+    def _replicate_columns(self) -> Iterator[np.ndarray]:
+        """The analysis weights of each replicate in turn (one column of ``n`` at a time)."""
+        from polls.design.replicate import FrameColumns
+
+        base = self._base if self._base is not None else 1.0
+        for r in range(self.n_replicates):
+            if isinstance(self._factors, FrameColumns):
+                yield base * self._factors.column(r)
+            else:
+                yield base * self._factors[self._unit, r]
 
     def _subset_df(self, mask: np.ndarray) -> int:
         """R's ``degf`` of the design restricted to the rows in ``mask``."""
@@ -258,3 +276,59 @@ class ReplicateModels:
         se = np.sqrt(np.maximum(np.diag(var), 0.0))
         t = critical_value(level, float(df))
         return est, est - t * se, est + t * se, se
+
+    def calibrate(
+        self,
+        totals: Mapping[str, Any],
+        method: str = "linear",
+        bounds: tuple[float, float] | None = None,
+        *,
+        population_size: float | None = None,
+        tol: float = 1e-10,
+        max_iter: int = 100,
+    ) -> Any:
+        """Calibrate the full-sample and every replicate's weights, as R's ``calibrate``.
+
+        Parameters are those of :meth:`polls.SurveyDesign.calibrate`.
+
+        Returns
+        -------
+        ReplicateDesign
+            A new design whose full-sample weights and replicate weights each meet the
+            totals; ``.calibration_result`` holds the diagnostics of the full-sample
+            calibration (:class:`polls.calibration.CalibrationResult`). Degrees of freedom are
+            recomputed from the calibrated weights after unbounded linear calibration and kept
+            otherwise, as R does.
+
+        Examples
+        --------
+        >>> import pandas as pd, polls
+        >>> df = pd.DataFrame({"sex": ["f", "f", "m", "m", "m", "f"], "c": [1, 2, 3, 4, 5, 6]})
+        >>> rep = polls.SurveyDesign(df, cluster="c").to_replicate("JK1")
+        >>> cal = rep.calibrate({"sex": {"f": 520, "m": 480}})
+        >>> cal.weights.groupby(df["sex"]).sum().round(6).tolist()
+        [520.0, 480.0]
+        """
+        from polls.calibration import calibrate_design, calibrate_weights, calibration_matrix
+
+        new_w, _, result = calibrate_design(self, totals, method, bounds, population_size, tol,
+                                            max_iter)
+        X, pop, _ = calibration_matrix(self._data, totals, population_size)
+        reps = np.empty((len(self._data), self.n_replicates), order="F")
+        unmet = 0
+        for r, wr in enumerate(self._replicate_columns()):
+            g, _, err = calibrate_weights(X, wr, pop, method, result.bounds, tol=tol,
+                                          max_iter=max_iter)
+            unmet += not err < tol
+            reps[:, r] = wr * g
+        if unmet:
+            warnings.warn(f"{unmet} replicates did not meet the totals in {max_iter} "
+                          "iterations (R keeps them as they are; so does polls)",
+                          InferenceWarning, stacklevel=2)
+        new = object.__new__(type(self))
+        new._setup(self._data, new_w, np.arange(len(self._data)), reps, None, self.type,
+                   self.scale, self.rscales, self.rho, self.mse)
+        if not (result.method == "linear" and result.bounds is None):
+            new._df = self.degrees_of_freedom
+        new.calibration_result = result
+        return new
