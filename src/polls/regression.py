@@ -91,8 +91,9 @@ class GLMFit:
     Attributes
     ----------
     params : ndarray, shape (p,)
-    scores : ndarray, shape (n, p)
-        ``z_i`` such that ``params - true ~ sum_i w_i z_i``; zero for rows left out.
+    scores : ndarray, shape (n, p), or None
+        ``z_i`` such that ``params - true ~ sum_i w_i z_i``; zero for rows left out (None when
+        fitted with ``scores=False``).
     naive_cov : ndarray, shape (p, p)
         ``A^{-1}``, the model-based covariance up to the dispersion (R's ``cov.unscaled`` with
         the weights as given).
@@ -101,7 +102,7 @@ class GLMFit:
     """
 
     params: np.ndarray
-    scores: np.ndarray = field(repr=False)
+    scores: np.ndarray | None = field(repr=False)
     naive_cov: np.ndarray = field(repr=False)
     iterations: int
     converged: bool
@@ -115,6 +116,7 @@ def fit_glm(
     *,
     tol: float = 1e-12,
     max_iter: int = 100,
+    scores: bool = True,
 ) -> GLMFit:
     """Fit a weighted GLM by iteratively reweighted least squares; return coefficients and scores.
 
@@ -132,6 +134,8 @@ def fit_glm(
         Convergence: the largest coefficient change relative to ``1 + |coefficient|``.
     max_iter : int
         Largest number of IRLS steps.
+    scores : bool
+        Compute the per-row scores (a replicate-weight variance needs only the coefficients).
 
     Returns
     -------
@@ -201,14 +205,16 @@ def fit_glm(
     d = fam.mu_eta(mu)
     v = fam.variance(mu)
     Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
+    if not scores:
+        return GLMFit(beta, None, Ainv, it, converged)
     # (A^-1 U')' rather than U A^-1: the same product, but a wide right operand keeps BLAS on
     # its fast path for tall, thin matrices (A^-1 is symmetric)
     if used.all():
-        scores = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
+        z = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
     else:
-        scores = np.zeros_like(X, dtype=float)
-        scores[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
-    return GLMFit(beta, scores, Ainv, it, converged)
+        z = np.zeros_like(X, dtype=float)
+        z[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
+    return GLMFit(beta, z, Ainv, it, converged)
 
 
 @dataclass(frozen=True)

@@ -117,12 +117,12 @@ class ReplicateModels:
         inside = _subset_mask(self._data, subset)
         kept &= inside
         _check_response(y[kept], family, yname)
-        fit = fit_glm(X, y, self._w * kept, family)
+        fit = fit_glm(X, y, self._w * kept, family, scores=False)
         failed: list[str] = []
 
         def coefficients(w: np.ndarray) -> np.ndarray:
             try:
-                refit = fit_glm(X, y, w * kept, family)
+                refit = fit_glm(X, y, w * kept, family, scores=False)
             except InvalidArgumentError:  # rank deficient: R's NA coefficients
                 failed.append("rank")
                 return np.full(len(columns), math.nan)
