@@ -330,3 +330,26 @@ def test_calibration_keeps_the_design_and_reports_the_full_sample_fit():
     stype = cal.data["stype"].to_numpy()
     np.testing.assert_allclose(reps[stype == "H"].sum(axis=0), 755, rtol=1e-10)
     assert base.calibration_result is None
+
+
+def test_replicate_factors_give_the_same_models_as_combined_weights():
+    # combined_weights=False: the columns multiply the full-sample weights (R's
+    # combined.weights = FALSE); the same analysis weights must give the same fits
+    combined = design("clus1_boot")
+    data = combined.data
+    factors = combined.replicate_weights / data["pw"].to_numpy()[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InferenceWarning)
+        split = ReplicateDesign(data, replicate_weights=factors, weights="pw", type="bootstrap",
+                                scale=combined.scale, combined_weights=False)
+    for rep in (combined, split):
+        assert rep.degrees_of_freedom == 14
+    a = combined.glm("api00 ~ meals + stype")
+    b = split.glm("api00 ~ meals + stype")
+    np.testing.assert_allclose(b.vcov.to_numpy(), a.vcov.to_numpy(), rtol=1e-10)
+    qa = combined.quantile("api00", [0.25, 0.5], interval="quantile")
+    qb = split.quantile("api00", [0.25, 0.5], interval="quantile")
+    np.testing.assert_allclose(qb["se"], qa["se"], rtol=1e-10)
+    ca = combined.calibrate(TOTALS).mean("api00")
+    cb = split.calibrate(TOTALS).mean("api00")
+    np.testing.assert_allclose(cb["se"], ca["se"], rtol=1e-10)
