@@ -117,6 +117,7 @@ def fit_glm(
     tol: float = 1e-12,
     max_iter: int = 100,
     scores: bool = True,
+    start: np.ndarray | None = None,
 ) -> GLMFit:
     """Fit a weighted GLM by iteratively reweighted least squares; return coefficients and scores.
 
@@ -136,6 +137,9 @@ def fit_glm(
         Largest number of IRLS steps.
     scores : bool
         Compute the per-row scores (a replicate-weight variance needs only the coefficients).
+    start : ndarray, shape (p,), optional
+        Starting coefficients (R's ``start``; replicate refits start from the full-sample fit,
+        as R's ``svyglm`` does). Default: one IRLS step from R's starting means.
 
     Returns
     -------
@@ -179,12 +183,17 @@ def fit_glm(
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
     # has to get a small correction right
     gaussian = fam.name == "gaussian"
-    mu = fam.start(yu)
-    eta = fam.link(mu)
-    d = fam.mu_eta(mu)
-    zresp = eta + (yu - mu) / d
-    A = information(mu, d)  # for the gaussian family the same matrix at every step
-    beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
+    if start is None:
+        mu = fam.start(yu)
+        eta = fam.link(mu)
+        d = fam.mu_eta(mu)
+        zresp = eta + (yu - mu) / d
+        A = information(mu, d)  # for the gaussian family the same matrix at every step
+        beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
+    else:
+        beta = np.array(start, dtype=float)
+        if gaussian:
+            A = information(yu, np.ones_like(yu))
     converged = False
     it = 1
     for it in range(2, max_iter + 1):  # noqa: B007 - the count is reported

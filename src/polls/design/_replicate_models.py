@@ -122,7 +122,7 @@ class ReplicateModels:
 
         def coefficients(w: np.ndarray) -> np.ndarray:
             try:
-                refit = fit_glm(X, y, w * kept, family, scores=False)
+                refit = fit_glm(X, y, w * kept, family, scores=False, start=fit.params)
             except InvalidArgumentError:  # rank deficient: R's NA coefficients
                 failed.append("rank")
                 return np.full(len(columns), math.nan)
