@@ -244,11 +244,11 @@ def _woodruff(design, x, inside, probs, rule, level, df, interval="mean"):
     z = np.where(inside[:, None], (below - share) / wsum, 0.0)
     var = np.atleast_2d(design.linearized_variance(z))
     se_p = np.sqrt(np.diag(var))
-    low, high, se = woodruff_ends(s, fn, share, se_p, interval, level, df, int(inside.sum()))
+    low, high, se = _woodruff_ends(s, fn, share, se_p, interval, level, df, int(inside.sum()))
     return est, low, high, se
 
 
-def woodruff_ends(s: _Sorted, fn, share, se_p, interval, level, df, n_rows):
+def _woodruff_ends(s: _Sorted, fn, share, se_p, interval, level, df, n_rows):
     """Woodruff's interval ends and R's SE from the share below each quantile and its SE:
     the share's interval read back through the quantile rule ``fn`` (shared by both designs)."""
     t = critical_value(level, float(df))

@@ -241,7 +241,7 @@ class ReplicateModels:
         """Woodruff's interval with the replicate variance of the shares below the estimates:
         the domain's rows fall in cells between consecutive distinct estimates, so each share
         is a ratio of cell totals and all replicates come from one pass (the mean's engine)."""
-        from polls.quantiles import woodruff_ends
+        from polls.quantiles import _woodruff_ends
 
         est = fn(s, probs)
         cuts = np.unique(est)
@@ -253,7 +253,7 @@ class ReplicateModels:
         ratios = Ratios(selector(nums, k), selector([np.arange(k)] * len(probs), k))
         share, var = self._ratio_variance(cells, ratios, full=False)
         se_p = np.sqrt(np.maximum(var, 0.0))
-        low, high, se = woodruff_ends(s, fn, share, se_p, interval, level, df, int(inside.sum()))
+        low, high, se = _woodruff_ends(s, fn, share, se_p, interval, level, df, int(inside.sum()))
         return est, low, high, se
 
     def _quantile_replicate(self, x, inside, s, fn, probs, level, df):
