@@ -91,9 +91,8 @@ class GLMFit:
     Attributes
     ----------
     params : ndarray, shape (p,)
-    scores : ndarray, shape (n, p), or None
-        ``z_i`` such that ``params - true ~ sum_i w_i z_i``; zero for rows left out (None when
-        fitted with ``scores=False``).
+    scores : ndarray, shape (n, p)
+        ``z_i`` such that ``params - true ~ sum_i w_i z_i``; zero for rows left out.
     naive_cov : ndarray, shape (p, p)
         ``A^{-1}``, the model-based covariance up to the dispersion (R's ``cov.unscaled`` with
         the weights as given).
@@ -102,7 +101,7 @@ class GLMFit:
     """
 
     params: np.ndarray
-    scores: np.ndarray | None = field(repr=False)
+    scores: np.ndarray = field(repr=False)
     naive_cov: np.ndarray = field(repr=False)
     iterations: int
     converged: bool
@@ -116,8 +115,6 @@ def fit_glm(
     *,
     tol: float = 1e-12,
     max_iter: int = 100,
-    scores: bool = True,
-    start: np.ndarray | None = None,
 ) -> GLMFit:
     """Fit a weighted GLM by iteratively reweighted least squares; return coefficients and scores.
 
@@ -135,11 +132,6 @@ def fit_glm(
         Convergence: the largest coefficient change relative to ``1 + |coefficient|``.
     max_iter : int
         Largest number of IRLS steps.
-    scores : bool
-        Compute the per-row scores (a replicate-weight variance needs only the coefficients).
-    start : ndarray, shape (p,), optional
-        Starting coefficients (R's ``start``; replicate refits start from the full-sample fit,
-        as R's ``svyglm`` does). Default: one IRLS step from R's starting means.
 
     Returns
     -------
@@ -169,9 +161,7 @@ def fit_glm(
         # singular values of the weighted model matrix with unit-length columns)
         diag = np.sqrt(np.abs(np.diag(A)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = A / np.outer(diag, diag)
-        # a column that is zero on the rows used makes the scaled matrix NaN
-        eig = np.linalg.eigvalsh(scaled) if np.isfinite(scaled).all() else np.array([0.0, 1.0])
+            eig = np.linalg.eigvalsh(A / np.outer(diag, diag))
         if not (np.isfinite(eig).all() and eig[0] > 1e-12 * eig[-1]):
             raise InvalidArgumentError(
                 "the model matrix is rank deficient (a predictor is constant or a combination "
@@ -183,17 +173,12 @@ def fit_glm(
     # beta += A^-1 X'W(y - mu) d / V: the same iteration, written so that each solve only
     # has to get a small correction right
     gaussian = fam.name == "gaussian"
-    if start is None:
-        mu = fam.start(yu)
-        eta = fam.link(mu)
-        d = fam.mu_eta(mu)
-        zresp = eta + (yu - mu) / d
-        A = information(mu, d)  # for the gaussian family the same matrix at every step
-        beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
-    else:
-        beta = np.array(start, dtype=float)
-        if gaussian:
-            A = information(yu, np.ones_like(yu))
+    mu = fam.start(yu)
+    eta = fam.link(mu)
+    d = fam.mu_eta(mu)
+    zresp = eta + (yu - mu) / d
+    A = information(mu, d)  # for the gaussian family the same matrix at every step
+    beta = solve(A, Xu.T @ (wu * d * d / fam.variance(mu) * zresp))
     converged = False
     it = 1
     for it in range(2, max_iter + 1):  # noqa: B007 - the count is reported
@@ -214,16 +199,14 @@ def fit_glm(
     d = fam.mu_eta(mu)
     v = fam.variance(mu)
     Ainv = solve(A if gaussian else information(mu, d), np.eye(X.shape[1]))
-    if not scores:
-        return GLMFit(beta, None, Ainv, it, converged)
     # (A^-1 U')' rather than U A^-1: the same product, but a wide right operand keeps BLAS on
     # its fast path for tall, thin matrices (A^-1 is symmetric)
     if used.all():
-        z = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
+        scores = (Ainv @ (X * ((yu - mu) * d / v)[:, None]).T).T
     else:
-        z = np.zeros_like(X, dtype=float)
-        z[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
-    return GLMFit(beta, z, Ainv, it, converged)
+        scores = np.zeros_like(X, dtype=float)
+        scores[used] = (Ainv @ (Xu * ((yu - mu) * d / v)[:, None]).T).T
+    return GLMFit(beta, scores, Ainv, it, converged)
 
 
 @dataclass(frozen=True)

@@ -117,13 +117,13 @@ class ReplicateModels:
         inside = _subset_mask(self._data, subset)
         kept &= inside
         _check_response(y[kept], family, yname)
-        fit = fit_glm(X, y, self._w * kept, family, scores=False)
+        fit = fit_glm(X, y, self._w * kept, family)
         failed: list[str] = []
 
         def coefficients(w: np.ndarray) -> np.ndarray:
             try:
-                refit = fit_glm(X, y, w * kept, family, scores=False, start=fit.params)
-            except InvalidArgumentError:  # rank deficient: R's NA coefficients
+                refit = fit_glm(X, y, w * kept, family)
+            except (InvalidArgumentError, np.linalg.LinAlgError):  # rank deficient: R's NAs
                 failed.append("rank")
                 return np.full(len(columns), math.nan)
             if not refit.converged:
