@@ -1,4 +1,5 @@
-"""Regression and quantile speed and memory: SurveyDesign.glm / .quantile against R's survey.
+"""Regression and quantile speed and memory: SurveyDesign and ReplicateDesign .glm / .quantile
+against R's survey.
 
 Data (synthetic, seeded): a stratified cluster sample, 50 strata of 20 PSUs each, respondents
 spread evenly over the PSUs, lognormal weights; two normal predictors ``x1, x2``, a five-level
@@ -7,7 +8,13 @@ factor ``g``, a normal response ``y`` and a 0/1 response ``yb`` from a logistic 
 - ``glm gaussian``: ``y ~ x1 + x2 + g`` (R: ``svyglm(y ~ x1 + x2 + g, des)``);
 - ``glm binomial``: ``yb ~ x1 + x2 + g`` (R: ``svyglm(..., family = quasibinomial())``);
 - ``quantile``: quartiles of ``y`` with Woodruff intervals, rule ``math``
-  (R: ``svyquantile(~y, des, c(0.25, 0.5, 0.75))``).
+  (R: ``svyquantile(~y, des, c(0.25, 0.5, 0.75))``);
+- ``rep glm gaussian``, ``rep glm binomial``, ``rep quantile``: the same on a replicate design,
+  50 rescaled bootstrap replicates drawn per PSU (seeded; ``n_h - 1`` PSUs drawn with
+  replacement in each stratum), handed to both tools as an ``(n, 50)`` array of analysis weights
+  (polls: ``ReplicateDesign(..., type="bootstrap")``; R: ``svrepdesign(repweights = ...,
+  type = "bootstrap")``); every model is refitted 50 times. Not run by default; the command
+  is in ``benchmarks/README.md``.
 
 Each measurement runs in a fresh subprocess: the data are generated, the design built and the
 libraries loaded first (not timed; R likewise loads survey first); then the peak resident
@@ -28,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -39,7 +47,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261204
 N_STRATA, PSU_PER_STRATUM = 50, 20
+N_REPLICATES = 50
 TASKS = ("glm gaussian", "glm binomial", "quantile")
+#: On the replicate design (not run by default: R refits every model 50 times).
+REP_TASKS = ("rep glm gaussian", "rep glm binomial", "rep quantile")
 
 
 def make_data(n: int) -> dict[str, np.ndarray]:
@@ -56,6 +67,18 @@ def make_data(n: int) -> dict[str, np.ndarray]:
     w = rng.lognormal(0, 0.4, n)
     return {"stratum": stratum.astype(float), "psu": psu.astype(float), "w": w, "x1": x1,
             "x2": x2, "g": g.astype(float), "y": y, "yb": yb}
+
+
+def make_factors() -> np.ndarray:
+    """Seeded rescaled bootstrap factors, one row per PSU and one column per replicate."""
+    rng = np.random.default_rng(SEED + 1)
+    m = PSU_PER_STRATUM
+    out = np.empty((N_STRATA * m, N_REPLICATES))
+    for h in range(N_STRATA):
+        draws = rng.integers(0, m, size=(m - 1, N_REPLICATES))
+        counts = np.stack([np.bincount(draws[:, r], minlength=m) for r in range(N_REPLICATES)], 1)
+        out[h * m : (h + 1) * m] = counts * m / (m - 1)
+    return out
 
 
 def _status() -> dict[str, int]:
@@ -82,7 +105,13 @@ def polls_call(task: str, n: int):
     cols = make_data(n)
     df = pd.DataFrame(cols)
     df["g"] = pd.Categorical(np.array(list("abcde"))[cols["g"].astype(int)])
-    design = polls.SurveyDesign(df, weights="w", strata="stratum", cluster="psu")
+    if task.startswith("rep "):
+        reps = make_factors()[cols["psu"].astype(int)] * cols["w"][:, None]
+        design = polls.ReplicateDesign(df, replicate_weights=reps, weights="w",
+                                       type="bootstrap")
+        task = task.removeprefix("rep ")
+    else:
+        design = polls.SurveyDesign(df, weights="w", strata="stratum", cluster="psu")
     if task == "quantile":
         def run():
             out = design.quantile("y", [0.25, 0.5, 0.75])
@@ -120,6 +149,7 @@ R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 path <- args[1]; n <- as.integer(args[2]); task <- args[3]; repeats <- as.integer(args[4])
+factors_path <- args[5]
 con <- file(path, "rb")
 names <- c("stratum", "psu", "w", "x1", "x2", "g", "y", "yb")
 df <- data.frame(row.names = NULL, i = seq_len(n))
@@ -127,10 +157,25 @@ for (v in names) df[[v]] <- readBin(con, "double", n = n)
 close(con)
 df$g <- factor(c("a", "b", "c", "d", "e")[df$g + 1])
 des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = df)
+if (startsWith(task, "rep ")) {
+  con <- file(factors_path, "rb")
+  fac <- matrix(readBin(con, "double", n = 1000 * 50), nrow = 1000)
+  close(con)
+  # svyglm on a replicate design evaluates its own call, held in a variable named g, inside
+  # the data: a column named g would shadow it, so the factor is renamed here
+  df$grp <- df$g
+  df$g <- NULL
+  des <- svrepdesign(data = df, repweights = fac[df$psu + 1, ] * df$w, weights = ~w,
+                     type = "bootstrap", combined.weights = TRUE)
+  task <- sub("^rep ", "", task)
+}
+factor_name <- if ("grp" %in% names(df)) "grp" else "g"
+gauss <- as.formula(paste("y ~ x1 + x2 +", factor_name))
+binom <- as.formula(paste("yb ~ x1 + x2 +", factor_name))
 call <- switch(task,
-  "glm gaussian" = function() { f <- svyglm(y ~ x1 + x2 + g, des); c(coef(f), SE(f)) },
+  "glm gaussian" = function() { f <- svyglm(gauss, des); c(coef(f), SE(f)) },
   "glm binomial" = function() {
-    f <- svyglm(yb ~ x1 + x2 + g, des, family = quasibinomial()); c(coef(f), SE(f)) },
+    f <- svyglm(binom, des, family = quasibinomial()); c(coef(f), SE(f)) },
   "quantile" = function() {
     q <- svyquantile(~y, des, c(0.25, 0.5, 0.75))$y; c(q[, 1], q[, 4]) })
 status <- function(key) {
@@ -175,7 +220,7 @@ def r_version() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--tasks", nargs="+", default=list(TASKS))
+    ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS + REP_TASKS)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--out", type=Path)
@@ -188,6 +233,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_models_"))
     r_script = tmp / "models_bench.R"
     r_script.write_text(R_SCRIPT)
+    factors_path = tmp / "factors.bin"
+    make_factors().T.copy().tofile(factors_path)  # column-major, as R's matrix() reads it
     started = f"{time.strftime('%Y-%m-%d %H:%M')} (load average {os.getloadavg()[0]:.1f})"
     rows = []
     for n in args.sizes:
@@ -197,7 +244,7 @@ def main() -> None:
             mine = run_one([sys.executable, __file__, "--worker", task, str(n),
                             "--repeats", str(args.repeats)], args.timeout)
             theirs = run_one(["Rscript", str(r_script), str(data_path), str(n), task,
-                              str(args.repeats)], args.timeout)
+                              str(args.repeats), str(factors_path)], args.timeout)
             diff = float("nan")
             if "values" in mine and "values" in theirs:
                 a, b = np.array(mine["values"]), np.array(theirs["values"])
@@ -228,7 +275,7 @@ def write_report(args, rows, started) -> None:
         "Command (from the repository root):",
         "",
         "```",
-        ".venv/bin/python benchmarks/bench_models.py " + " ".join(sys.argv[1:]),
+        ".venv/bin/python benchmarks/bench_models.py " + shlex.join(sys.argv[1:]),
         "```",
         "",
         "Synthetic, seeded stratified cluster sample (50 strata x 20 PSUs; see the docstring of "

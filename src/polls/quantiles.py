@@ -244,16 +244,23 @@ def _woodruff(design, x, inside, probs, rule, level, df, interval="mean"):
     z = np.where(inside[:, None], (below - share) / wsum, 0.0)
     var = np.atleast_2d(design.linearized_variance(z))
     se_p = np.sqrt(np.diag(var))
+    low, high, se = _woodruff_ends(s, fn, share, se_p, interval, level, df, int(inside.sum()))
+    return est, low, high, se
+
+
+def _woodruff_ends(s: _Sorted, fn, share, se_p, interval, level, df, n_rows):
+    """Woodruff's interval ends and R's SE from the share below each quantile and its SE:
+    the share's interval read back through the quantile rule ``fn`` (shared by both designs)."""
     t = critical_value(level, float(df))
-    lo_p, hi_p = _share_interval(share, se_p, interval, level, df, int(inside.sum()))
-    low = np.full(len(probs), math.nan)
-    high = np.full(len(probs), math.nan)
+    lo_p, hi_p = _share_interval(share, se_p, interval, level, df, n_rows)
+    low = np.full(len(share), math.nan)
+    high = np.full(len(share), math.nan)
     ok_lo, ok_hi = lo_p >= 0, hi_p <= 1  # False for nan too: R's NaN ends
     if ok_lo.any():
         low[ok_lo] = fn(s, lo_p[ok_lo])
     if ok_hi.any():
         high[ok_hi] = fn(s, hi_p[ok_hi])
-    return est, low, high, (high - low) / (2 * t)
+    return low, high, (high - low) / (2 * t)
 
 
 def survey_quantile(

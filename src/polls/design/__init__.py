@@ -10,6 +10,9 @@ tests, ``by`` domains):
   BRR, Fay, bootstrap, successive differences) or made from a design by
   :meth:`SurveyDesign.to_replicate`; entry point :meth:`ReplicateDesign.replicate_variance`.
 
+Both also fit models: ``glm``, ``quantile`` and ``calibrate`` (``_models.py`` for the Taylor
+design, ``_replicate_models.py`` for the replicate design).
+
 The estimators (``_estimators.py``, ``_crosstab.py``) work on per-cell totals (``_cells.py``),
 so no estimate builds a matrix of one row per respondent and one column per cell.
 """

@@ -26,6 +26,7 @@ import pandas as pd
 from polls._checks import check_choice
 from polls.design._cells import Cells, Ratios
 from polls.design._estimators import Estimators
+from polls.design._replicate_models import ReplicateModels
 from polls.design._util import column
 from polls.errors import InferenceWarning, InvalidArgumentError
 
@@ -163,7 +164,7 @@ def _scales(type: str, reps: np.ndarray, combined: bool, rho, scale, rscales):
     return scale, rscales
 
 
-class ReplicateDesign(Estimators):
+class ReplicateDesign(ReplicateModels, Estimators):
     """A sample described by replicate weights (R's ``svrepdesign``).
 
     Parameters
