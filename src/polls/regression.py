@@ -518,6 +518,13 @@ def survey_glm(
         )
     V = design.linearized_variance(fit.scores)
     df = design._domain_df(kept & (w > 0)) + 1 - len(columns)  # R's degf: PSUs with weight
+    return glm_result(fit, V, df, columns, family=family, formula=formula, n=int(kept.sum()),
+                      term_columns=term_columns)
+
+
+def glm_result(fit: Any, V: np.ndarray, df: float, columns: Sequence[str], *, family: str,
+               formula: str, n: int, term_columns: Any) -> GLMResult:
+    """The result of a fit whose covariance ``V`` came from a design (Taylor or replicates)."""
     idx = pd.Index(columns, name="term")
     return GLMResult(
         params=pd.Series(fit.params, index=idx, name="estimate"),
@@ -525,7 +532,7 @@ def survey_glm(
         df_resid=float(df),
         family=family,
         formula=formula,
-        n=int(kept.sum()),
+        n=n,
         term_columns=term_columns,
         naive_cov=pd.DataFrame(fit.naive_cov, index=idx, columns=idx),
         iterations=fit.iterations,

@@ -105,11 +105,11 @@ class ReplicateModels:
         """
         from polls.regression import (
             FAMILIES,
-            GLMResult,
             _check_response,
             _model_arrays,
             _subset_mask,
             fit_glm,
+            glm_result,
         )
 
         family = check_choice("family", family, FAMILIES)
@@ -137,18 +137,8 @@ class ReplicateModels:
                 f"{failed.count('converged')} replicates; the coefficients may be infinite "
                 "(separation) or the model unsuitable", ConvergenceWarning, stacklevel=2)
         df = self._subset_df(inside) + 1 - len(columns)
-        idx = pd.Index(columns, name="term")
-        return GLMResult(
-            params=pd.Series(fit.params, index=idx, name="estimate"),
-            vcov=pd.DataFrame(V, index=idx, columns=idx),
-            df_resid=float(df),
-            family=family,
-            formula=formula,
-            n=int(kept.sum()),
-            term_columns=term_columns,
-            naive_cov=pd.DataFrame(fit.naive_cov, index=idx, columns=idx),
-            iterations=fit.iterations,
-        )
+        return glm_result(fit, V, df, columns, family=family, formula=formula,
+                          n=int(kept.sum()), term_columns=term_columns)
 
     def quantile(
         self,
