@@ -55,11 +55,10 @@ class ReplicateModels:
 
     def _replicate_columns(self) -> Iterator[np.ndarray]:
         """The analysis weights of each replicate in turn (one column of ``n`` at a time)."""
-        from polls.design.replicate import FrameColumns
-
         base = self._base if self._base is not None else 1.0
+        from_frame = not isinstance(self._factors, np.ndarray)  # replicate.FrameColumns
         for r in range(self.n_replicates):
-            if isinstance(self._factors, FrameColumns):
+            if from_frame:
                 yield base * self._factors.column(r)
             else:
                 yield base * self._factors[self._unit, r]
