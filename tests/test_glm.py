@@ -223,3 +223,15 @@ def test_rows_of_weight_zero_do_not_enter_the_fit_and_get_zero_scores():
     np.testing.assert_allclose(full.params, kept.params, rtol=1e-12)
     assert (full.scores[w == 0] == 0).all()
     np.testing.assert_allclose(full.scores[w > 0], kept.scores, rtol=1e-10)
+
+
+def test_a_fit_without_scores_has_the_same_coefficients():
+    from polls.regression import fit_glm
+
+    rng = np.random.default_rng(7)  # synthetic logistic data
+    X = np.column_stack([np.ones(200), rng.normal(size=200)])
+    y = (rng.random(200) < 1 / (1 + np.exp(-X @ [0.3, -1.2]))).astype(float)
+    w = rng.uniform(0.5, 2.0, 200)
+    full, light = fit_glm(X, y, w, "binomial"), fit_glm(X, y, w, "binomial", scores=False)
+    np.testing.assert_array_equal(light.params, full.params)
+    assert light.scores is None and light.naive_cov is None and full.scores.shape == (200, 2)

@@ -101,8 +101,8 @@ class GLMFit:
     """
 
     params: np.ndarray
-    scores: np.ndarray = field(repr=False)
-    naive_cov: np.ndarray = field(repr=False)
+    scores: np.ndarray | None = field(repr=False)
+    naive_cov: np.ndarray | None = field(repr=False)
     iterations: int
     converged: bool
 
@@ -165,6 +165,7 @@ def fit_glm(
     *,
     tol: float = 1e-12,
     max_iter: int = 100,
+    scores: bool = True,
 ) -> GLMFit:
     """Fit a weighted GLM by iteratively reweighted least squares; return coefficients and scores.
 
@@ -182,6 +183,9 @@ def fit_glm(
         Convergence: the largest coefficient change relative to ``1 + |coefficient|``.
     max_iter : int
         Largest number of IRLS steps.
+    scores : bool
+        Whether to compute the scores and ``naive_cov`` (a replicate refit needs only the
+        coefficients: with False both are None).
 
     Returns
     -------
@@ -217,14 +221,16 @@ def fit_glm(
         if np.max(np.abs(step) / (1 + np.abs(beta))) < tol:
             converged = True
             break
-    scores = np.zeros(X.shape) if not used.all() else np.empty(X.shape)
+    if not scores:
+        return GLMFit(beta, None, None, it, converged)
+    z = np.zeros(X.shape) if not used.all() else np.empty(X.shape)
     A = A0 if gaussian else _pass(Xu, yu, wu, fam, beta)[0]
     Ainv = _solve(A, np.eye(X.shape[1]))
-    out = scores if used.all() else np.empty(Xu.shape)
+    out = z if used.all() else np.empty(Xu.shape)
     _pass(Xu, yu, wu, fam, beta, Ainv=Ainv, out=out)
     if not used.all():
-        scores[used] = out
-    return GLMFit(beta, scores, Ainv, it, converged)
+        z[used] = out
+    return GLMFit(beta, z, Ainv, it, converged)
 
 
 @dataclass(frozen=True)

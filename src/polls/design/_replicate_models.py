@@ -121,7 +121,7 @@ class ReplicateModels:
 
         def coefficients(w: np.ndarray) -> np.ndarray:
             try:
-                refit = fit_glm(X, y, w * kept, family)
+                refit = fit_glm(X, y, w * kept, family, scores=False)
             except (InvalidArgumentError, np.linalg.LinAlgError):  # rank deficient: R's NAs
                 failed.append("rank")
                 return np.full(len(columns), math.nan)
