@@ -175,64 +175,9 @@ def response_bounds(
         row: dict[str, Any] = dict(zip(keys, key, strict=True))
         row.pop("_undated", None)
 
-        def one(label: str, grp=grp) -> tuple[float | None, bool]:
-            vals = grp.loc[grp["_resp"] == label, "_share"].dropna()
-            if vals.empty:
-                return None, False
-            if vals.nunique() > 1:
-                return None, True
-            return float(vals.iloc[0]), False
-
-        s, conflict = one(response)
-        found = []
-        u = 0.0
-        for lab in labels:
-            v, c = one(lab)
-            conflict = conflict or c
-            if v is not None:
-                found.append(lab)
-                u += v
-        comp, c = one(complement) if complement is not None else (None, False)
-        conflict = conflict or c
-        # the wave's sample size: a stated one if any row states it, else the default
-        first = int(np.argmin(grp["_n_source"].to_numpy() != "stated"))
-        size, n_source = float(grp["_n"].iloc[first]), str(grp["_n_source"].iloc[first])
-        nan = float("nan")
-        out = {
-            "response": response, "share": nan if s is None else s,
-            "undecided": u if found else nan, "undecided_published": "; ".join(found),
-            "lower": nan, "upper": nan, "bounds_ci_low": nan, "bounds_ci_high": nan,
-            "rebased": nan, "rebased_ci_low": nan, "rebased_ci_high": nan,
-            "confidence_level": level, "n": size, "n_eff": size / deff, "n_source": n_source,
-            "method": "", "status": "ok",
-        }
-        if conflict:
-            out["status"] = "conflicting figures for this wave (resolve them first)"
-        elif s is None:
-            out["status"] = f"{response!r} not published for this wave"
-        elif not found and comp is None:
-            out["status"] = "undecided share not published for this wave"
-        else:
-            if found:
-                upper = min(s + u, 1.0)
-                out["method"] = "share + undecided"
-                out["rebased"] = min(s / (1 - u), 1.0) if u < 1 else nan
-            else:
-                upper = 1 - comp
-                out["undecided"] = nan
-                out["method"] = "remainder (1 - complement)"
-                out["rebased"] = s / (s + comp) if s + comp > 0 else nan
-            out["lower"], out["upper"] = s, upper
-            if n_source == "missing":
-                no_n.append({k: v for k, v in row.items()})
-            else:
-                n_eff = size / deff
-                out["bounds_ci_low"] = _wilson(s, n_eff, z_two)[0]
-                out["bounds_ci_high"] = _wilson(upper, n_eff, z_two)[1]
-                decided = (1 - u) if found else (s + comp)
-                if decided > 0:
-                    lo, hi = _wilson(out["rebased"], n_eff * decided, z_two)
-                    out["rebased_ci_low"], out["rebased_ci_high"] = lo, hi
+        out, lacks_n = _wave_bounds(grp, response, labels, complement, level, deff, z_two)
+        if lacks_n:
+            no_n.append(dict(row))
         row.update(out)
         rows.append(row)
     if no_n:
@@ -254,6 +199,69 @@ def response_bounds(
         result = result.sort_values([c for c in ("fieldwork_end", "fieldwork_start")
                                      if c in result.columns], kind="stable", na_position="last")
     return BoundsFrame(result.reset_index(drop=True))
+
+
+def _wave_bounds(grp: pd.DataFrame, response: str, labels: list[str], complement: str | None,
+                 level: float, deff: float, z_two: float) -> tuple[dict[str, Any], bool]:
+    """One wave's bounds, re-based share and intervals, and whether it lacks a sample size."""
+    def one(label: str) -> tuple[float | None, bool]:
+        vals = grp.loc[grp["_resp"] == label, "_share"].dropna()
+        if vals.empty:
+            return None, False
+        if vals.nunique() > 1:
+            return None, True
+        return float(vals.iloc[0]), False
+
+    s, conflict = one(response)
+    found = []
+    u = 0.0
+    for lab in labels:
+        v, c = one(lab)
+        conflict = conflict or c
+        if v is not None:
+            found.append(lab)
+            u += v
+    comp, c = one(complement) if complement is not None else (None, False)
+    conflict = conflict or c
+    # the wave's sample size: a stated one if any row states it, else the default
+    first = int(np.argmin(grp["_n_source"].to_numpy() != "stated"))
+    size, n_source = float(grp["_n"].iloc[first]), str(grp["_n_source"].iloc[first])
+    nan = float("nan")
+    out = {
+        "response": response, "share": nan if s is None else s,
+        "undecided": u if found else nan, "undecided_published": "; ".join(found),
+        "lower": nan, "upper": nan, "bounds_ci_low": nan, "bounds_ci_high": nan,
+        "rebased": nan, "rebased_ci_low": nan, "rebased_ci_high": nan,
+        "confidence_level": level, "n": size, "n_eff": size / deff, "n_source": n_source,
+        "method": "", "status": "ok",
+    }
+    if conflict:
+        out["status"] = "conflicting figures for this wave (resolve them first)"
+    elif s is None:
+        out["status"] = f"{response!r} not published for this wave"
+    elif not found and comp is None:
+        out["status"] = "undecided share not published for this wave"
+    else:
+        if found:
+            upper = min(s + u, 1.0)
+            out["method"] = "share + undecided"
+            out["rebased"] = min(s / (1 - u), 1.0) if u < 1 else nan
+        else:
+            upper = 1 - comp
+            out["undecided"] = nan
+            out["method"] = "remainder (1 - complement)"
+            out["rebased"] = s / (s + comp) if s + comp > 0 else nan
+        out["lower"], out["upper"] = s, upper
+        if n_source == "missing":
+            return out, True
+        n_eff = size / deff
+        out["bounds_ci_low"] = _wilson(s, n_eff, z_two)[0]
+        out["bounds_ci_high"] = _wilson(upper, n_eff, z_two)[1]
+        decided = (1 - u) if found else (s + comp)
+        if decided > 0:
+            lo, hi = _wilson(out["rebased"], n_eff * decided, z_two)
+            out["rebased_ci_low"], out["rebased_ci_high"] = lo, hi
+    return out, False
 
 
 class BoundsFrame(pd.DataFrame):
