@@ -40,9 +40,9 @@ def user_data_dir() -> Path:
     --------
     >>> import os, polls
     >>> from unittest import mock
-    >>> with mock.patch.dict(os.environ, {"POLLS_DATA": "/tmp/polls-example"}):
-    ...     print(polls.user_data_dir())
-    /tmp/polls-example
+    >>> with mock.patch.dict(os.environ, {"POLLS_DATA": "polls-example"}):
+    ...     print(polls.user_data_dir().as_posix())
+    polls-example
     """
     env = os.environ.get("POLLS_DATA")
     if env:
