@@ -170,7 +170,10 @@ def execute_notebook(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT):
             what = f"the kernel died ({exc})"
         raise NotebookError(path.name, cell, f"{what}{first}\n{exc}") from exc
     finally:
-        # nbclient leaves a kernel it did not create running: stop it here
+        # nbclient leaves a kernel it did not create running, and its client's sockets open:
+        # close them and stop the kernel here
+        if getattr(client, "kc", None) is not None:
+            client.kc.stop_channels()
         if km.has_kernel:
             km.shutdown_kernel(now=True)
         km.cleanup_resources()
